@@ -1,0 +1,130 @@
+import type { FastifyInstance } from 'fastify';
+import type { Context } from '../context.js';
+import { SCOPE_READ, SCOPE_WRITE } from '../domain/directory.js';
+import { AttendStatus, MeetingStatus, type Meeting, type Member } from '../domain/meeting.js';
+import { joinLink } from '../domain/meetings.js';
+import { principalOf } from './auth.js';
+import { ApiError } from './errors.js';
+import { mapRejections } from './rejections.js';
+import { bool, num, object, responses, str, strArray } from './schemas.js';
+
+interface CreateBody {
+  userId: string;
+  confTitle: string;
+  inviteUserIds?: string[];
+  inviteCaller?: boolean;
+}
+
+const confInfo = object({
+  activeNum: num,
+  attendNum: num,
+  bizType: str,
+  confDuration: num,
+  conferenceId: str,
+  creatorId: str,
+  creatorNick: str,
+  endTime: num,
+  externalLinkUrl: str,
+  invitedNum: num,
+  roomCode: str,
+  scheduleConferenceId: str,
+  startTime: num,
+  status: num,
+  title: str,
+});
+
+export async function conferenceRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
+  app.post<{ Body: CreateBody }>(
+    '/v1.0/conference/videoConferences',
+    {
+      config: {
+        action: 'CreateVideoConference',
+        scope: SCOPE_WRITE,
+        bodyRequired: true,
+        // The title has its own error code; every other malformed field is paramsError.
+        onInvalid: (invalid) =>
+          invalid.field === 'confTitle' ? new ApiError('paramsTitleError', invalid.problem) : new ApiError('paramsError', invalid.problem),
+      },
+      schema: {
+        tags: ['conference_1_0'],
+        summary: 'CreateVideoConference — start an instant video meeting',
+        security: [{ accessToken: [] }],
+        body: object({ userId: str, confTitle: str, inviteUserIds: strArray, inviteCaller: bool }, ['userId', 'confTitle']),
+        response: responses(
+          object({
+            conferenceId: str,
+            conferencePassword: str,
+            hostPassword: str,
+            externalLinkUrl: str,
+            phoneNumbers: strArray,
+            roomCode: str,
+          }),
+        ),
+      },
+    },
+    async (req) => {
+      const { corpId } = principalOf(req);
+      return mapRejections(
+        {
+          invalidTitle: 'paramsTitleError',
+          invalidParams: 'paramsError',
+          unknownUser: 'unknownUserError',
+          orgForbidden: 'orgAccessForbidden',
+          notAllowed: 'permissionError',
+          limitReached: 'waterLimitError',
+        },
+        () =>
+          ctx.meetings.create(corpId, {
+            organizerUnionId: req.body.userId,
+            title: req.body.confTitle,
+            inviteUnionIds: req.body.inviteUserIds ?? [],
+            inviteCaller: req.body.inviteCaller ?? true,
+          }),
+      );
+    },
+  );
+
+  app.get<{ Params: { conferenceId: string } }>(
+    '/v1.0/conference/videoConferences/:conferenceId',
+    {
+      config: { action: 'QueryConferenceInfo', scope: SCOPE_READ, onInvalid: () => new ApiError('paramError') },
+      schema: {
+        tags: ['conference_1_0'],
+        summary: 'QueryConferenceInfo — one meeting: status, counts, times, join link',
+        security: [{ accessToken: [] }],
+        params: object({ conferenceId: str }, ['conferenceId']),
+        response: responses(object({ confInfo })),
+      },
+    },
+    async (req) => {
+      const { corpId } = principalOf(req);
+      if (!req.params.conferenceId) throw new ApiError('missingRoomId');
+      const { meeting, members } = await mapRejections({ notFound: 'roomNotFound', orgForbidden: 'noPermission' }, () =>
+        ctx.meetings.find(corpId, req.params.conferenceId),
+      );
+      return { confInfo: describeMeeting(meeting, members, ctx.links.base) };
+    },
+  );
+}
+
+/** The confInfo view of a meeting; endTime and confDuration appear only once it has ended. */
+function describeMeeting(meeting: Meeting, members: Member[], publicUrl: string) {
+  const ended = meeting.status === MeetingStatus.ended && meeting.endTime !== null;
+  const startTime = meeting.startTime ?? meeting.createdAt;
+  return {
+    activeNum: members.filter((m) => m.attendStatus === AttendStatus.active).length,
+    attendNum: members.filter((m) => m.joinTime !== null).length,
+    bizType: meeting.bizType,
+    conferenceId: meeting.conferenceId,
+    creatorId: meeting.creatorUnionId,
+    creatorNick: meeting.creatorNick,
+    externalLinkUrl: joinLink(publicUrl, meeting),
+    invitedNum: members.filter((m) => m.invitedAt !== null).length,
+    roomCode: meeting.roomCode,
+    scheduleConferenceId: meeting.scheduleConferenceId ?? undefined,
+    startTime,
+    status: meeting.status,
+    title: meeting.title,
+    ...(ended ? { endTime: meeting.endTime, confDuration: (meeting.endTime ?? startTime) - startTime } : {}),
+  };
+}

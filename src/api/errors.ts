@@ -1,0 +1,111 @@
+/**
+ * The error catalogue: every error vconf puts on the wire is defined here, once.
+ *
+ * Each entry gives the HTTP status, the DingTalk `code` and a message template; `%s` is
+ * replaced by a detail string. Bodies are `{"code","requestid","message"}` — the shape the
+ * official SDK reads (see docs/errors.md).
+ */
+export interface CatalogueEntry {
+  readonly status: number;
+  readonly code: string;
+  readonly template: string;
+}
+
+function entry(status: number, code: string, template: string = code): CatalogueEntry {
+  return { status, code, template };
+}
+
+export const catalogue = {
+  // Gateway: authentication, scopes, throttling, routing, body presence.
+  missingAccessToken: entry(400, 'Missingx-acs-dingtalk-access-token', 'x-acs-dingtalk-access-token is mandatory for this action.'),
+  missingBody: entry(400, 'Missingbody', 'body is mandatory for this action.'),
+  missingParameter: entry(400, 'Missing%s', '%s is mandatory for this action.'),
+  invalidParameter: entry(400, 'InvalidParameter', 'The parameter is invalid: %s'),
+  invalidAuthentication: entry(400, 'InvalidAuthentication', '不合法的access_token'),
+  scopeDenied: entry(403, 'Forbidden.AccessDenied.AccessTokenPermissionDenied', 'No permission to call this API; the app lacks the scopes listed in accessdenieddetail.requiredScopes.'),
+  qpsLimit: entry(403, 'Forbidden.AccessDenied.QpsLimitForAppkeyAndApi', 'Calls of this app to this API exceed %s per second; try again shortly.'),
+  actionNotFound: entry(404, 'InvalidAction.NotFound', 'Specified api is not found, please check your url and method.'),
+  bodyTooLarge: entry(413, 'RequestEntityTooLarge', 'The request body exceeds %s bytes.'),
+
+  // oauth2_1_0
+  invalidClientIdOrSecret: entry(400, 'invalidClientIdOrSecret', 'invalid clientId or clientSecret'),
+  invalidSuiteKey: entry(400, 'invalidSuiteKey', 'invalid suiteKey or suiteSecret'),
+  invalidSuiteTicket: entry(400, 'invalidSuiteTicket', 'invalid suiteTicket'),
+  invalidAuthInfo: entry(400, 'invalidAuthInfo', 'the organization has not authorized this suite'),
+  invalidClient: entry(400, 'invalid.client', 'invalid client_id or client_secret'),
+  unsupportedGrantType: entry(400, 'unsupported.grant.type', 'grant_type must be client_credentials'),
+  unauthorizedClient: entry(401, 'unauthorized.client', 'the client is not authorized by this organization'),
+
+  // conference_1_0 — CreateVideoConference (seed page) and shared codes.
+  orgAccessForbidden: entry(400, 'orgAccessForbidden'),
+  unknownUserError: entry(400, 'unknownUserError'),
+  paramsTitleError: entry(400, 'paramsTitleError', 'error:%s'),
+  paramsError: entry(400, 'paramsError', 'error:%s'),
+  waterLimitError: entry(404, 'waterLimitError', 'waterLimitError:%s'),
+  permissionError: entry(404, 'permissionError', 'permissionError:%s'),
+  systemError: entry(500, 'systemError', 'systemError:%s'),
+
+  // conference_1_0 — QueryConferenceInfo.
+  missingRoomId: entry(400, 'missingRoomId', 'MISSING ROOM ID'),
+  paramError: entry(400, 'paramError', 'PARAM ERROR'),
+  noPermission: entry(403, 'noPermission', 'NO PERMISSION'),
+  roomNotFound: entry(404, 'roomNotFound', 'ROOM NOT FOUND'),
+  querySystemError: entry(500, 'systemError', 'SYSTEM ERROR'),
+} as const satisfies Record<string, CatalogueEntry>;
+
+export type CatalogueKey = keyof typeof catalogue;
+
+/** An error that is already a catalogued wire error; thrown anywhere in the HTTP layer. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly extra: Record<string, unknown> | undefined;
+
+  constructor(key: CatalogueKey, detail = '', extra?: Record<string, unknown>) {
+    const e = catalogue[key];
+    super(fill(e.template, detail));
+    this.name = 'ApiError';
+    this.status = e.status;
+    this.code = fill(e.code, detail);
+    this.extra = extra;
+  }
+
+  body(requestId: string): Record<string, unknown> {
+    return { code: this.code, requestid: requestId, message: this.message, ...this.extra };
+  }
+}
+
+function fill(template: string, detail: string): string {
+  return template.includes('%s') ? template.replaceAll('%s', detail) : template;
+}
+
+/**
+ * The legacy oapi family (`/gettoken`) answers HTTP 200 and reports failures in `errcode`;
+ * these are its codes as DingTalk's oapi host reports them.
+ */
+export const legacyCatalogue = {
+  missingAppKey: { errcode: 40089, errmsg: 'appkey is mandatory' },
+  missingAppSecret: { errcode: 40089, errmsg: 'appsecret is mandatory' },
+  badCredentials: { errcode: 40096, errmsg: '不合法的appKey或appSecret' },
+  busy: { errcode: -1, errmsg: '系统繁忙' },
+} as const;
+
+export function legacy(kind: keyof typeof legacyCatalogue): { errcode: number; errmsg: string } {
+  return legacyCatalogue[kind];
+}
+
+/** JSON schema of an error body, shared by every route's OpenAPI description. */
+export const errorBodySchema = {
+  $id: 'ErrorBody',
+  type: 'object',
+  properties: {
+    code: { type: 'string' },
+    requestid: { type: 'string' },
+    message: { type: 'string' },
+    accessdenieddetail: {
+      type: 'object',
+      properties: { requiredScopes: { type: 'array', items: { type: 'string' } } },
+    },
+  },
+  required: ['code', 'requestid', 'message'],
+} as const;

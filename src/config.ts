@@ -1,0 +1,69 @@
+import { parseArgs } from 'node:util';
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  directoryFile: string | undefined;
+  /** Base of join links, without a trailing slash; undefined = the address the server listens on. */
+  publicUrl: string | undefined;
+  phoneNumbers: string[];
+  /** Calls per second one app may make to one API. */
+  qpsLimit: number;
+  logLevel: string;
+}
+
+/** Every `vconf serve` option: flag name, environment variable, default. */
+export const serveOptions = {
+  port: { type: 'string', env: 'VCONF_PORT', default: '8080', help: 'TCP port of the HTTP server' },
+  host: { type: 'string', env: 'VCONF_HOST', default: '127.0.0.1', help: 'address to listen on' },
+  data: { type: 'string', env: 'VCONF_DATA', default: './data', help: 'directory of the SQLite database' },
+  directory: { type: 'string', env: 'VCONF_DIRECTORY', default: '', help: 'directory file to apply at start-up' },
+  'public-url': { type: 'string', env: 'VCONF_PUBLIC_URL', default: '', help: 'base of join links (default http://<host>:<port>)' },
+  'phone-numbers': { type: 'string', env: 'VCONF_PHONE_NUMBERS', default: '', help: 'comma-separated PSTN dial-in numbers' },
+  'qps-limit': { type: 'string', env: 'VCONF_QPS_LIMIT', default: '2000', help: 'calls per second per app per API' },
+  'log-level': { type: 'string', env: 'VCONF_LOG_LEVEL', default: 'info', help: 'pino log level' },
+} as const;
+
+type OptionName = keyof typeof serveOptions;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Flags win over environment variables, which win over defaults. */
+export function resolveConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): Config {
+  const { values } = parseArgs({
+    args: argv,
+    options: Object.fromEntries(Object.keys(serveOptions).map((k) => [k, { type: 'string' as const }])),
+    strict: true,
+    allowPositionals: false,
+  });
+  const get = (name: OptionName): string => {
+    const flag = values[name];
+    if (typeof flag === 'string') return flag;
+    return env[serveOptions[name].env] ?? serveOptions[name].default;
+  };
+  const port = integer(get('port'), 'port', 0, 65535);
+  const host = get('host');
+  const publicUrl = get('public-url').replace(/\/+$/, '') || undefined;
+  if (publicUrl !== undefined && !URL.canParse(publicUrl)) {
+    throw new ConfigError(`--public-url must be an absolute URL, got "${publicUrl}"`);
+  }
+  return {
+    port,
+    host,
+    dataDir: get('data'),
+    directoryFile: get('directory') || undefined,
+    publicUrl,
+    phoneNumbers: get('phone-numbers').split(',').map((s) => s.trim()).filter(Boolean),
+    qpsLimit: integer(get('qps-limit'), 'qps-limit', 1, 1_000_000_000),
+    logLevel: get('log-level'),
+  };
+}
+
+function integer(text: string, name: string, min: number, max: number): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`--${name} must be an integer from ${min} to ${max}, got "${text}"`);
+  return n;
+}

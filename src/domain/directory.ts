@@ -1,0 +1,102 @@
+import { Ajv } from 'ajv';
+import directorySchema from '../../schemas/directory.schema.json' with { type: 'json' };
+import { Rejection } from './rejection.js';
+
+/** Who exists: the shapes of the directory file (schemas/directory.schema.json) after defaults. */
+export interface OrgLimits {
+  maxParticipantsPerMeeting: number;
+  invitesPerMinute: number;
+}
+
+export interface Org {
+  corpId: string;
+  name: string;
+  disabled: boolean;
+  limits: OrgLimits;
+}
+
+export interface DirectoryUser {
+  corpId: string;
+  unionId: string;
+  userId: string;
+  name: string;
+  canCreateMeetings: boolean;
+}
+
+export interface App {
+  appKey: string;
+  corpId: string;
+  appSecret: string;
+  scopes: string[];
+}
+
+export interface Suite {
+  suiteKey: string;
+  suiteSecret: string;
+  suiteTicket: string;
+  scopes: string[];
+  authorizedCorpIds: string[];
+}
+
+export interface DirectoryDocument {
+  orgs: Array<Org & { users: DirectoryUser[]; apps: App[] }>;
+  suites: Suite[];
+}
+
+export const DEFAULT_LIMITS: OrgLimits = { maxParticipantsPerMeeting: 100, invitesPerMinute: 600 };
+
+export const SCOPE_WRITE = 'VideoConference.Conference.Write';
+export const SCOPE_READ = 'VideoConference.Conference.Read';
+
+const validate = new Ajv({ allErrors: true, strict: false }).compile(directorySchema);
+
+interface RawOrg {
+  corpId: string;
+  name: string;
+  disabled?: boolean;
+  limits?: Partial<OrgLimits>;
+  users?: Array<{ unionId: string; userId?: string; name: string; canCreateMeetings?: boolean }>;
+  apps?: Array<{ appKey: string; appSecret: string; scopes: string[] }>;
+}
+
+interface RawDirectory {
+  orgs?: RawOrg[];
+  suites?: Array<Omit<Suite, 'authorizedCorpIds'> & { authorizedCorpIds?: string[] }>;
+}
+
+/** Validates a parsed directory file and fills in defaults; rejects with every problem found. */
+export function parseDirectory(input: unknown): DirectoryDocument {
+  if (!validate(input)) {
+    const problems = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`.trim());
+    throw new Rejection('invalidParams', problems.join('; '));
+  }
+  const raw = input as RawDirectory;
+  const orgs = (raw.orgs ?? []).map((o) => ({
+    corpId: o.corpId,
+    name: o.name,
+    disabled: o.disabled ?? false,
+    limits: { ...DEFAULT_LIMITS, ...o.limits },
+    users: (o.users ?? []).map((u) => ({
+      corpId: o.corpId,
+      unionId: u.unionId,
+      userId: u.userId ?? u.unionId,
+      name: u.name,
+      canCreateMeetings: u.canCreateMeetings ?? true,
+    })),
+    apps: (o.apps ?? []).map((a) => ({ appKey: a.appKey, corpId: o.corpId, appSecret: a.appSecret, scopes: a.scopes })),
+  }));
+  const suites = (raw.suites ?? []).map((s) => ({ ...s, authorizedCorpIds: s.authorizedCorpIds ?? [] }));
+  assertUnique(orgs.map((o) => o.corpId), 'corpId');
+  assertUnique(orgs.flatMap((o) => o.apps.map((a) => a.appKey)), 'appKey');
+  assertUnique(suites.map((s) => s.suiteKey), 'suiteKey');
+  for (const org of orgs) assertUnique(org.users.map((u) => u.unionId), `unionId in ${org.corpId}`);
+  return { orgs, suites };
+}
+
+function assertUnique(values: string[], what: string): void {
+  const seen = new Set<string>();
+  for (const v of values) {
+    if (seen.has(v)) throw new Rejection('invalidParams', `duplicate ${what} "${v}"`);
+    seen.add(v);
+  }
+}

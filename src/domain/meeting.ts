@@ -1,0 +1,48 @@
+/** The meeting and member records, with the spec's numeric enumerations (spec §e.1). */
+
+export const MeetingStatus = { initialised: 0, ended: 1, started: 2 } as const;
+export type MeetingStatus = (typeof MeetingStatus)[keyof typeof MeetingStatus];
+
+export const AttendStatus = { initialised: 1, calling: 2, active: 3, failed: 4, kicked: 5, left: 6 } as const;
+export type AttendStatus = (typeof AttendStatus)[keyof typeof AttendStatus];
+
+/** `bizType` values: "0" instant meeting, "3" booked meeting. */
+export const BizType = { instant: '0', booked: '3' } as const;
+
+export interface Meeting {
+  conferenceId: string;
+  corpId: string;
+  title: string;
+  status: MeetingStatus;
+  bizType: string;
+  creatorUnionId: string;
+  creatorNick: string;
+  roomCode: string;
+  conferencePassword: string;
+  hostPassword: string;
+  joinToken: string;
+  inviteCaller: boolean;
+  createdAt: number;
+  startTime: number | null;
+  endTime: number | null;
+  scheduleConferenceId: string | null;
+}
+
+export interface Member {
+  conferenceId: string;
+  memberId: string;
+  /** Null for anonymous guests. */
+  unionId: string | null;
+  corpId: string | null;
+  nick: string;
+  host: boolean;
+  coHost: boolean;
+  attendStatus: AttendStatus;
+  invitedAt: number | null;
+  joinTime: number | null;
+  leaveTime: number | null;
+  /** Milliseconds spent in the meeting over all visits. */
+  duration: number;
+  outerOrgMember: boolean;
+  pstnJoin: boolean;
+}

@@ -1,0 +1,73 @@
+/**
+ * What the domain needs from storage and shared counters. SQLite implements these today;
+ * PostgreSQL and Redis implement the same interfaces for multi-instance deployments.
+ */
+import type { App, DirectoryDocument, DirectoryUser, Org, Suite } from './directory.js';
+import type { Meeting, Member } from './meeting.js';
+
+export interface ImportSummary {
+  orgs: number;
+  users: number;
+  apps: number;
+  suites: number;
+}
+
+export interface DirectoryRepository {
+  findOrg(corpId: string): Promise<Org | undefined>;
+  /** Every directory user with one of these unionIds, in any organization. */
+  findUsers(unionIds: readonly string[]): Promise<DirectoryUser[]>;
+  findApp(appKey: string): Promise<App | undefined>;
+  findSuite(suiteKey: string): Promise<Suite | undefined>;
+  countOrgs(): Promise<number>;
+  /** Creates and updates everything in the document in one transaction; deletes nothing. */
+  apply(doc: DirectoryDocument): Promise<ImportSummary>;
+}
+
+export type TokenKind = 'app' | 'suite' | 'client';
+
+export interface TokenRecord {
+  tokenHash: string;
+  nonce: string;
+  kind: TokenKind;
+  clientKey: string;
+  corpId: string;
+  scopes: string[];
+  issuedAt: number;
+  expiresAt: number;
+}
+
+export interface TokenRepository {
+  insert(record: TokenRecord): Promise<void>;
+  findByHash(tokenHash: string): Promise<TokenRecord | undefined>;
+  /** The newest unexpired token of this client for this organization, if any. */
+  findLive(kind: TokenKind, clientKey: string, corpId: string, now: number): Promise<TokenRecord | undefined>;
+  extend(tokenHash: string, expiresAt: number): Promise<void>;
+}
+
+/** Thrown by MeetingRepository.create when the room code is already held by a live meeting. */
+export class RoomCodeTaken extends Error {
+  constructor() {
+    super('room code taken');
+    this.name = 'RoomCodeTaken';
+  }
+}
+
+export interface MeetingRepository {
+  /** Persists the meeting and its members atomically. */
+  create(meeting: Meeting, members: readonly Member[]): Promise<void>;
+  find(conferenceId: string): Promise<Meeting | undefined>;
+  members(conferenceId: string): Promise<Member[]>;
+}
+
+export interface MetaRepository {
+  /** Returns the stored value, creating it with `make()` the first time (first writer wins). */
+  getOrCreate(name: string, make: () => string): Promise<string>;
+}
+
+/** Rolling-window budgets (invites per minute, calls per second). */
+export interface RateCounter {
+  /** Takes `amount` from the budget of `key` if that stays within `limit`; false when it would not. */
+  take(key: string, amount: number, limit: number, windowMs: number): Promise<boolean>;
+  /** Gives back what a failed operation took. */
+  giveBack(key: string, amount: number): Promise<void>;
+}

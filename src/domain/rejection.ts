@@ -1,0 +1,26 @@
+/**
+ * A business rule said no. The domain names the reason; the API layer maps each reason to the
+ * wire error of the operation at hand (the same reason can carry different codes per operation).
+ */
+export type RejectionReason =
+  | 'invalidParams'
+  | 'invalidTitle'
+  | 'unknownUser'
+  | 'orgForbidden'
+  | 'notAllowed'
+  | 'limitReached'
+  | 'badCredentials'
+  | 'badSuiteTicket'
+  | 'notAuthorized'
+  | 'unsupportedGrant'
+  | 'notFound';
+
+export class Rejection extends Error {
+  constructor(
+    readonly reason: RejectionReason,
+    readonly detail = '',
+  ) {
+    super(`${reason}${detail ? `: ${detail}` : ''}`);
+    this.name = 'Rejection';
+  }
+}

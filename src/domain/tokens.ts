@@ -1,0 +1,109 @@
+import type { DirectoryRepository, TokenKind, TokenRecord, TokenRepository } from './ports.js';
+import { Rejection } from './rejection.js';
+import { hmacHex, randomHex, secretsEqual, sha256Hex } from './secrets.js';
+
+export const TOKEN_LIFETIME_S = 7200;
+
+/** Who a request acts for: the token's organization and the scopes its app was granted. */
+export interface Principal {
+  corpId: string;
+  clientKey: string;
+  scopes: readonly string[];
+}
+
+export interface IssuedToken {
+  accessToken: string;
+  expireIn: number;
+}
+
+/**
+ * Issues and checks access tokens. Only a hash of each token is stored; the token itself is an
+ * HMAC of a stored nonce under the deployment's key, so "ask again, get the same token" works
+ * without keeping usable tokens in the database.
+ */
+export class TokenService {
+  private readonly now: () => number;
+
+  constructor(
+    private readonly tokens: TokenRepository,
+    private readonly directory: DirectoryRepository,
+    private readonly key: Buffer,
+    now?: () => number,
+  ) {
+    this.now = now ?? Date.now;
+  }
+
+  /** GetAccessToken / legacy gettoken: internal app; a live token is returned again and extended. */
+  async forApp(appKey: string, appSecret: string): Promise<IssuedToken> {
+    const app = await this.directory.findApp(appKey);
+    if (!app || !secretsEqual(appSecret, app.appSecret)) throw new Rejection('badCredentials');
+    return this.reuseOrIssue('app', app.appKey, app.corpId, app.scopes);
+  }
+
+  /** GetCorpAccessToken: a third-party suite acting for an organization that authorized it. */
+  async forSuite(suiteKey: string, suiteSecret: string, suiteTicket: string, authCorpId: string): Promise<IssuedToken> {
+    const suite = await this.directory.findSuite(suiteKey);
+    if (!suite || !secretsEqual(suiteSecret, suite.suiteSecret)) throw new Rejection('badCredentials');
+    if (!secretsEqual(suiteTicket, suite.suiteTicket)) throw new Rejection('badSuiteTicket');
+    if (!suite.authorizedCorpIds.includes(authCorpId) || !(await this.directory.findOrg(authCorpId))) {
+      throw new Rejection('notAuthorized');
+    }
+    // Unlike internal apps, a suite gets a fresh token on every call (spec §b.2).
+    return this.issue('suite', suite.suiteKey, authCorpId, suite.scopes);
+  }
+
+  /** GetToken (client_credentials): an internal app of corpId, or a suite that corpId authorized. */
+  async forClient(corpId: string, clientId: string, clientSecret: string, grantType: string): Promise<IssuedToken> {
+    if (grantType !== 'client_credentials') throw new Rejection('unsupportedGrant');
+    const app = await this.directory.findApp(clientId);
+    if (app) {
+      if (!secretsEqual(clientSecret, app.appSecret)) throw new Rejection('badCredentials');
+      if (app.corpId !== corpId) throw new Rejection('notAuthorized');
+      return this.reuseOrIssue('client', app.appKey, corpId, app.scopes);
+    }
+    const suite = await this.directory.findSuite(clientId);
+    if (!suite || !secretsEqual(clientSecret, suite.suiteSecret)) throw new Rejection('badCredentials');
+    if (!suite.authorizedCorpIds.includes(corpId) || !(await this.directory.findOrg(corpId))) {
+      throw new Rejection('notAuthorized');
+    }
+    return this.reuseOrIssue('client', suite.suiteKey, corpId, suite.scopes);
+  }
+
+  /** The principal behind a presented token, or undefined for an unknown or expired one. */
+  async authenticate(token: string): Promise<Principal | undefined> {
+    const record = await this.tokens.findByHash(sha256Hex(token));
+    if (!record || record.expiresAt <= this.now()) return undefined;
+    return { corpId: record.corpId, clientKey: record.clientKey, scopes: record.scopes };
+  }
+
+  private async reuseOrIssue(kind: TokenKind, clientKey: string, corpId: string, scopes: string[]): Promise<IssuedToken> {
+    const now = this.now();
+    const live = await this.tokens.findLive(kind, clientKey, corpId, now);
+    if (!live) return this.issue(kind, clientKey, corpId, scopes);
+    await this.tokens.extend(live.tokenHash, now + TOKEN_LIFETIME_S * 1000);
+    return { accessToken: this.derive(live.nonce), expireIn: TOKEN_LIFETIME_S };
+  }
+
+  private async issue(kind: TokenKind, clientKey: string, corpId: string, scopes: string[]): Promise<IssuedToken> {
+    const now = this.now();
+    const nonce = randomHex(16);
+    const accessToken = this.derive(nonce);
+    const record: TokenRecord = {
+      tokenHash: sha256Hex(accessToken),
+      nonce,
+      kind,
+      clientKey,
+      corpId,
+      scopes,
+      issuedAt: now,
+      expiresAt: now + TOKEN_LIFETIME_S * 1000,
+    };
+    await this.tokens.insert(record);
+    return { accessToken, expireIn: TOKEN_LIFETIME_S };
+  }
+
+  /** 32 hex characters (128 bits), the look of DingTalk's tokens. */
+  private derive(nonce: string): string {
+    return hmacHex(this.key, nonce).slice(0, 32);
+  }
+}

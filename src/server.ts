@@ -1,0 +1,68 @@
+import { readFile } from 'node:fs/promises';
+import type { FastifyInstance } from 'fastify';
+import pino, { type Logger } from 'pino';
+import { buildApp } from './api/app.js';
+import { demoCredentials, demoDirectory, type DemoCredentials } from './cli/demo.js';
+import type { Config } from './config.js';
+import { createContext, type Context } from './context.js';
+import { parseDirectory } from './domain/directory.js';
+import type { ImportSummary } from './domain/ports.js';
+
+export interface RunningServer {
+  app: FastifyInstance;
+  ctx: Context;
+  /** Where the server listens, e.g. http://127.0.0.1:8080. */
+  url: string;
+  /** Set when this data directory runs on the demo organization. */
+  demo: DemoCredentials | undefined;
+  close(): Promise<void>;
+}
+
+/** Reads, validates and applies a directory file (creates and updates; never deletes). */
+export async function importDirectoryFile(ctx: Context, file: string): Promise<ImportSummary> {
+  const text = await readFile(file, 'utf8');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`${file} is not valid JSON: ${(err as Error).message}`);
+  }
+  return ctx.directory.apply(parseDirectory(parsed));
+}
+
+export function createLogger(level: string): Logger {
+  return pino({ level, base: { service: 'vconf' } });
+}
+
+export async function startServer(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
+  const ctx = await createContext(config);
+  try {
+    if (config.directoryFile) {
+      const summary = await importDirectoryFile(ctx, config.directoryFile);
+      logger.info({ file: config.directoryFile, ...summary }, 'directory applied');
+    } else if ((await ctx.directory.countOrgs()) === 0) {
+      await ctx.directory.apply(demoDirectory());
+      logger.info('empty data directory: demo organization created');
+    }
+    const demo = config.directoryFile ? undefined : await demoCredentials(ctx.directory);
+    const app = await buildApp(ctx, logger);
+    await app.listen({ port: config.port, host: config.host });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    ctx.links.base = config.publicUrl ?? url;
+    return {
+      app,
+      ctx,
+      url,
+      demo,
+      async close() {
+        await app.close();
+        await ctx.close();
+      },
+    };
+  } catch (err) {
+    await ctx.close();
+    throw err;
+  }
+}

@@ -1,0 +1,110 @@
+import type { Kysely } from 'kysely';
+import type { App, DirectoryDocument, DirectoryUser, Org, Suite } from '../domain/directory.js';
+import type { DirectoryRepository, ImportSummary } from '../domain/ports.js';
+import type { Database } from './schema.js';
+
+export class SqlDirectoryRepository implements DirectoryRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async findOrg(corpId: string): Promise<Org | undefined> {
+    const row = await this.db.selectFrom('orgs').selectAll().where('corp_id', '=', corpId).executeTakeFirst();
+    if (!row) return undefined;
+    return {
+      corpId: row.corp_id,
+      name: row.name,
+      disabled: Boolean(row.disabled),
+      limits: { maxParticipantsPerMeeting: row.max_participants, invitesPerMinute: row.invites_per_minute },
+    };
+  }
+
+  async findUsers(unionIds: readonly string[]): Promise<DirectoryUser[]> {
+    if (unionIds.length === 0) return [];
+    const rows = await this.db.selectFrom('users').selectAll().where('union_id', 'in', [...unionIds]).execute();
+    return rows.map((r) => ({
+      corpId: r.corp_id,
+      unionId: r.union_id,
+      userId: r.user_id,
+      name: r.name,
+      canCreateMeetings: Boolean(r.can_create_meetings),
+    }));
+  }
+
+  async findApp(appKey: string): Promise<App | undefined> {
+    const row = await this.db.selectFrom('apps').selectAll().where('app_key', '=', appKey).executeTakeFirst();
+    if (!row) return undefined;
+    return { appKey: row.app_key, corpId: row.corp_id, appSecret: row.app_secret, scopes: JSON.parse(row.scopes) as string[] };
+  }
+
+  async findSuite(suiteKey: string): Promise<Suite | undefined> {
+    const row = await this.db.selectFrom('suites').selectAll().where('suite_key', '=', suiteKey).executeTakeFirst();
+    if (!row) return undefined;
+    const auths = await this.db.selectFrom('suite_authorizations').select('corp_id').where('suite_key', '=', suiteKey).execute();
+    return {
+      suiteKey: row.suite_key,
+      suiteSecret: row.suite_secret,
+      suiteTicket: row.suite_ticket,
+      scopes: JSON.parse(row.scopes) as string[],
+      authorizedCorpIds: auths.map((a) => a.corp_id),
+    };
+  }
+
+  async countOrgs(): Promise<number> {
+    const row = await this.db.selectFrom('orgs').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async apply(doc: DirectoryDocument): Promise<ImportSummary> {
+    return this.db.transaction().execute(async (tx) => {
+      const summary: ImportSummary = { orgs: 0, users: 0, apps: 0, suites: 0 };
+      for (const org of doc.orgs) {
+        const orgRow = {
+          corp_id: org.corpId,
+          name: org.name,
+          disabled: org.disabled ? 1 : 0,
+          max_participants: org.limits.maxParticipantsPerMeeting,
+          invites_per_minute: org.limits.invitesPerMinute,
+        };
+        await tx.insertInto('orgs').values(orgRow).onConflict((oc) => oc.column('corp_id').doUpdateSet(orgRow)).execute();
+        summary.orgs++;
+        for (const u of org.users) {
+          const userRow = {
+            corp_id: u.corpId,
+            union_id: u.unionId,
+            user_id: u.userId,
+            name: u.name,
+            can_create_meetings: u.canCreateMeetings ? 1 : 0,
+          };
+          await tx
+            .insertInto('users')
+            .values(userRow)
+            .onConflict((oc) => oc.columns(['corp_id', 'union_id']).doUpdateSet(userRow))
+            .execute();
+          summary.users++;
+        }
+        for (const a of org.apps) {
+          const appRow = { app_key: a.appKey, corp_id: a.corpId, app_secret: a.appSecret, scopes: JSON.stringify(a.scopes) };
+          await tx.insertInto('apps').values(appRow).onConflict((oc) => oc.column('app_key').doUpdateSet(appRow)).execute();
+          summary.apps++;
+        }
+      }
+      for (const s of doc.suites) {
+        const suiteRow = {
+          suite_key: s.suiteKey,
+          suite_secret: s.suiteSecret,
+          suite_ticket: s.suiteTicket,
+          scopes: JSON.stringify(s.scopes),
+        };
+        await tx.insertInto('suites').values(suiteRow).onConflict((oc) => oc.column('suite_key').doUpdateSet(suiteRow)).execute();
+        for (const corpId of s.authorizedCorpIds) {
+          await tx
+            .insertInto('suite_authorizations')
+            .values({ suite_key: s.suiteKey, corp_id: corpId })
+            .onConflict((oc) => oc.columns(['suite_key', 'corp_id']).doNothing())
+            .execute();
+        }
+        summary.suites++;
+      }
+      return summary;
+    });
+  }
+}

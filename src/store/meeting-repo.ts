@@ -1,0 +1,119 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { AttendStatus, Meeting, MeetingStatus, Member } from '../domain/meeting.js';
+import { RoomCodeTaken, type MeetingRepository } from '../domain/ports.js';
+import type { Database, MeetingMembersTable, MeetingsTable } from './schema.js';
+import { isUniqueViolation } from './unique-violation.js';
+
+export class SqlMeetingRepository implements MeetingRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async create(meeting: Meeting, members: readonly Member[]): Promise<void> {
+    try {
+      await this.db.transaction().execute(async (tx) => {
+        await tx.insertInto('meetings').values(meetingRow(meeting)).execute();
+        if (members.length > 0) await tx.insertInto('meeting_members').values(members.map(memberRow)).execute();
+      });
+    } catch (err) {
+      if (isUniqueViolation(err, 'room_code')) throw new RoomCodeTaken();
+      throw err;
+    }
+  }
+
+  async find(conferenceId: string): Promise<Meeting | undefined> {
+    const row = await this.db.selectFrom('meetings').selectAll().where('conference_id', '=', conferenceId).executeTakeFirst();
+    return row && toMeeting(row);
+  }
+
+  async members(conferenceId: string): Promise<Member[]> {
+    const rows = await this.db
+      .selectFrom('meeting_members')
+      .selectAll()
+      .where('conference_id', '=', conferenceId)
+      .orderBy('member_id')
+      .execute();
+    return rows.map(toMember);
+  }
+}
+
+const flag = (b: boolean): number => (b ? 1 : 0);
+const millis = (v: number | string | bigint | null): number | null => (v === null ? null : Number(v));
+
+function meetingRow(m: Meeting): MeetingsTable {
+  return {
+    conference_id: m.conferenceId,
+    corp_id: m.corpId,
+    title: m.title,
+    status: m.status,
+    biz_type: m.bizType,
+    creator_union_id: m.creatorUnionId,
+    creator_nick: m.creatorNick,
+    room_code: m.roomCode,
+    conference_password: m.conferencePassword,
+    host_password: m.hostPassword,
+    join_token: m.joinToken,
+    invite_caller: flag(m.inviteCaller),
+    created_at: m.createdAt,
+    start_time: m.startTime,
+    end_time: m.endTime,
+    schedule_conference_id: m.scheduleConferenceId,
+  };
+}
+
+function memberRow(m: Member): MeetingMembersTable {
+  return {
+    conference_id: m.conferenceId,
+    member_id: m.memberId,
+    union_id: m.unionId,
+    corp_id: m.corpId,
+    nick: m.nick,
+    host: flag(m.host),
+    co_host: flag(m.coHost),
+    attend_status: m.attendStatus,
+    invited_at: m.invitedAt,
+    join_time: m.joinTime,
+    leave_time: m.leaveTime,
+    duration: m.duration,
+    outer_org_member: flag(m.outerOrgMember),
+    pstn_join: flag(m.pstnJoin),
+  };
+}
+
+function toMeeting(r: Selectable<MeetingsTable>): Meeting {
+  return {
+    conferenceId: r.conference_id,
+    corpId: r.corp_id,
+    title: r.title,
+    status: r.status as MeetingStatus,
+    bizType: r.biz_type,
+    creatorUnionId: r.creator_union_id,
+    creatorNick: r.creator_nick,
+    roomCode: r.room_code,
+    conferencePassword: r.conference_password,
+    hostPassword: r.host_password,
+    joinToken: r.join_token,
+    inviteCaller: Boolean(r.invite_caller),
+    createdAt: Number(r.created_at),
+    startTime: millis(r.start_time),
+    endTime: millis(r.end_time),
+    scheduleConferenceId: r.schedule_conference_id,
+  };
+}
+
+function toMember(r: Selectable<MeetingMembersTable>): Member {
+  return {
+    conferenceId: r.conference_id,
+    memberId: r.member_id,
+    unionId: r.union_id,
+    corpId: r.corp_id,
+    nick: r.nick,
+    host: Boolean(r.host),
+    coHost: Boolean(r.co_host),
+    attendStatus: r.attend_status as AttendStatus,
+    invitedAt: millis(r.invited_at),
+    joinTime: millis(r.join_time),
+    leaveTime: millis(r.leave_time),
+    duration: Number(r.duration),
+    outerOrgMember: Boolean(r.outer_org_member),
+    pstnJoin: Boolean(r.pstn_join),
+  };
+}

@@ -1,0 +1,106 @@
+/**
+ * Kysely table types. Booleans are written as 0/1 (SQLite cannot bind JS booleans; PostgreSQL
+ * accepts 0/1 for boolean columns) and read back through `Boolean()`; ms timestamps are bigints
+ * that repositories read back through `Number()`.
+ */
+type Flag = number | boolean;
+type Millis = number | string | bigint;
+
+export interface MetaTable {
+  name: string;
+  value: string;
+}
+
+export interface OrgsTable {
+  corp_id: string;
+  name: string;
+  disabled: Flag;
+  max_participants: number;
+  invites_per_minute: number;
+}
+
+export interface UsersTable {
+  corp_id: string;
+  union_id: string;
+  user_id: string;
+  name: string;
+  can_create_meetings: Flag;
+}
+
+export interface AppsTable {
+  app_key: string;
+  corp_id: string;
+  app_secret: string;
+  scopes: string;
+}
+
+export interface SuitesTable {
+  suite_key: string;
+  suite_secret: string;
+  suite_ticket: string;
+  scopes: string;
+}
+
+export interface SuiteAuthorizationsTable {
+  suite_key: string;
+  corp_id: string;
+}
+
+export interface AccessTokensTable {
+  token_hash: string;
+  nonce: string;
+  kind: string;
+  client_key: string;
+  corp_id: string;
+  scopes: string;
+  issued_at: Millis;
+  expires_at: Millis;
+}
+
+export interface MeetingsTable {
+  conference_id: string;
+  corp_id: string;
+  title: string;
+  status: number;
+  biz_type: string;
+  creator_union_id: string;
+  creator_nick: string;
+  room_code: string;
+  conference_password: string;
+  host_password: string;
+  join_token: string;
+  invite_caller: Flag;
+  created_at: Millis;
+  start_time: Millis | null;
+  end_time: Millis | null;
+  schedule_conference_id: string | null;
+}
+
+export interface MeetingMembersTable {
+  conference_id: string;
+  member_id: string;
+  union_id: string | null;
+  corp_id: string | null;
+  nick: string;
+  host: Flag;
+  co_host: Flag;
+  attend_status: number;
+  invited_at: Millis | null;
+  join_time: Millis | null;
+  leave_time: Millis | null;
+  duration: Millis;
+  outer_org_member: Flag;
+  pstn_join: Flag;
+}
+
+export interface Database {
+  meta: MetaTable;
+  orgs: OrgsTable;
+  users: UsersTable;
+  apps: AppsTable;
+  suites: SuitesTable;
+  suite_authorizations: SuiteAuthorizationsTable;
+  access_tokens: AccessTokensTable;
+  meetings: MeetingsTable;
+  meeting_members: MeetingMembersTable;
+}
