@@ -1,0 +1,51 @@
+/** DingTalk's official Node SDK, pointed at a vconf under test. */
+import { createRequire } from 'node:module';
+
+// The SDK is CommonJS; require() gives the same module object under Node and under vitest.
+const require = createRequire(import.meta.url);
+export const $conference = require('@alicloud/dingtalk/conference_1_0') as typeof import('@alicloud/dingtalk/dist/conference_1_0/client.js');
+export const $oauth2 = require('@alicloud/dingtalk/oauth2_1_0') as typeof import('@alicloud/dingtalk/dist/oauth2_1_0/client.js');
+const $OpenApi = require('@alicloud/openapi-client') as typeof import('@alicloud/openapi-client');
+const $Util = require('@alicloud/tea-util') as typeof import('@alicloud/tea-util');
+
+function config(endpoint: string) {
+  return new $OpenApi.Config({ protocol: 'http', endpoint });
+}
+
+export function conferenceClient(endpoint: string) {
+  return new $conference.default(config(endpoint));
+}
+
+export function oauthClient(endpoint: string) {
+  return new $oauth2.default(config(endpoint));
+}
+
+export const runtime = () => new $Util.RuntimeOptions({});
+
+/** GetAccessToken through the SDK. */
+export async function appToken(endpoint: string, appKey: string, appSecret: string): Promise<string> {
+  const res = await oauthClient(endpoint).getAccessToken(new $oauth2.GetAccessTokenRequest({ appKey, appSecret }));
+  return res.body!.accessToken!;
+}
+
+export function confHeaders(token: string | undefined) {
+  return new $conference.CreateVideoConferenceHeaders(token === undefined ? {} : { xAcsDingtalkAccessToken: token });
+}
+
+export interface SdkError {
+  code: string;
+  statusCode: number;
+  message: string;
+  data: Record<string, unknown>;
+  accessDeniedDetail?: { requiredScopes?: string[] };
+}
+
+/** The error the SDK throws; fails the test when the call succeeds. */
+export async function sdkError(call: Promise<unknown>): Promise<SdkError> {
+  try {
+    await call;
+  } catch (err) {
+    return err as SdkError;
+  }
+  throw new Error('expected the SDK call to fail, but it succeeded');
+}

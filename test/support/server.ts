@@ -1,0 +1,53 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Config } from '../../src/config.js';
+import { createLogger, startServer, type RunningServer } from '../../src/server.js';
+import { directory as defaultDirectory } from './fixtures.js';
+
+export interface TestServer {
+  running: RunningServer;
+  /** host:port, what the SDK's `endpoint` takes. */
+  endpoint: string;
+  url: string;
+  dataDir: string;
+  /** Stops and starts again on the same data directory (and the same port). */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** A real vconf on loopback, on a fresh SQLite file in a temporary directory. */
+export async function startTestServer(opts: { directory?: unknown; config?: Partial<Config> } = {}): Promise<TestServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'vconf-test-'));
+  const directoryFile = join(dataDir, 'directory.json');
+  writeFileSync(directoryFile, JSON.stringify(opts.directory ?? defaultDirectory));
+  const config: Config = {
+    port: 0,
+    host: '127.0.0.1',
+    dataDir,
+    directoryFile,
+    publicUrl: undefined,
+    phoneNumbers: [],
+    qpsLimit: 2000,
+    logLevel: process.env.VCONF_TEST_LOG ?? 'silent',
+    ...opts.config,
+  };
+  const logger = createLogger(config.logLevel);
+  let running = await startServer(config, logger);
+  const t: TestServer = {
+    running,
+    endpoint: new URL(running.url).host,
+    url: running.url,
+    dataDir,
+    async restart() {
+      await running.close();
+      running = await startServer({ ...config, port: Number(new URL(t.url).port) }, logger);
+      t.running = running;
+    },
+    async stop() {
+      await running.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return t;
+}
