@@ -11,6 +11,12 @@ export interface Config {
   /** Calls per second one app may make to one API. */
   qpsLimit: number;
   logLevel: string;
+  /** Address the SFU's ICE sockets bind to. */
+  rtcListenIp: string;
+  /** Address the SFU announces in its ICE candidates (a public IP behind NAT); default: the listen address. */
+  rtcAnnouncedIp: string | undefined;
+  /** UDP port range of the SFU, inclusive. */
+  rtcPorts: [number, number];
 }
 
 /** Every `vconf serve` option: flag name, environment variable, default. */
@@ -23,6 +29,9 @@ export const serveOptions = {
   'phone-numbers': { type: 'string', env: 'VCONF_PHONE_NUMBERS', default: '', help: 'comma-separated PSTN dial-in numbers' },
   'qps-limit': { type: 'string', env: 'VCONF_QPS_LIMIT', default: '2000', help: 'calls per second per app per API' },
   'log-level': { type: 'string', env: 'VCONF_LOG_LEVEL', default: 'info', help: 'pino log level' },
+  'rtc-listen-ip': { type: 'string', env: 'VCONF_RTC_LISTEN_IP', default: '127.0.0.1', help: 'address the media (ICE/UDP) sockets bind to' },
+  'rtc-announced-ip': { type: 'string', env: 'VCONF_RTC_ANNOUNCED_IP', default: '', help: 'address announced to browsers, e.g. a public IP (default: the listen address)' },
+  'rtc-ports': { type: 'string', env: 'VCONF_RTC_PORTS', default: '40000-40999', help: 'UDP port range for media' },
 } as const;
 
 type OptionName = keyof typeof serveOptions;
@@ -59,6 +68,9 @@ export function resolveConfig(argv: string[], env: NodeJS.ProcessEnv = process.e
     phoneNumbers: get('phone-numbers').split(',').map((s) => s.trim()).filter(Boolean),
     qpsLimit: integer(get('qps-limit'), 'qps-limit', 1, 1_000_000_000),
     logLevel: get('log-level'),
+    rtcListenIp: get('rtc-listen-ip'),
+    rtcAnnouncedIp: get('rtc-announced-ip') || undefined,
+    rtcPorts: portRange(get('rtc-ports')),
   };
 }
 
@@ -66,4 +78,14 @@ function integer(text: string, name: string, min: number, max: number): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`--${name} must be an integer from ${min} to ${max}, got "${text}"`);
   return n;
+}
+
+function portRange(text: string): [number, number] {
+  const match = /^(\d+)-(\d+)$/.exec(text.trim());
+  const low = Number(match?.[1]);
+  const high = Number(match?.[2]);
+  if (!match || low < 1024 || high > 65535 || low > high) {
+    throw new ConfigError(`--rtc-ports must be a range like 40000-40999 within 1024-65535, got "${text}"`);
+  }
+  return [low, high];
 }

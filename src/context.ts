@@ -1,9 +1,13 @@
 import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
 import type { Config } from './config.js';
+import { AdmissionService } from './domain/admission.js';
 import { MeetingService } from './domain/meetings.js';
-import { randomHex } from './domain/secrets.js';
-import { TokenService } from './domain/tokens.js';
 import type { DirectoryRepository, RateCounter } from './domain/ports.js';
+import { PresenceService } from './domain/presence.js';
+import { randomHex } from './domain/secrets.js';
+import { TicketSigner } from './domain/tickets.js';
+import { TokenService } from './domain/tokens.js';
 import { SqlDirectoryRepository } from './store/directory-repo.js';
 import { SqlMeetingRepository } from './store/meeting-repo.js';
 import { SqlMetaRepository } from './store/meta-repo.js';
@@ -13,43 +17,46 @@ import type { Database } from './store/schema.js';
 import { openSqlite } from './store/sqlite.js';
 import { SqlTokenRepository } from './store/token-repo.js';
 
-/** Everything a running vconf needs, wired once: storage, counters and the domain services. */
+/** Everything a running vconf needs, wired once: storage, counters, domain services and rooms. */
 export interface Context {
   config: Config;
   db: Kysely<Database>;
   directory: DirectoryRepository;
   tokens: TokenService;
   meetings: MeetingService;
+  admission: AdmissionService;
+  presence: PresenceService;
   rates: RateCounter;
   /** Base of join links; startServer fills it in from the listen address when not configured. */
   links: { base: string };
   close(): Promise<void>;
 }
 
-export async function createContext(config: Config): Promise<Context> {
+export async function createContext(config: Config, _logger: Logger): Promise<Context> {
   const db = openSqlite(config.dataDir);
   try {
     await migrateToLatest(db);
     const directory = new SqlDirectoryRepository(db);
-    // One key per deployment, kept in the database so every instance derives the same tokens.
-    const tokenKey = Buffer.from(await new SqlMetaRepository(db).getOrCreate('token_key', () => randomHex(32)), 'hex');
+    const meetingRepo = new SqlMeetingRepository(db);
+    // One key per deployment, kept in the database so every instance derives the same tokens and tickets.
+    const key = Buffer.from(await new SqlMetaRepository(db).getOrCreate('token_key', () => randomHex(32)), 'hex');
     const rates = new MemoryRateCounter();
     const links = { base: config.publicUrl ?? '' };
+    const signer = new TicketSigner(key);
+    const presence = new PresenceService(meetingRepo);
     return {
-      links,
       config,
       db,
       directory,
       rates,
-      tokens: new TokenService(new SqlTokenRepository(db), directory, tokenKey),
-      meetings: new MeetingService({
-        directory,
-        meetings: new SqlMeetingRepository(db),
-        budget: rates,
-        links,
-        phoneNumbers: config.phoneNumbers,
-      }),
-      close: () => db.destroy(),
+      links,
+      tokens: new TokenService(new SqlTokenRepository(db), directory, key),
+      meetings: new MeetingService({ directory, meetings: meetingRepo, budget: rates, links, phoneNumbers: config.phoneNumbers }),
+      admission: new AdmissionService(meetingRepo, rates, signer),
+      presence,
+      async close() {
+        await db.destroy();
+      },
     };
   } catch (err) {
     await db.destroy();

@@ -3,10 +3,11 @@ import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { buildApp } from './api/app.js';
 import { demoCredentials, demoDirectory, type DemoCredentials } from './cli/demo.js';
-import type { Config } from './config.js';
+import { ConfigError, type Config } from './config.js';
 import { createContext, type Context } from './context.js';
-import { parseDirectory } from './domain/directory.js';
+import { parseDirectory, type DirectoryDocument } from './domain/directory.js';
 import type { ImportSummary } from './domain/ports.js';
+import { Rejection } from './domain/rejection.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -18,16 +19,27 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Reads, validates and applies a directory file (creates and updates; never deletes). */
-export async function importDirectoryFile(ctx: Context, file: string): Promise<ImportSummary> {
+/** Reads and validates a directory file without touching any database. */
+export async function readDirectoryFile(file: string): Promise<DirectoryDocument> {
   const text = await readFile(file, 'utf8');
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (err) {
-    throw new Error(`${file} is not valid JSON: ${(err as Error).message}`);
+    // A user's file, not a bug: reported like other bad input (no stack trace, exit code 2).
+    throw new ConfigError(`${file} is not valid JSON: ${(err as Error).message}`);
   }
-  return ctx.directory.apply(parseDirectory(parsed));
+  try {
+    return parseDirectory(parsed);
+  } catch (err) {
+    if (err instanceof Rejection) throw new ConfigError(`${file}: ${err.detail}`);
+    throw err;
+  }
+}
+
+/** Reads, validates and applies a directory file (creates and updates; never deletes). */
+export async function importDirectoryFile(ctx: Context, file: string): Promise<ImportSummary> {
+  return ctx.directory.apply(await readDirectoryFile(file));
 }
 
 export function createLogger(level: string): Logger {
@@ -35,7 +47,7 @@ export function createLogger(level: string): Logger {
 }
 
 export async function startServer(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
-  const ctx = await createContext(config);
+  const ctx = await createContext(config, logger);
   try {
     if (config.directoryFile) {
       const summary = await importDirectoryFile(ctx, config.directoryFile);

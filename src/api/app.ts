@@ -4,6 +4,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Context } from '../context.js';
 import { registerAuth } from './auth.js';
 import { MalformedBody, registerBodyParsers } from './body.js';
+import { clientErrorHandler } from './client-error.js';
 import { ApiError, errorBodySchema } from './errors.js';
 import { registerOpenApi } from './openapi.js';
 import type { InvalidInput } from './route-config.js';
@@ -11,6 +12,8 @@ import { installValidators } from './validators.js';
 import { healthRoutes } from './health.js';
 import { oauthRoutes } from './oauth.js';
 import { conferenceRoutes } from './conference.js';
+import cookie from '@fastify/cookie';
+import { roomRoutes } from './rooms.js';
 
 export const REQUEST_ID_HEADER = 'x-acs-request-id';
 const BODY_LIMIT = 1024 * 1024;
@@ -25,6 +28,9 @@ export async function buildApp(ctx: Context, logger: FastifyBaseLogger): Promise
     genReqId: () => randomUUID().toUpperCase(),
     requestIdHeader: false,
     return503OnClosing: false,
+    clientErrorHandler: clientErrorHandler(REQUEST_ID_HEADER),
+    // Undecodable paths and over-long path parameters fail in the router, before any hook runs.
+    frameworkErrors: (error, request, reply) => sendError(toApiError(error, request), request, reply),
   });
   installValidators(app);
   registerBodyParsers(app);
@@ -51,11 +57,13 @@ export async function buildApp(ctx: Context, logger: FastifyBaseLogger): Promise
   await app.register(healthRoutes);
   await app.register(oauthRoutes, { ctx });
   await app.register(conferenceRoutes, { ctx });
+  await app.register(cookie);
+  await app.register(roomRoutes, { ctx });
   return app;
 }
 
 function sendError(error: ApiError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  return reply.status(error.status).type('application/json;charset=utf-8').send(error.body(request.id));
+  return reply.status(error.status).header(REQUEST_ID_HEADER, request.id).type('application/json;charset=utf-8').send(error.body(request.id));
 }
 
 /** Maps anything thrown while handling a request to a catalogued wire error. */

@@ -26,6 +26,9 @@ export const catalogue = {
   qpsLimit: entry(403, 'Forbidden.AccessDenied.QpsLimitForAppkeyAndApi', 'Calls of this app to this API exceed %s per second; try again shortly.'),
   actionNotFound: entry(404, 'InvalidAction.NotFound', 'Specified api is not found, please check your url and method.'),
   bodyTooLarge: entry(413, 'RequestEntityTooLarge', 'The request body exceeds %s bytes.'),
+  // Requests Node's HTTP parser rejects before any route sees them.
+  headersTooLarge: entry(431, 'RequestHeaderFieldsTooLarge', 'The request headers exceed %s bytes.'),
+  requestTimeout: entry(408, 'RequestTimeout', 'The request was not received in time.'),
 
   // oauth2_1_0
   invalidClientIdOrSecret: entry(400, 'invalidClientIdOrSecret', 'invalid clientId or clientSecret'),
@@ -51,6 +54,15 @@ export const catalogue = {
   noPermission: entry(403, 'noPermission', 'NO PERMISSION'),
   roomNotFound: entry(404, 'roomNotFound', 'ROOM NOT FOUND'),
   querySystemError: entry(500, 'systemError', 'SYSTEM ERROR'),
+
+  // vconf's own meeting-room API (/api/admit): the messages are shown to people as they are.
+  roomBadRequest: entry(400, 'badRequest', 'Enter the 11-digit room code and the passcode.'),
+  roomBadCredentials: entry(401, 'badCredentials', 'The room code or passcode is incorrect.'),
+  roomLinkInvalid: entry(404, 'linkInvalid', 'This meeting link is invalid or has expired.'),
+  roomEnded: entry(410, 'meetingEnded', 'This meeting has ended.'),
+  roomRemoved: entry(403, 'removed', 'You were removed from this meeting by the host.'),
+  roomTooManyAttempts: entry(429, 'tooManyAttempts', 'Too many incorrect attempts from your network. Try again in %s.'),
+  webNotBuilt: entry(503, 'webNotBuilt', 'The meeting-room pages are not built; run npm run build.'),
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type CatalogueKey = keyof typeof catalogue;

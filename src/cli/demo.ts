@@ -43,7 +43,10 @@ export async function demoCredentials(directory: DirectoryRepository): Promise<D
   return { corpId: app.corpId, appKey: app.appKey, appSecret: app.appSecret, users: users.map((u) => ({ unionId: u.unionId, name: u.name })) };
 }
 
-/** What a new user reads on first start: credentials and a copy-paste meeting. */
+/**
+ * What a new user reads on first start: credentials and a copy-paste meeting. The SDK is
+ * CommonJS: from an ES module its default import is the whole module (client class at .default).
+ */
 export function demoBanner(demo: DemoCredentials, baseUrl: string): string {
   const endpoint = new URL(baseUrl).host;
   const [alice, bob] = demo.users;
@@ -61,12 +64,12 @@ Create a meeting with curl:
     -d '{"userId":"${alice?.unionId}","confTitle":"First vconf meeting","inviteUserIds":["${bob?.unionId}"]}'
 
 Or with DingTalk's official Node SDK (npm i @alicloud/dingtalk @alicloud/openapi-client @alicloud/tea-util):
-  import conference, * as $conference from '@alicloud/dingtalk/conference_1_0.js';
+  import conference from '@alicloud/dingtalk/conference_1_0.js';
   import * as $OpenApi from '@alicloud/openapi-client';
   import * as $Util from '@alicloud/tea-util';
   const client = new conference.default(new $OpenApi.Config({ protocol: 'http', endpoint: '${endpoint}' }));
-  const headers = new $conference.CreateVideoConferenceHeaders({ xAcsDingtalkAccessToken: '<accessToken>' });
-  const request = new $conference.CreateVideoConferenceRequest({ userId: '${alice?.unionId}', confTitle: 'First vconf meeting' });
+  const headers = new conference.CreateVideoConferenceHeaders({ xAcsDingtalkAccessToken: '<accessToken>' });
+  const request = new conference.CreateVideoConferenceRequest({ userId: '${alice?.unionId}', confTitle: 'First vconf meeting' });
   const { body } = await client.createVideoConferenceWithOptions(request, headers, new $Util.RuntimeOptions({}));
   console.log(body.externalLinkUrl);
 `;

@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { ConfigError, resolveConfig, serveOptions } from '../config.js';
-import { createContext } from '../context.js';
 import { Rejection } from '../domain/rejection.js';
-import { importDirectoryFile, startServer } from '../server.js';
+import { readDirectoryFile, startServer } from '../server.js';
+import { SqlDirectoryRepository } from '../store/directory-repo.js';
+import { migrateToLatest } from '../store/migrate.js';
+import { openSqlite } from '../store/sqlite.js';
 import { demoBanner } from './demo.js';
 
 const usage = `vconf — self-hosted video meetings that speak DingTalk's conference API
@@ -43,12 +45,16 @@ async function directoryImport(argv: string[]): Promise<void> {
   const file = positionals[0];
   if (!file || positionals.length > 1) throw new ConfigError('usage: vconf directory import FILE [--data DIR]');
   const config = resolveConfig(values.data ? ['--data', values.data] : []);
-  const ctx = await createContext(config);
+  // Validate first, so a bad file leaves the data directory untouched (not even created).
+  const doc = await readDirectoryFile(file);
+  // Only the store is needed: no server, no media.
+  const db = openSqlite(config.dataDir);
   try {
-    const s = await importDirectoryFile(ctx, file);
+    await migrateToLatest(db);
+    const s = await new SqlDirectoryRepository(db).apply(doc);
     process.stdout.write(`applied ${file}: ${s.orgs} orgs, ${s.users} users, ${s.apps} apps, ${s.suites} suites\n`);
   } finally {
-    await ctx.close();
+    await db.destroy();
   }
 }
 
@@ -64,7 +70,9 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {
-  const known = err instanceof ConfigError || err instanceof Rejection || (err as { code?: string }).code === 'ENOENT';
+  // Usage mistakes (bad values, unknown flags, missing files) get a message and exit code 2, not a stack.
+  const code = String((err as { code?: unknown }).code ?? '');
+  const known = err instanceof ConfigError || err instanceof Rejection || code === 'ENOENT' || code.startsWith('ERR_PARSE_ARGS_');
   process.stderr.write(`vconf: ${known ? (err as Error).message : (err as Error).stack ?? String(err)}\n`);
   process.exit(known ? 2 : 1);
 });

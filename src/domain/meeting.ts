@@ -45,4 +45,10 @@ export interface Member {
   duration: number;
   outerOrgMember: boolean;
   pstnJoin: boolean;
+  /** The browser (vconf_device cookie) this member joined from; null until they join. */
+  deviceId: string | null;
+  /** Removed by the host and not allowed back. */
+  banned: boolean;
+  /** Start of the current visit while attending; null when not in the room. */
+  visitStartedAt: number | null;
 }

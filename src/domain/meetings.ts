@@ -161,5 +161,8 @@ function member(meeting: Meeting, user: DirectoryUser, host: boolean, attendStat
     duration: 0,
     outerOrgMember: false,
     pstnJoin: false,
+    deviceId: null,
+    banned: false,
+    visitStartedAt: null,
   };
 }

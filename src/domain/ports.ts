@@ -57,6 +57,16 @@ export interface MeetingRepository {
   create(meeting: Meeting, members: readonly Member[]): Promise<void>;
   find(conferenceId: string): Promise<Meeting | undefined>;
   members(conferenceId: string): Promise<Member[]>;
+  /** Every meeting that has used this room code, newest first (a code is reused once its meeting ended). */
+  findByRoomCode(roomCode: string): Promise<Meeting[]>;
+  findMember(conferenceId: string, memberId: string): Promise<Member | undefined>;
+  isDeviceBanned(conferenceId: string, deviceId: string): Promise<boolean>;
+  insertMember(member: Member): Promise<void>;
+  updateMember(conferenceId: string, memberId: string, patch: Partial<Omit<Member, 'conferenceId' | 'memberId'>>): Promise<void>;
+  /** initialised → started, once; later calls change nothing. */
+  markStarted(conferenceId: string, at: number): Promise<void>;
+  /** Ends the meeting and closes the visits of everyone still in it, atomically. False if it had already ended. */
+  markEnded(conferenceId: string, at: number): Promise<boolean>;
 }
 
 export interface MetaRepository {
@@ -68,6 +78,8 @@ export interface MetaRepository {
 export interface RateCounter {
   /** Takes `amount` from the budget of `key` if that stays within `limit`; false when it would not. */
   take(key: string, amount: number, limit: number, windowMs: number): Promise<boolean>;
+  /** How much of the budget of `key` is used, and in how many ms the oldest use leaves the window. */
+  peek(key: string, windowMs: number): Promise<{ used: number; resetInMs: number }>;
   /** Gives back what a failed operation took. */
   giveBack(key: string, amount: number): Promise<void>;
 }

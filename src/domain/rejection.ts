@@ -13,7 +13,9 @@ export type RejectionReason =
   | 'badSuiteTicket'
   | 'notAuthorized'
   | 'unsupportedGrant'
-  | 'notFound';
+  | 'notFound'
+  | 'ended'
+  | 'banned';
 
 export class Rejection extends Error {
   constructor(

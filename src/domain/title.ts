@@ -13,8 +13,10 @@ export function normalizeTitle(title: string): string {
   if (chars.length > TITLE_MAX) {
     throw new Rejection('invalidTitle', `confTitle exceeds ${TITLE_MAX} characters`);
   }
-  if (title.trim() === '') {
+  const kept = chars.length > TITLE_KEPT ? chars.slice(0, TITLE_KEPT).join('') : title;
+  // Checked on the kept part: a title that would be stored blank is as useless as an empty one.
+  if (kept.trim() === '') {
     throw new Rejection('invalidTitle', 'confTitle must not be blank');
   }
-  return chars.length > TITLE_KEPT ? chars.slice(0, TITLE_KEPT).join('') : title;
+  return kept;
 }

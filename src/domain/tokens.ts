@@ -79,7 +79,8 @@ export class TokenService {
   private async reuseOrIssue(kind: TokenKind, clientKey: string, corpId: string, scopes: string[]): Promise<IssuedToken> {
     const now = this.now();
     const live = await this.tokens.findLive(kind, clientKey, corpId, now);
-    if (!live) return this.issue(kind, clientKey, corpId, scopes);
+    // After an import changed the app's scopes, a new token carries them; the old one just lapses.
+    if (!live || !sameScopes(live.scopes, scopes)) return this.issue(kind, clientKey, corpId, scopes);
     await this.tokens.extend(live.tokenHash, now + TOKEN_LIFETIME_S * 1000);
     return { accessToken: this.derive(live.nonce), expireIn: TOKEN_LIFETIME_S };
   }
@@ -106,4 +107,8 @@ export class TokenService {
   private derive(nonce: string): string {
     return hmacHex(this.key, nonce).slice(0, 32);
   }
+}
+
+function sameScopes(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((s) => b.includes(s));
 }

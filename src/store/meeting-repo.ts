@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { AttendStatus, Meeting, MeetingStatus, Member } from '../domain/meeting.js';
+import { AttendStatus, MeetingStatus, type Meeting, type Member } from '../domain/meeting.js';
 import { RoomCodeTaken, type MeetingRepository } from '../domain/ports.js';
 import type { Database, MeetingMembersTable, MeetingsTable } from './schema.js';
 import { isUniqueViolation } from './unique-violation.js';
@@ -24,6 +24,98 @@ export class SqlMeetingRepository implements MeetingRepository {
     return row && toMeeting(row);
   }
 
+  async findByRoomCode(roomCode: string): Promise<Meeting[]> {
+    const rows = await this.db
+      .selectFrom('meetings')
+      .selectAll()
+      .where('room_code', '=', roomCode)
+      .orderBy('created_at', 'desc')
+      .limit(20)
+      .execute();
+    return rows.map(toMeeting);
+  }
+
+  async findMember(conferenceId: string, memberId: string): Promise<Member | undefined> {
+    const row = await this.db
+      .selectFrom('meeting_members')
+      .selectAll()
+      .where('conference_id', '=', conferenceId)
+      .where('member_id', '=', memberId)
+      .executeTakeFirst();
+    return row && toMember(row);
+  }
+
+  async isDeviceBanned(conferenceId: string, deviceId: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('meeting_members')
+      .select('member_id')
+      .where('conference_id', '=', conferenceId)
+      .where('device_id', '=', deviceId)
+      .where('banned', '=', 1)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async insertMember(member: Member): Promise<void> {
+    await this.db.insertInto('meeting_members').values(memberRow(member)).execute();
+  }
+
+  async updateMember(conferenceId: string, memberId: string, patch: Partial<Omit<Member, 'conferenceId' | 'memberId'>>): Promise<void> {
+    const full = memberRow({ ...emptyMember, ...patch } as Member);
+    const set = Object.fromEntries(
+      Object.keys(patch).map((k) => {
+        const column = memberColumns[k as keyof typeof memberColumns];
+        return [column, full[column]];
+      }),
+    );
+    if (Object.keys(set).length === 0) return;
+    await this.db.updateTable('meeting_members').set(set).where('conference_id', '=', conferenceId).where('member_id', '=', memberId).execute();
+  }
+
+  async markStarted(conferenceId: string, at: number): Promise<void> {
+    await this.db
+      .updateTable('meetings')
+      .set({ status: MeetingStatus.started, start_time: at })
+      .where('conference_id', '=', conferenceId)
+      .where('status', '=', MeetingStatus.initialised)
+      .execute();
+  }
+
+  async markEnded(conferenceId: string, at: number): Promise<boolean> {
+    return this.db.transaction().execute(async (tx) => {
+      const res = await tx
+        .updateTable('meetings')
+        .set({ status: MeetingStatus.ended, end_time: at })
+        .where('conference_id', '=', conferenceId)
+        .where('status', '<>', MeetingStatus.ended)
+        .executeTakeFirst();
+      if (Number(res.numUpdatedRows) === 0) return false;
+      const inRoom = await tx
+        .selectFrom('meeting_members')
+        .select(['member_id', 'duration', 'visit_started_at'])
+        .where('conference_id', '=', conferenceId)
+        .where('attend_status', '=', AttendStatus.active)
+        .execute();
+      for (const m of inRoom) {
+        const visit = m.visit_started_at === null ? 0 : Math.max(0, at - Number(m.visit_started_at));
+        await tx
+          .updateTable('meeting_members')
+          .set({ attend_status: AttendStatus.left, leave_time: at, duration: Number(m.duration) + visit, visit_started_at: null })
+          .where('conference_id', '=', conferenceId)
+          .where('member_id', '=', m.member_id)
+          .execute();
+      }
+      // Invitees who never answered stop ringing when the meeting ends.
+      await tx
+        .updateTable('meeting_members')
+        .set({ attend_status: AttendStatus.failed })
+        .where('conference_id', '=', conferenceId)
+        .where('attend_status', '=', AttendStatus.calling)
+        .execute();
+      return true;
+    });
+  }
+
   async members(conferenceId: string): Promise<Member[]> {
     const rows = await this.db
       .selectFrom('meeting_members')
@@ -36,6 +128,45 @@ export class SqlMeetingRepository implements MeetingRepository {
 }
 
 const flag = (b: boolean): number => (b ? 1 : 0);
+
+/** Domain field → column, for partial updates. */
+const memberColumns = {
+  unionId: 'union_id',
+  corpId: 'corp_id',
+  nick: 'nick',
+  host: 'host',
+  coHost: 'co_host',
+  attendStatus: 'attend_status',
+  invitedAt: 'invited_at',
+  joinTime: 'join_time',
+  leaveTime: 'leave_time',
+  duration: 'duration',
+  outerOrgMember: 'outer_org_member',
+  pstnJoin: 'pstn_join',
+  deviceId: 'device_id',
+  banned: 'banned',
+  visitStartedAt: 'visit_started_at',
+} as const satisfies Record<keyof Omit<Member, 'conferenceId' | 'memberId'>, keyof MeetingMembersTable>;
+
+const emptyMember: Member = {
+  conferenceId: '',
+  memberId: '',
+  unionId: null,
+  corpId: null,
+  nick: '',
+  host: false,
+  coHost: false,
+  attendStatus: AttendStatus.initialised,
+  invitedAt: null,
+  joinTime: null,
+  leaveTime: null,
+  duration: 0,
+  outerOrgMember: false,
+  pstnJoin: false,
+  deviceId: null,
+  banned: false,
+  visitStartedAt: null,
+};
 const millis = (v: number | string | bigint | null): number | null => (v === null ? null : Number(v));
 
 function meetingRow(m: Meeting): MeetingsTable {
@@ -75,6 +206,9 @@ function memberRow(m: Member): MeetingMembersTable {
     duration: m.duration,
     outer_org_member: flag(m.outerOrgMember),
     pstn_join: flag(m.pstnJoin),
+    device_id: m.deviceId,
+    banned: flag(m.banned),
+    visit_started_at: m.visitStartedAt,
   };
 }
 
@@ -115,5 +249,8 @@ function toMember(r: Selectable<MeetingMembersTable>): Member {
     duration: Number(r.duration),
     outerOrgMember: Boolean(r.outer_org_member),
     pstnJoin: Boolean(r.pstn_join),
+    deviceId: r.device_id,
+    banned: Boolean(r.banned),
+    visitStartedAt: millis(r.visit_started_at),
   };
 }

@@ -2,37 +2,55 @@ import type { RateCounter } from '../domain/ports.js';
 
 const SLICES = 10;
 
+interface Window {
+  sliceMs: number;
+  slices: Map<number, number>;
+}
+
 /**
  * Rolling-window budgets kept in this process, in ten slices per window so a burst at a window's
  * edge cannot double the rate. One instance only: several instances share a Redis counter instead.
  */
 export class MemoryRateCounter implements RateCounter {
-  private readonly windows = new Map<string, { sliceMs: number; slices: Map<number, number> }>();
+  private readonly windows = new Map<string, Window>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
   async take(key: string, amount: number, limit: number, windowMs: number): Promise<boolean> {
-    const sliceMs = Math.max(1, Math.floor(windowMs / SLICES));
-    let w = this.windows.get(key);
-    if (!w || w.sliceMs !== sliceMs) {
-      w = { sliceMs, slices: new Map() };
-      this.windows.set(key, w);
-    }
-    const current = Math.floor(this.now() / sliceMs);
-    let used = 0;
-    for (const [slice, n] of w.slices) {
-      if (slice <= current - SLICES) w.slices.delete(slice);
-      else used += n;
-    }
+    const { window, current, used } = this.read(key, windowMs);
     if (used + amount > limit) return false;
-    w.slices.set(current, (w.slices.get(current) ?? 0) + amount);
+    window.slices.set(current, (window.slices.get(current) ?? 0) + amount);
     return true;
+  }
+
+  async peek(key: string, windowMs: number): Promise<{ used: number; resetInMs: number }> {
+    const { window, current, used } = this.read(key, windowMs);
+    if (used === 0) return { used, resetInMs: 0 };
+    const oldest = Math.min(...window.slices.keys());
+    return { used, resetInMs: (oldest + SLICES) * window.sliceMs - this.now() };
   }
 
   async giveBack(key: string, amount: number): Promise<void> {
     const w = this.windows.get(key);
-    if (!w) return;
+    if (!w || w.slices.size === 0) return;
     const newest = Math.max(...w.slices.keys());
     w.slices.set(newest, Math.max(0, (w.slices.get(newest) ?? 0) - amount));
+  }
+
+  /** The window of `key` with slices older than `windowMs` dropped, and what it still holds. */
+  private read(key: string, windowMs: number): { window: Window; current: number; used: number } {
+    const sliceMs = Math.max(1, Math.floor(windowMs / SLICES));
+    let window = this.windows.get(key);
+    if (!window || window.sliceMs !== sliceMs) {
+      window = { sliceMs, slices: new Map() };
+      this.windows.set(key, window);
+    }
+    const current = Math.floor(this.now() / sliceMs);
+    let used = 0;
+    for (const [slice, n] of window.slices) {
+      if (slice <= current - SLICES) window.slices.delete(slice);
+      else used += n;
+    }
+    return { window, current, used };
   }
 }

@@ -91,6 +91,9 @@ export interface MeetingMembersTable {
   duration: Millis;
   outer_org_member: Flag;
   pstn_join: Flag;
+  device_id: string | null;
+  banned: Flag;
+  visit_started_at: Millis | null;
 }
 
 export interface Database {

@@ -30,6 +30,9 @@ export async function startTestServer(opts: { directory?: unknown; config?: Part
     phoneNumbers: [],
     qpsLimit: 2000,
     logLevel: process.env.VCONF_TEST_LOG ?? 'silent',
+    rtcListenIp: '127.0.0.1',
+    rtcAnnouncedIp: undefined,
+    rtcPorts: [40000, 40999],
     ...opts.config,
   };
   const logger = createLogger(config.logLevel);

@@ -1,0 +1,91 @@
+import { MeetingStatus, type Meeting } from './meeting.js';
+import type { MeetingRepository, RateCounter } from './ports.js';
+import { secretsEqual } from './secrets.js';
+import { TICKET_LIFETIME_MS, type TicketClaims, type TicketSigner } from './tickets.js';
+
+/** Limits on wrong room code / passcode attempts; the reasoning is in docs/join-limits.md. */
+export interface JoinLimits {
+  perAddressPerMeeting: number;
+  perAddress: number;
+  perMeeting: number;
+  windowMs: number;
+}
+
+export const DEFAULT_JOIN_LIMITS: JoinLimits = {
+  perAddressPerMeeting: 10,
+  perAddress: 100,
+  perMeeting: 1000,
+  windowMs: 3600_000,
+};
+
+export type AdmissionRequest = { roomCode: string; token: string } | { roomCode: string; passcode: string };
+
+export type AdmissionResult =
+  | { ok: true; ticket: string; claims: TicketClaims; meeting: Meeting }
+  | { ok: false; reason: 'badCredentials' | 'linkInvalid' | 'meetingEnded' | 'removed' }
+  | { ok: false; reason: 'tooManyAttempts'; retryAfterSeconds: number };
+
+/**
+ * Turns a join link, or a room code with a passcode, into a signed ticket for one browser.
+ * Unknown room codes and wrong passcodes fail alike, and both count against the failure limits.
+ */
+export class AdmissionService {
+  private readonly now: () => number;
+
+  constructor(
+    private readonly meetings: MeetingRepository,
+    private readonly failures: RateCounter,
+    private readonly signer: TicketSigner,
+    private readonly limits: JoinLimits = DEFAULT_JOIN_LIMITS,
+    now?: () => number,
+  ) {
+    this.now = now ?? Date.now;
+  }
+
+  async admit(request: AdmissionRequest, address: string, deviceId: string): Promise<AdmissionResult> {
+    if ('token' in request) return this.admitByLink(request.roomCode, request.token, deviceId);
+    return this.admitByPasscode(request.roomCode, request.passcode, address, deviceId);
+  }
+
+  private async admitByLink(roomCode: string, token: string, deviceId: string): Promise<AdmissionResult> {
+    const candidates = await this.meetings.findByRoomCode(roomCode);
+    const meeting = candidates.find((m) => secretsEqual(token, m.joinToken));
+    if (!meeting) return { ok: false, reason: 'linkInvalid' };
+    return this.grant(meeting, 'participant', deviceId);
+  }
+
+  private async admitByPasscode(roomCode: string, passcode: string, address: string, deviceId: string): Promise<AdmissionResult> {
+    const keys = [`join:${address}:${roomCode}`, `join:${address}`, `join:room:${roomCode}`];
+    const caps = [this.limits.perAddressPerMeeting, this.limits.perAddress, this.limits.perMeeting];
+    const usage = await Promise.all(keys.map((k) => this.failures.peek(k, this.limits.windowMs)));
+    const blocked = usage.map((u, i) => (u.used >= (caps[i] ?? 0) ? u.resetInMs : -1)).filter((ms) => ms >= 0);
+    if (blocked.length > 0) {
+      return { ok: false, reason: 'tooManyAttempts', retryAfterSeconds: Math.max(1, Math.ceil(Math.max(...blocked) / 1000)) };
+    }
+
+    const candidates = await this.meetings.findByRoomCode(roomCode);
+    const live = candidates.find((m) => m.status !== MeetingStatus.ended);
+    const role = live ? this.roleFor(live, passcode) : undefined;
+    if (live && role) return this.grant(live, role, deviceId);
+    // A correct passcode of the meeting that last used this code: say it ended rather than "wrong".
+    const ended = live ? undefined : candidates[0];
+    if (ended && this.roleFor(ended, passcode)) return { ok: false, reason: 'meetingEnded' };
+
+    await Promise.all(keys.map((k) => this.failures.take(k, 1, Number.MAX_SAFE_INTEGER, this.limits.windowMs)));
+    return { ok: false, reason: 'badCredentials' };
+  }
+
+  private roleFor(meeting: Meeting, passcode: string): 'host' | 'participant' | undefined {
+    // Both comparisons always run, so timing does not tell which passcode was close.
+    const host = secretsEqual(passcode, meeting.hostPassword);
+    const participant = secretsEqual(passcode, meeting.conferencePassword);
+    return host ? 'host' : participant ? 'participant' : undefined;
+  }
+
+  private async grant(meeting: Meeting, role: 'host' | 'participant', deviceId: string): Promise<AdmissionResult> {
+    if (meeting.status === MeetingStatus.ended) return { ok: false, reason: 'meetingEnded' };
+    if (await this.meetings.isDeviceBanned(meeting.conferenceId, deviceId)) return { ok: false, reason: 'removed' };
+    const claims: TicketClaims = { conferenceId: meeting.conferenceId, role, deviceId, exp: this.now() + TICKET_LIFETIME_MS };
+    return { ok: true, ticket: this.signer.sign(claims), claims, meeting };
+  }
+}

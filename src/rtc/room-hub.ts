@@ -1,0 +1,160 @@
+import type { Logger } from 'pino';
+import type { WebSocket } from 'ws';
+import type { PresenceService } from '../domain/presence.js';
+import { Rejection } from '../domain/rejection.js';
+import type { TicketSigner } from '../domain/tickets.js';
+import { CloseCode, LiveRoom, type MediaRoom, type Peer } from './live-room.js';
+import { parseClientMessage, type ClientMessage } from './messages.js';
+
+export interface MediaServer {
+  room(conferenceId: string): MediaRoom;
+  closeRoom(conferenceId: string): Promise<void>;
+}
+
+const HELLO_TIMEOUT_MS = 10_000;
+const MAX_FRAME_BYTES = 256 * 1024;
+
+const refusals: Record<string, { code: string; message: string }> = {
+  ticket: { code: 'ticketInvalid', message: 'Your admission to this meeting is no longer valid. Join again.' },
+  ended: { code: 'meetingEnded', message: 'This meeting has ended.' },
+  banned: { code: 'removed', message: 'You were removed from this meeting by the host.' },
+  notFound: { code: 'ticketInvalid', message: 'This meeting does not exist.' },
+  invalidParams: { code: 'badName', message: 'Enter a name of 1 to 64 characters.' },
+};
+
+/** All live rooms of this instance, and the WebSocket side of the room protocol. */
+export class RoomHub {
+  private readonly rooms = new Map<string, LiveRoom>();
+
+  constructor(
+    private readonly media: MediaServer,
+    private readonly presence: PresenceService,
+    private readonly signer: TicketSigner,
+    private readonly log: Logger,
+  ) {}
+
+  get liveRooms(): number {
+    return this.rooms.size;
+  }
+
+  /** Ends a meeting on this instance if it is live here (CloseVideoConference, host "end"). */
+  async end(conferenceId: string): Promise<void> {
+    const room = this.rooms.get(conferenceId);
+    if (room) await room.end();
+    else await this.presence.end(conferenceId);
+  }
+
+  async close(): Promise<void> {
+    for (const room of [...this.rooms.values()]) room.shutDown({ type: 'error', code: 'serverClosing', message: 'The server is restarting. Rejoin in a moment.' }, 1012, 'server restart');
+  }
+
+  /** Runs one browser's connection: a hello, then protocol messages in order until it closes. */
+  accept(socket: WebSocket, deviceId: string | undefined): void {
+    const peer: Peer = {
+      send: (m) => {
+        if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(m));
+      },
+      close: (code, reason) => socket.close(code, reason),
+    };
+    let session: { room: LiveRoom; participantId: string } | undefined;
+    let queue = Promise.resolve();
+    const helloTimer = setTimeout(() => socket.close(CloseCode.refused, 'no hello'), HELLO_TIMEOUT_MS);
+
+    socket.on('message', (data, isBinary) => {
+      const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : (data as Buffer).byteLength;
+      if (isBinary || size > MAX_FRAME_BYTES) return socket.close(1009, 'frame too large or binary');
+      const message = parseClientMessage(data.toString());
+      if (!message) return peer.send({ type: 'error', code: 'badMessage', message: 'Unknown or malformed message.' });
+      // Messages are handled one at a time so negotiation steps never overlap.
+      queue = queue
+        .then(async () => {
+          if (!session) {
+            clearTimeout(helloTimer);
+            session = await this.hello(message, peer, deviceId);
+            if (!session) socket.close(CloseCode.refused, 'refused');
+            return;
+          }
+          await this.dispatch(session.room, session.participantId, message, peer);
+        })
+        .catch((err: unknown) => {
+          this.log.error({ err, conferenceId: session?.room.conferenceId }, 'room message failed');
+          peer.send({ type: 'error', code: 'internal', message: 'Something went wrong; try again.' });
+        });
+    });
+    socket.on('close', () => {
+      clearTimeout(helloTimer);
+      queue = queue.then(async () => {
+        if (session) await session.room.leave(session.participantId, peer);
+      }).catch((err: unknown) => this.log.error({ err }, 'leave failed'));
+    });
+  }
+
+  private async hello(message: ClientMessage, peer: Peer, deviceId: string | undefined) {
+    if (message.type !== 'hello') {
+      peer.send({ type: 'error', ...refusals.ticket });
+      return undefined;
+    }
+    const claims = this.signer.verify(message.ticket);
+    if (!claims || !deviceId || claims.deviceId !== deviceId) {
+      peer.send({ type: 'error', ...refusals.ticket });
+      return undefined;
+    }
+    try {
+      const { meeting, member } = await this.presence.enter(claims, message.name, message.participantId);
+      const room = this.roomFor(meeting.conferenceId);
+      const info = {
+        participantId: member.memberId,
+        name: member.nick,
+        role: member.host ? ('host' as const) : ('participant' as const),
+        mic: message.mic,
+        camera: message.camera,
+        screen: false,
+      };
+      await room.join(info, peer, meeting);
+      return { room, participantId: member.memberId };
+    } catch (err) {
+      if (!(err instanceof Rejection)) throw err;
+      peer.send({ type: 'error', ...(refusals[err.reason] ?? refusals.ticket) });
+      return undefined;
+    }
+  }
+
+  private async dispatch(room: LiveRoom, me: string, m: ClientMessage, peer: Peer): Promise<void> {
+    switch (m.type) {
+      case 'publish':
+        return room.publish(me, m.sdp, m.tracks);
+      case 'subscribe-answer':
+        return room.subscribeAnswer(me, m.sdp);
+      case 'media':
+        return room.updateMedia(me, m);
+      case 'speaking':
+        return room.speaking(me, m.speaking);
+      case 'chat':
+        return room.say(me, m.text);
+      case 'mute':
+        return room.mute(me, m.participantId);
+      case 'remove':
+        return room.remove(me, m.participantId);
+      case 'end':
+        return room.end(me);
+      case 'leave':
+        await room.leave(me, peer);
+        return peer.close(CloseCode.left, 'left');
+      case 'hello':
+        return peer.send({ type: 'error', code: 'badMessage', message: 'Already in the room.' });
+    }
+  }
+
+  private roomFor(conferenceId: string): LiveRoom {
+    let room = this.rooms.get(conferenceId);
+    if (!room) {
+      const created: LiveRoom = new LiveRoom(conferenceId, this.media.room(conferenceId), this.presence, this.log, () => {
+        if (this.rooms.get(conferenceId) === created) this.rooms.delete(conferenceId);
+        this.media.closeRoom(conferenceId).catch((err: unknown) => this.log.error({ err, conferenceId }, 'closing media room failed'));
+      });
+      room = created;
+      this.rooms.set(conferenceId, room);
+    }
+    return room;
+  }
+}

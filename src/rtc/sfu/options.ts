@@ -1,0 +1,79 @@
+import {
+  RTCRtpCodecParameters,
+  RTCRtpHeaderExtensionParameters,
+  RTP_EXTENSION_URI,
+  type RTCPeerConnectionConfig,
+} from 'werift';
+import type { SfuLogger } from './types.js';
+
+export interface SfuOptions {
+  /** Address the ICE sockets bind to; undefined or 0.0.0.0 = every IPv4 interface (plus loopback). */
+  listenIp?: string;
+  /** Address put into the SDP candidates instead of the local ones (a public IP in front of a NAT). */
+  announcedIp?: string;
+  /** Inclusive UDP port range for the ICE sockets; undefined = ephemeral ports. */
+  portRange?: [number, number];
+  logger?: SfuLogger;
+}
+
+/** Video codecs the SFU forwards, in preference order. The SFU never decodes, so it only needs to agree on names. */
+export const VIDEO_CODECS = ['video/vp8', 'video/h264'] as const;
+export const AUDIO_CODECS = ['audio/opus'] as const;
+
+// Payload types match Chromium's usual numbering so an answer can keep the browser's own (and its RTX pairing).
+const PT = { opus: 111, vp8: 96, vp8Rtx: 97, h264: 102, h264Rtx: 103 } as const;
+
+/**
+ * Fresh codec objects for one peer connection: werift mutates them (payload types), so they are never shared.
+ * No transport-cc and no goog-remb: werift's transport-wide feedback made Chromium's bandwidth estimate
+ * collapse (see the notes), so the browsers fall back to loss-based estimation.
+ */
+function codecs(): NonNullable<RTCPeerConnectionConfig['codecs']> {
+  const videoFeedback = () => [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }, { type: 'ccm', parameter: 'fir' }];
+  return {
+    audio: [
+      new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48000, channels: 2, payloadType: PT.opus, parameters: 'minptime=10;useinbandfec=1', rtcpFeedback: [] }),
+    ],
+    video: [
+      new RTCRtpCodecParameters({ mimeType: 'video/VP8', clockRate: 90000, payloadType: PT.vp8, rtcpFeedback: videoFeedback() }),
+      new RTCRtpCodecParameters({ mimeType: 'video/rtx', clockRate: 90000, payloadType: PT.vp8Rtx, parameters: `apt=${PT.vp8}`, rtcpFeedback: [] }),
+      new RTCRtpCodecParameters({
+        mimeType: 'video/H264',
+        clockRate: 90000,
+        payloadType: PT.h264,
+        parameters: 'level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f',
+        rtcpFeedback: videoFeedback(),
+      }),
+      new RTCRtpCodecParameters({ mimeType: 'video/rtx', clockRate: 90000, payloadType: PT.h264Rtx, parameters: `apt=${PT.h264}`, rtcpFeedback: [] }),
+    ],
+  };
+}
+
+/** Only the mid extension: the SFU strips every other extension (their ids belong to the publisher's connection). */
+function headerExtensions(): NonNullable<RTCPeerConnectionConfig['headerExtensions']> {
+  return {
+    audio: [new RTCRtpHeaderExtensionParameters({ uri: RTP_EXTENSION_URI.sdesMid })],
+    video: [new RTCRtpHeaderExtensionParameters({ uri: RTP_EXTENSION_URI.sdesMid })],
+  };
+}
+
+export function isWildcard(ip: string | undefined): boolean {
+  return ip === undefined || ip === '' || ip === '0.0.0.0';
+}
+
+/** werift configuration of one SFU-side peer connection. */
+export function peerConfig(opts: SfuOptions): RTCPeerConnectionConfig {
+  const listen = isWildcard(opts.listenIp) ? undefined : opts.listenIp;
+  return {
+    // werift's default includes a public STUN server; the SFU only ever offers host candidates.
+    iceServers: [],
+    bundlePolicy: 'max-bundle',
+    iceUseIpv6: false,
+    icePortRange: opts.portRange,
+    iceInterfaceAddresses: listen ? { udp4: listen } : undefined,
+    // werift skips loopback when it lists interfaces; add it so one machine works out of the box.
+    iceAdditionalHostAddresses: [listen ?? '127.0.0.1'],
+    codecs: codecs(),
+    headerExtensions: headerExtensions(),
+  };
+}

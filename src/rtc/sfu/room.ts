@@ -1,0 +1,104 @@
+import type { SfuOptions } from './options.js';
+import { Publisher } from './publisher.js';
+import { Subscriber } from './subscriber.js';
+import { SfuError, type DownstreamTrack, type PublishedTrack, type Source } from './types.js';
+import type { UpstreamTrack } from './upstream-track.js';
+
+interface Member {
+  publisher: Publisher;
+  subscriber: Subscriber;
+}
+
+/** One meeting's media: every participant publishes upstream and receives everyone else's tracks. */
+export class SfuRoom {
+  /** Downstream offers go to the signaling layer through this callback (set once). */
+  onDownstreamOffer: (participantId: string, sdp: string, tracks: DownstreamTrack[]) => void = () => undefined;
+  /** Insertion order is join order, which is also the order of m-sections a newcomer is offered. */
+  private readonly members = new Map<string, Member>();
+  private closed = false;
+
+  constructor(
+    readonly conferenceId: string,
+    private readonly opts: SfuOptions,
+  ) {}
+
+  /**
+   * Creates the participant's connections. The downstream offer (if there is anything to receive)
+   * follows asynchronously through onDownstreamOffer. Adding a participant already present replaces it.
+   */
+  async addParticipant(participantId: string): Promise<void> {
+    if (this.closed) throw new SfuError('room is closed');
+    if (this.members.has(participantId)) await this.removeParticipant(participantId);
+    const subscriber = new Subscriber(participantId, this.opts, {
+      tracksFor: (id) => this.tracksFor(id),
+      offer: (id, sdp, tracks) => this.emitOffer(id, sdp, tracks),
+      warn: (obj, msg) => this.opts.logger?.warn({ ...obj, conferenceId: this.conferenceId }, msg),
+    });
+    this.members.set(participantId, { publisher: new Publisher(participantId, this.opts), subscriber });
+    subscriber.update();
+  }
+
+  /** Applies the participant's upstream offer; resolves to the answer SDP. Safe to call again to renegotiate. */
+  async publish(participantId: string, offerSdp: string, tracks: PublishedTrack[]): Promise<string> {
+    const member = this.member(participantId);
+    const { answer, changed } = await member.publisher.publish(offerSdp, tracks);
+    if (changed && this.members.get(participantId) === member) this.updateAllBut(participantId);
+    return answer;
+  }
+
+  async downstreamAnswer(participantId: string, answerSdp: string): Promise<void> {
+    await this.member(participantId).subscriber.answer(answerSdp);
+  }
+
+  /** Stops (or resumes) forwarding one source of a participant to everybody, without renegotiation. */
+  setForwarding(participantId: string, source: Source, enabled: boolean): void {
+    this.members.get(participantId)?.publisher.setForwarding(source, enabled);
+  }
+
+  /** Closes the participant's connections; everyone else is renegotiated without their tracks. */
+  async removeParticipant(participantId: string): Promise<void> {
+    const member = this.members.get(participantId);
+    if (!member) return;
+    this.members.delete(participantId);
+    const closing = Promise.all([member.publisher.close(), member.subscriber.close()]);
+    this.updateAllBut(participantId);
+    await closing;
+  }
+
+  stats(): { participants: number; forwardedStreams: number } {
+    let forwardedStreams = 0;
+    for (const { subscriber } of this.members.values()) forwardedStreams += subscriber.liveSlots;
+    return { participants: this.members.size, forwardedStreams };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const members = [...this.members.values()];
+    this.members.clear();
+    await Promise.all(members.flatMap((m) => [m.publisher.close(), m.subscriber.close()]));
+  }
+
+  private tracksFor(participantId: string): UpstreamTrack[] {
+    const tracks: UpstreamTrack[] = [];
+    for (const [id, { publisher }] of this.members) if (id !== participantId) tracks.push(...publisher.tracks.values());
+    return tracks;
+  }
+
+  private updateAllBut(participantId: string): void {
+    for (const [id, { subscriber }] of this.members) if (id !== participantId) subscriber.update();
+  }
+
+  private emitOffer(participantId: string, sdp: string, tracks: DownstreamTrack[]): void {
+    try {
+      this.onDownstreamOffer(participantId, sdp, tracks);
+    } catch (err) {
+      this.opts.logger?.warn({ err, conferenceId: this.conferenceId, participantId }, 'downstream offer handler threw');
+    }
+  }
+
+  private member(participantId: string): Member {
+    const member = this.members.get(participantId);
+    if (!member) throw new SfuError(`participant ${participantId} is not in the room`);
+    return member;
+  }
+}

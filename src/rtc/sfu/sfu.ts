@@ -1,0 +1,52 @@
+import type { SfuOptions } from './options.js';
+import { SfuRoom } from './room.js';
+
+export type { SfuOptions } from './options.js';
+export { SfuRoom } from './room.js';
+export { SfuError, type DownstreamTrack, type PublishedTrack, type Source, type SfuLogger } from './types.js';
+
+/** The forwarding server: one SfuRoom per meeting, all in this process, built on werift. */
+export class Sfu {
+  private readonly rooms = new Map<string, SfuRoom>();
+
+  constructor(private readonly opts: SfuOptions = {}) {
+    const range = opts.portRange;
+    if (range && !(Number.isInteger(range[0]) && Number.isInteger(range[1]) && 0 < range[0] && range[0] < range[1] && range[1] <= 65535)) {
+      throw new RangeError(`invalid RTC port range ${range[0]}-${range[1]}`);
+    }
+  }
+
+  /** The meeting's room, created on first use. */
+  room(conferenceId: string): SfuRoom {
+    let room = this.rooms.get(conferenceId);
+    if (!room) {
+      room = new SfuRoom(conferenceId, this.opts);
+      this.rooms.set(conferenceId, room);
+    }
+    return room;
+  }
+
+  async closeRoom(conferenceId: string): Promise<void> {
+    const room = this.rooms.get(conferenceId);
+    if (!room) return;
+    this.rooms.delete(conferenceId);
+    await room.close();
+  }
+
+  async close(): Promise<void> {
+    const rooms = [...this.rooms.values()];
+    this.rooms.clear();
+    await Promise.all(rooms.map((r) => r.close()));
+  }
+
+  stats(): { rooms: number; participants: number; forwardedStreams: number } {
+    let participants = 0;
+    let forwardedStreams = 0;
+    for (const room of this.rooms.values()) {
+      const s = room.stats();
+      participants += s.participants;
+      forwardedStreams += s.forwardedStreams;
+    }
+    return { rooms: this.rooms.size, participants, forwardedStreams };
+  }
+}

@@ -1,0 +1,204 @@
+import {
+  MediaStream,
+  PictureLossIndication,
+  RtcpPayloadSpecificFeedback,
+  type RTCPeerConnection,
+  type RTCRtpCodecParameters,
+  type RtcpPacket,
+} from 'werift';
+import { DownstreamSlot } from './downstream-slot.js';
+import type { SfuOptions } from './options.js';
+import { createPeer, gatheringComplete, localSdp } from './peer.js';
+import { SfuError, type DownstreamTrack } from './types.js';
+import type { UpstreamTrack } from './upstream-track.js';
+
+export interface SubscriberHost {
+  /** Every track this subscriber should receive right now (the others' published tracks). */
+  tracksFor(participantId: string): UpstreamTrack[];
+  offer(participantId: string, sdp: string, tracks: DownstreamTrack[]): void;
+  warn(obj: object, msg: string): void;
+}
+
+const FIR_FORMAT = 4;
+
+type State = 'idle' | 'offering' | 'awaiting-answer';
+
+/**
+ * A participant's downstream connection. The SFU offers; there is at most one offer in flight, and a
+ * change while one is pending only marks the state dirty: after the answer the latest state is offered.
+ */
+export class Subscriber {
+  readonly pc: RTCPeerConnection;
+  private readonly slots: DownstreamSlot[] = [];
+  private state: State = 'idle';
+  private dirty = false;
+  /** The last offer failed (or its answer did): offer again even if nothing changed. */
+  private mustOffer = false;
+  private closed = false;
+  private rtcpHooked = false;
+  private keyframesOnConnect = false;
+
+  constructor(
+    readonly participantId: string,
+    private readonly opts: SfuOptions,
+    private readonly host: SubscriberHost,
+  ) {
+    this.pc = createPeer(opts);
+    this.pc.connectionStateChange.subscribe((state) => {
+      if (state !== 'connected' || !this.keyframesOnConnect) return;
+      this.keyframesOnConnect = false;
+      for (const slot of this.slots) if (slot.live) slot.source?.requestKeyframe();
+    });
+  }
+
+  /** What this subscriber should receive may have changed: renegotiate when needed. */
+  update(): void {
+    if (this.closed) return;
+    this.dirty = true;
+    void this.negotiate();
+  }
+
+  get awaitingAnswer(): boolean {
+    return this.state === 'awaiting-answer';
+  }
+
+  /** Streams actually being forwarded to this subscriber. */
+  get liveSlots(): number {
+    return this.slots.filter((s) => s.live).length;
+  }
+
+  async answer(sdp: string): Promise<void> {
+    if (this.closed) throw new SfuError('participant has left');
+    if (this.state !== 'awaiting-answer') throw new SfuError('no downstream offer is waiting for an answer');
+    try {
+      await this.pc.setRemoteDescription({ type: 'answer', sdp });
+    } catch (err) {
+      this.state = 'idle';
+      this.mustOffer = true;
+      if (this.pc.signalingState === 'have-local-offer') await this.pc.setLocalDescription({ type: 'rollback' }).catch(() => undefined);
+      throw new SfuError(`downstream answer rejected: ${(err as Error).message}`);
+    }
+    this.state = 'idle';
+    const attached = this.slots.filter((slot) => slot.attach());
+    this.keyframesFor(attached);
+    if (this.dirty) void this.negotiate();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const slot of this.slots) slot.unbind();
+    await this.pc.close();
+  }
+
+  private async negotiate(): Promise<void> {
+    if (this.state !== 'idle' || this.closed || !this.dirty) return;
+    this.dirty = false;
+    this.state = 'offering';
+    try {
+      const changed = this.applyDesiredTracks();
+      if (!changed && !this.mustOffer) {
+        this.state = 'idle';
+        return;
+      }
+      this.mustOffer = false;
+      await this.pc.setLocalDescription(await this.pc.createOffer());
+      await gatheringComplete(this.pc);
+      if (this.closed) return;
+      const sdp = localSdp(this.pc, this.opts);
+      const tracks: DownstreamTrack[] = [];
+      for (const slot of this.slots) {
+        if (slot.source && slot.transceiver.mid !== null) {
+          tracks.push({ mid: slot.transceiver.mid, participantId: slot.source.participantId, source: slot.source.source });
+        }
+      }
+      this.state = 'awaiting-answer';
+      this.host.offer(this.participantId, sdp, tracks);
+    } catch (err) {
+      this.state = 'idle';
+      this.mustOffer = true;
+      if (!this.closed) this.host.warn({ err, participantId: this.participantId }, 'downstream offer failed');
+    }
+  }
+
+  /** Brings the slots in line with what the room says this subscriber should receive; true if anything changed. */
+  private applyDesiredTracks(): boolean {
+    const desired = this.host.tracksFor(this.participantId);
+    const wanted = new Set(desired);
+    let changed = false;
+    for (const slot of this.slots) {
+      if (!slot.source || wanted.has(slot.source)) continue;
+      slot.unbind();
+      slot.transceiver.setDirection('inactive');
+      changed = true;
+    }
+    const carried = new Set(this.slots.map((s) => s.source));
+    for (const track of desired) {
+      if (carried.has(track)) continue;
+      const slot = this.reusableSlot(track) ?? this.newSlot(track);
+      slot.bind(track);
+      slot.transceiver.sender.setStreams([new MediaStream({ id: streamId(track.participantId) })]);
+      slot.transceiver.setDirection('sendonly');
+      changed = true;
+    }
+    return changed;
+  }
+
+  /** An m-section the subscriber has already agreed is inactive, of the same kind and codec. */
+  private reusableSlot(track: UpstreamTrack): DownstreamSlot | undefined {
+    return this.slots.find(
+      (s) => !s.source && s.kind === track.kind && s.mimeType === track.mimeType && s.transceiver.currentDirection === 'inactive',
+    );
+  }
+
+  private newSlot(track: UpstreamTrack): DownstreamSlot {
+    const transceiver = this.pc.addTransceiver(track.kind, { direction: 'sendonly' });
+    // Offer exactly the publisher's codec (and its RTX): the SFU forwards, it cannot transcode.
+    transceiver.codecs = codecsFor(this.pc.config.codecs[track.kind] ?? [], track.mimeType);
+    if (transceiver.codecs.length === 0) throw new Error(`no downstream codec for ${track.mimeType}`);
+    const slot = new DownstreamSlot(transceiver, track.kind, track.mimeType, track.clockRate);
+    this.slots.push(slot);
+    if (!this.rtcpHooked) {
+      this.rtcpHooked = true;
+      transceiver.dtlsTransport.onRtcp.subscribe((packet) => this.onRtcp(packet));
+    }
+    return slot;
+  }
+
+  /** New subscribers need a keyframe now, not at the publisher's next periodic one. */
+  private keyframesFor(attached: DownstreamSlot[]): void {
+    if (attached.length === 0) return;
+    if (this.pc.connectionState === 'connected') {
+      for (const slot of attached) slot.source?.requestKeyframe();
+    } else {
+      this.keyframesOnConnect = true;
+    }
+  }
+
+  /** PLI and FIR from the subscriber go upstream (rate-limited there); NACKs werift answers from its send cache. */
+  private onRtcp(packet: RtcpPacket): void {
+    if (packet.type !== RtcpPayloadSpecificFeedback.type) return;
+    const { feedback } = packet as RtcpPayloadSpecificFeedback;
+    let ssrcs: number[];
+    if (feedback instanceof PictureLossIndication) ssrcs = [feedback.mediaSsrc];
+    // werift does not export its FIR class; FIR is payload-specific feedback format 4 (RFC 5104).
+    else if (feedback.count === FIR_FORMAT && 'fir' in feedback) ssrcs = (feedback.fir as Array<{ ssrc: number }>).map((entry) => entry.ssrc);
+    else return;
+    for (const ssrc of ssrcs) {
+      const slot = this.slots.find((s) => s.ssrc === ssrc);
+      if (slot?.live) slot.source?.requestKeyframe();
+    }
+  }
+}
+
+function codecsFor(codecs: RTCRtpCodecParameters[], mimeType: string): RTCRtpCodecParameters[] {
+  const primary = codecs.find((c) => c.mimeType.toLowerCase() === mimeType);
+  if (!primary) return [];
+  const apt = new RegExp(`(^|;)\\s*apt=${primary.payloadType}(;|$)`);
+  const rtx = codecs.find((c) => c.name.toLowerCase() === 'rtx' && apt.test(c.parameters ?? ''));
+  return rtx ? [primary, rtx] : [primary];
+}
+
+/** msid stream ids must be SDP tokens; participant ids are opaque strings. */
+function streamId(participantId: string): string {
+  return participantId.replace(/[^A-Za-z0-9\-._~+]/g, '_') || 'participant';
+}

@@ -1,0 +1,30 @@
+/** Shapes shared between the SFU and the signaling layer (docs/room-protocol.md, "Media"). */
+export type Source = 'mic' | 'camera' | 'screen';
+
+/** One upstream track as the browser declared it in `publish`. */
+export interface PublishedTrack {
+  mid: string;
+  source: Source;
+}
+
+/** One downstream m-section: which participant's which source arrives on `mid`. */
+export interface DownstreamTrack {
+  mid: string;
+  participantId: string;
+  source: Source;
+}
+
+/** Minimal logger (pino-compatible) so the SFU can report trouble without owning a logger. */
+export interface SfuLogger {
+  warn(obj: object, msg: string): void;
+  debug(obj: object, msg: string): void;
+}
+
+/** A request the SFU refuses (unknown participant, a `publish` that does not match its SDP, …). */
+export class SfuError extends Error {
+  override name = 'SfuError';
+}
+
+export function kindOf(source: Source): 'audio' | 'video' {
+  return source === 'mic' ? 'audio' : 'video';
+}

@@ -1,0 +1,103 @@
+import type { MediaStreamTrack, RTCRtpTransceiver, RtpPacket } from 'werift';
+import { KeyframeRequester } from './keyframe.js';
+import { kindOf, type Source } from './types.js';
+
+/** Where an upstream track's packets go: one subscriber's downstream slot. */
+export interface RtpSink {
+  deliver(packet: RtpPacket): void;
+  /** Forwarding resumes after a pause: the sink's numbering must continue without a gap. */
+  restart(): void;
+}
+
+/**
+ * One track a participant publishes (a mid of their upstream connection) and the subscribers it fans
+ * out to. Packets arrive once and are handed to every sink; each sink copies what it sends.
+ */
+export class UpstreamTrack {
+  readonly kind: 'audio' | 'video';
+  readonly mimeType: string;
+  readonly clockRate: number;
+  private readonly sinks = new Set<RtpSink>();
+  private readonly keyframes: KeyframeRequester;
+  private readonly disposers: Array<() => void> = [];
+  private ssrc: number | undefined;
+  private closed = false;
+  packetsReceived = 0;
+
+  constructor(
+    readonly participantId: string,
+    readonly mid: string,
+    readonly source: Source,
+    readonly transceiver: RTCRtpTransceiver,
+    private enabled: boolean,
+  ) {
+    this.kind = kindOf(source);
+    const codec = transceiver.codecs.find((c) => c.name.toLowerCase() !== 'rtx');
+    if (!codec) throw new Error(`mid ${mid} has no negotiated codec`);
+    this.mimeType = codec.mimeType.toLowerCase();
+    this.clockRate = codec.clockRate;
+    this.keyframes = new KeyframeRequester(() => this.sendPli());
+    for (const track of transceiver.receiver.tracks) this.listen(track);
+    // A renegotiation may bring a new SSRC on the same mid; werift then adds a track to the receiver.
+    this.disposers.push(transceiver.onTrack.subscribe((track) => this.listen(track)).unSubscribe);
+  }
+
+  get forwarding(): boolean {
+    return this.enabled;
+  }
+
+  get sinkCount(): number {
+    return this.sinks.size;
+  }
+
+  /** PLI/FIR from a subscriber, or a subscriber attaching: ask the publisher for a keyframe (rate-limited). */
+  requestKeyframe(): void {
+    if (this.kind === 'video') this.keyframes.request();
+  }
+
+  get keyframeRequestsSent(): number {
+    return this.keyframes.sent;
+  }
+
+  attach(sink: RtpSink): void {
+    if (!this.closed) this.sinks.add(sink);
+  }
+
+  detach(sink: RtpSink): void {
+    this.sinks.delete(sink);
+  }
+
+  /** Host mute and the participant's own mute: packets are dropped here, nobody renegotiates. */
+  setForwarding(enabled: boolean): void {
+    if (enabled === this.enabled) return;
+    this.enabled = enabled;
+    if (!enabled) return;
+    for (const sink of this.sinks) sink.restart();
+    this.requestKeyframe();
+  }
+
+  close(): void {
+    this.closed = true;
+    this.sinks.clear();
+    this.keyframes.close();
+    for (const dispose of this.disposers.splice(0)) dispose();
+  }
+
+  private listen(track: MediaStreamTrack): void {
+    const { unSubscribe } = track.onReceiveRtp.subscribe((packet) => this.handle(packet));
+    this.disposers.push(unSubscribe);
+  }
+
+  private handle(packet: RtpPacket): void {
+    this.ssrc = packet.header.ssrc;
+    this.packetsReceived++;
+    if (!this.enabled) return;
+    for (const sink of this.sinks) sink.deliver(packet);
+  }
+
+  private sendPli(): void {
+    const ssrc = this.ssrc ?? this.transceiver.receiver.tracks[0]?.ssrc;
+    if (ssrc === undefined || this.closed) return;
+    void this.transceiver.receiver.sendRtcpPLI(ssrc);
+  }
+}

@@ -1,0 +1,86 @@
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+/** Debian's Chromium with fake camera/microphone, as /work/shared/notes describes for this machine. */
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--headless=new',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream',
+      '--allow-loopback-in-peer-connection',
+      '--disable-features=WebRtcHideLocalIpsWithMdns',
+    ],
+  });
+}
+
+/**
+ * One participant: its own context (own cookies, so its own vconf_device) and a page whose
+ * RTCPeerConnections are recorded for getStats() — the page itself is not changed.
+ */
+export async function newParticipant(browser: Browser): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ permissions: ['camera', 'microphone'], viewport: { width: 1280, height: 800 } });
+  await context.addInitScript(() => {
+    const Original = window.RTCPeerConnection;
+    const seen: RTCPeerConnection[] = [];
+    (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs = seen;
+    class Recorded extends Original {
+      constructor(config?: RTCConfiguration) {
+        super(config);
+        seen.push(this);
+      }
+    }
+    window.RTCPeerConnection = Recorded;
+  });
+  const page = await context.newPage();
+  return { context, page };
+}
+
+export interface InboundTotals {
+  framesDecoded: number;
+  audioPackets: number;
+  videoStreams: number;
+  audioStreams: number;
+}
+
+/** Sums inbound-rtp stats over every live peer connection of the page. */
+export async function inboundTotals(page: Page): Promise<InboundTotals> {
+  return page.evaluate(async () => {
+    const pcs = (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs.filter((pc) => pc.connectionState !== 'closed');
+    const totals = { framesDecoded: 0, audioPackets: 0, videoStreams: 0, audioStreams: 0 };
+    for (const pc of pcs) {
+      const stats = await pc.getStats();
+      stats.forEach((s: { type: string; kind?: string; framesDecoded?: number; packetsReceived?: number }) => {
+        if (s.type !== 'inbound-rtp') return;
+        if (s.kind === 'video') {
+          totals.framesDecoded += s.framesDecoded ?? 0;
+          if ((s.framesDecoded ?? 0) > 0) totals.videoStreams++;
+        } else if (s.kind === 'audio') {
+          totals.audioPackets += s.packetsReceived ?? 0;
+          if ((s.packetsReceived ?? 0) > 0) totals.audioStreams++;
+        }
+      });
+    }
+    return totals;
+  });
+}
+
+/** Video sizes of the remote tiles' <video> elements, by participant id. */
+export async function remoteVideoWidths(page: Page): Promise<Record<string, number>> {
+  return page.evaluate(() => {
+    const out: Record<string, number> = {};
+    document.querySelectorAll<HTMLElement>('[data-testid="participant-tile"][data-local="false"]').forEach((tile) => {
+      const video = tile.querySelector('video');
+      out[tile.dataset.participantId ?? '?'] = video?.videoWidth ?? 0;
+    });
+    return out;
+  });
+}
