@@ -51,7 +51,8 @@ export function resolveConfig(argv: string[], env: NodeJS.ProcessEnv = process.e
   const get = (name: OptionName): string => {
     const flag = values[name];
     if (typeof flag === 'string') return flag;
-    return env[serveOptions[name].env] ?? serveOptions[name].default;
+    // An empty variable counts as unset, as shells make it easy to export one by accident.
+    return env[serveOptions[name].env] || serveOptions[name].default;
   };
   const port = integer(get('port'), 'port', 0, 65535);
   const host = get('host');

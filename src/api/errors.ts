@@ -118,6 +118,8 @@ export const errorBodySchema = {
       type: 'object',
       properties: { requiredScopes: { type: 'array', items: { type: 'string' } } },
     },
+    // Only the meeting-room API's tooManyAttempts (docs/errors.md).
+    retryAfterSeconds: { type: 'integer' },
   },
   required: ['code', 'requestid', 'message'],
 } as const;

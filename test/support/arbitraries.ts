@@ -9,11 +9,18 @@ export interface Route {
   method: string;
   /** Path with `{param}` placeholders and `*` wildcards. */
   template: string;
-  /** Top-level body fields of the JSON body schema, if the route declares one. */
-  bodyFields: string[];
+  /** Top-level fields of the route's JSON body schema, with their declared JSON type. */
+  bodyFields: BodyField[];
   /** Query parameters the route declares. */
   queryFields: string[];
   documented: boolean;
+}
+
+export interface BodyField {
+  name: string;
+  /** JSON Schema `type` ("string", "array", ...); `items` is the element type of an array. */
+  type: string | undefined;
+  items?: string | undefined;
 }
 
 /** A request exactly as it goes on the wire. */
@@ -32,10 +39,11 @@ export interface WireRequest {
 export interface Known {
   /** Valid access tokens; the first one carries every scope. */
   tokens: string[];
+  /** Ids that exist: users (first), organizations, a meeting. */
   ids: string[];
 }
 
-export const TOKEN_HEADER = 'x-acs-dingtalk-access-token';
+const TOKEN_HEADER = 'x-acs-dingtalk-access-token';
 // FOO and BREW are not HTTP methods: Node's parser refuses them before any route runs.
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'TRACE', 'PROPFIND', 'FOO', 'BREW'];
 
@@ -45,7 +53,7 @@ const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'TRACE', 'P
 /** Characters that break naive handling: NUL, lone surrogates, emoji, RTL override, CJK, BOM. */
 const nasty = fc.constantFrom('\u0000', '\ud800', '\udfff', '😀', '👩‍👩‍👧', '中', '\u202e', '\ufeff', '"', '\\', '\n', '%', '\u00e9');
 const anyChar = fc.oneof(nasty, fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }), fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 1 }));
-export const weirdString = fc.string({ unit: anyChar, maxLength: 40 });
+const weirdString = fc.string({ unit: anyChar, maxLength: 40 });
 
 /** Bytes Node's HTTP client accepts in a header value: HTAB, SP..~ and obs-text (0x80-0xff). */
 const headerChar = fc.oneof(
@@ -59,7 +67,7 @@ const tchar = fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789-_.!#$&\'*
 /** A URL piece: percent-encoded text, raw printable ASCII or broken percent escapes. */
 const rawUrlChar = fc.integer({ min: 0x21, max: 0x7e }).map((c) => String.fromCharCode(c));
 const percentJunk = fc.constantFrom('%', '%z', '%zz', '%0', '%00', '%c3%28', '%ff', '%fe%ff', '%2F', '%2e%2e', '%uD800', '%ED%A0%80', '%F0%9F%98', '%25', '+');
-export const urlPiece = fc.oneof(
+const urlPiece = fc.oneof(
   { weight: 4, arbitrary: weirdString.map((s) => encodeURIComponent(s.replace(/[\ud800-\udfff]/g, '\ufffd'))) },
   { weight: 3, arbitrary: fc.string({ unit: rawUrlChar, maxLength: 20 }).filter((s) => !s.includes('#')) },
   {
@@ -78,7 +86,7 @@ export const urlPiece = fc.oneof(
 // ---------------------------------------------------------------------------------------------
 // Paths and query strings
 
-export function pathParam(known: Known): fc.Arbitrary<string> {
+function pathParam(known: Known): fc.Arbitrary<string> {
   return fc.oneof(
     { weight: 2, arbitrary: fc.constantFrom(...known.ids) },
     { weight: 4, arbitrary: urlPiece },
@@ -89,7 +97,7 @@ export function pathParam(known: Known): fc.Arbitrary<string> {
   );
 }
 
-export function fillTemplate(template: string, param: fc.Arbitrary<string>): fc.Arbitrary<string> {
+function fillTemplate(template: string, param: fc.Arbitrary<string>): fc.Arbitrary<string> {
   const holes = template.match(/\{[^}]+\}|\*/g) ?? [];
   return fc.tuple(...holes.map(() => param)).map((values) => {
     let i = 0;
@@ -97,7 +105,7 @@ export function fillTemplate(template: string, param: fc.Arbitrary<string>): fc.
   });
 }
 
-export function queryString(route: Route, known: Known): fc.Arbitrary<string> {
+function queryString(route: Route, known: Known): fc.Arbitrary<string> {
   const key = fc.oneof(
     { weight: 2, arbitrary: fc.constantFrom(...route.queryFields, 'appkey', 'appsecret', '__proto__', 'constructor[prototype][polluted]', 'a[b]', 'a[]') },
     { weight: 2, arbitrary: urlPiece },
@@ -137,7 +145,7 @@ export const unknownPath = fc.oneof(
 // ---------------------------------------------------------------------------------------------
 // Bodies
 
-export interface BodyCase {
+interface BodyCase {
   bytes: Uint8Array | undefined;
   /** Content type that fits the bytes; the request may still send another one. */
   contentType: string | undefined;
@@ -180,28 +188,60 @@ const invalidJson = fc.oneof(
   fc.jsonValue().map((v) => JSON.stringify(v) ?? 'null').chain((t) => fc.nat({ max: Math.max(0, t.length - 1) }).map((n) => t.slice(0, n) || '{')),
 );
 
-/** Values for a declared body field: plausible ids, wrong types, and nasty text. */
-function fieldValue(known: Known): fc.Arbitrary<unknown> {
-  const plausible = fc.constantFrom(...known.ids, 'acme-app', 's3cret', 'isv-1', 'isv-secret', 'ticket-1', 'client_credentials', 'Weekly');
+/** Values of any type: plausible ids, wrong types, and nasty text. */
+function anyValue(known: Known): fc.Arbitrary<unknown> {
+  const plausible = plausibleString(known);
   return fc.oneof(
     { weight: 4, arbitrary: plausible },
     { weight: 3, arbitrary: weirdString },
     { weight: 1, arbitrary: fc.oneof(fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.constant('   ')) },
     { weight: 1, arbitrary: fc.array(fc.oneof(plausible, weirdString, fc.integer(), fc.constant(null)), { maxLength: 6 }) },
     { weight: 1, arbitrary: fc.dictionary(weirdString, plausible, { maxKeys: 3 }) },
-    { weight: 1, arbitrary: fc.integer({ min: 40, max: 400 }).chain((n) => fc.constantFrom('中', '😀', 'a').map((c) => c.repeat(n))) },
+    { weight: 1, arbitrary: longText },
   );
 }
 
-/** A JSON object with the route's own fields (each present or not, any type) and extra keys. */
-function shapedObject(fields: string[], known: Known): fc.Arbitrary<Record<string, unknown>> {
-  const model = Object.fromEntries(fields.map((f) => [f, fieldValue(known)]));
-  return fc
-    .tuple(fc.record(model, { requiredKeys: [] }), fc.dictionary(weirdString.filter((k) => k !== '__proto__'), fieldValue(known), { maxKeys: 2 }))
-    .map(([own, extra]) => ({ ...extra, ...own }));
+const plausibleString = (known: Known) =>
+  fc.oneof(
+    { weight: 3, arbitrary: fc.constantFrom(...known.ids) },
+    { weight: 1, arbitrary: fc.constantFrom('acme-app', 's3cret', 'isv-1', 'isv-secret', 'ticket-1', 'client_credentials', 'Weekly') },
+  );
+// Around the title limits (50 and 256 code points), in 1-, 2- and 4-byte characters.
+const longText = fc.integer({ min: 40, max: 400 }).chain((n) => fc.constantFrom('中', '😀', 'a').map((c) => c.repeat(n)));
+
+/** A value of the field's declared type most of the time, so validation goes past the type checks. */
+function fieldValue(field: BodyField, known: Known): fc.Arbitrary<unknown> {
+  const text = fc.oneof({ weight: 4, arbitrary: plausibleString(known) }, { weight: 2, arbitrary: weirdString }, { weight: 1, arbitrary: longText });
+  const typed: Record<string, fc.Arbitrary<unknown>> = {
+    string: text,
+    boolean: fc.boolean(),
+    number: fc.oneof(fc.integer(), fc.double()),
+    integer: fc.integer(),
+    array: fc.oneof(
+      { weight: 4, arbitrary: fc.array(field.items === 'string' ? text : anyValue(known), { maxLength: 6 }) },
+      { weight: 1, arbitrary: fc.integer({ min: 50, max: 400 }).chain((n) => plausibleString(known).map((id) => Array.from({ length: n }, () => id))) },
+    ),
+  };
+  const right = field.type === undefined ? undefined : typed[field.type];
+  return right ? fc.oneof({ weight: 4, arbitrary: right }, { weight: 1, arbitrary: anyValue(known) }) : anyValue(known);
 }
 
-export function bodyCase(route: Route, known: Known): fc.Arbitrary<BodyCase> {
+const ABSENT = Symbol('absent');
+
+/** A JSON object with the route's own fields (each usually present, of any type) and extra keys. */
+function shapedObject(fields: BodyField[], known: Known): fc.Arbitrary<Record<string, unknown>> {
+  const own = fc.tuple(...fields.map((f) => fc.option(fieldValue(f, known), { freq: 6, nil: ABSENT })));
+  const extra = fc.oneof({ weight: 4, arbitrary: fc.constant({}) }, { weight: 1, arbitrary: fc.dictionary(weirdString.filter((k) => k !== '__proto__'), anyValue(known), { maxKeys: 2 }) });
+  return fc.tuple(own, extra).map(([values, more]) => {
+    const out: Record<string, unknown> = { ...more };
+    fields.forEach((f, i) => {
+      if (values[i] !== ABSENT) out[f.name] = values[i];
+    });
+    return out;
+  });
+}
+
+function bodyCase(route: Route, known: Known): fc.Arbitrary<BodyCase> {
   return fc.oneof(
     { weight: 6, arbitrary: shapedObject(route.bodyFields, known).map((v) => jsonCase(JSON.stringify(v))) },
     { weight: 2, arbitrary: fc.jsonValue({ maxDepth: 4 }).map((v) => jsonCase(JSON.stringify(v) ?? 'null')) },
@@ -222,7 +262,7 @@ export function bodyCase(route: Route, known: Known): fc.Arbitrary<BodyCase> {
 }
 
 /** The content type actually sent: mostly the fitting one, otherwise wrong or malformed. */
-export const contentTypeFor = (fitting: string | undefined) =>
+const contentTypeFor = (fitting: string | undefined) =>
   fc.oneof(
     { weight: 5, arbitrary: fc.constant(fitting) },
     {
@@ -255,7 +295,7 @@ export const contentTypeFor = (fitting: string | undefined) =>
 // ---------------------------------------------------------------------------------------------
 // Headers
 
-export function tokenHeader(known: Known): fc.Arbitrary<string | string[] | undefined> {
+function tokenHeader(known: Known): fc.Arbitrary<string | string[] | undefined> {
   const valid = fc.constantFrom(...known.tokens);
   return fc.oneof(
     { weight: 6, arbitrary: valid },
@@ -327,14 +367,31 @@ export function bodyOnlyRequest(route: Route, known: Known): fc.Arbitrary<WireRe
     methods: fc.constant(route.method),
     path: fillTemplate(route.template, fc.constantFrom(...known.ids)),
     query: fc.constant(''),
-    // Mostly the first token (full scopes), so bodies get past the scope check.
-    token: fc.oneof({ weight: 3, arbitrary: fc.constant(known.tokens[0]) }, { weight: 1, arbitrary: fc.constantFrom(...known.tokens) }),
+    token: goodToken(known),
     extras: fc.constant([]),
   });
 }
 
+/** Hostile path parameters, query strings and methods, with a valid token so handlers run. */
+export function pathRequest(route: Route, known: Known): fc.Arbitrary<WireRequest> {
+  return wireRequest(route, known, { token: goodToken(known), extras: fc.constant([]) });
+}
+
+/** Hostile token, content-type and other headers; method, path and query sane. */
+export function headerRequest(route: Route, known: Known): fc.Arbitrary<WireRequest> {
+  return wireRequest(route, known, {
+    methods: fc.constant(route.method),
+    path: fillTemplate(route.template, fc.constantFrom(...known.ids)),
+    query: fc.constant(''),
+  });
+}
+
+// Mostly the first token (full scopes), so requests get past the scope check.
+const goodToken = (known: Known) =>
+  fc.oneof({ weight: 3, arbitrary: fc.constant(known.tokens[0]) }, { weight: 1, arbitrary: fc.constantFrom(...known.tokens) });
+
 /** Mostly the route's own method, sometimes another one. */
-export function methodFor(route: Route): fc.Arbitrary<string> {
+function methodFor(route: Route): fc.Arbitrary<string> {
   return fc.oneof({ weight: 5, arbitrary: fc.constant(route.method) }, { weight: 1, arbitrary: fc.constantFrom(...METHODS) });
 }
 
