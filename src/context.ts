@@ -8,6 +8,8 @@ import { PresenceService } from './domain/presence.js';
 import { randomHex } from './domain/secrets.js';
 import { TicketSigner } from './domain/tickets.js';
 import { TokenService } from './domain/tokens.js';
+import { RoomHub } from './rtc/room-hub.js';
+import { Sfu } from './rtc/sfu/sfu.js';
 import { SqlDirectoryRepository } from './store/directory-repo.js';
 import { SqlMeetingRepository } from './store/meeting-repo.js';
 import { SqlMetaRepository } from './store/meta-repo.js';
@@ -26,13 +28,14 @@ export interface Context {
   meetings: MeetingService;
   admission: AdmissionService;
   presence: PresenceService;
+  rooms: RoomHub;
   rates: RateCounter;
   /** Base of join links; startServer fills it in from the listen address when not configured. */
   links: { base: string };
   close(): Promise<void>;
 }
 
-export async function createContext(config: Config, _logger: Logger): Promise<Context> {
+export async function createContext(config: Config, logger: Logger): Promise<Context> {
   const db = openSqlite(config.dataDir);
   try {
     await migrateToLatest(db);
@@ -44,6 +47,13 @@ export async function createContext(config: Config, _logger: Logger): Promise<Co
     const links = { base: config.publicUrl ?? '' };
     const signer = new TicketSigner(key);
     const presence = new PresenceService(meetingRepo);
+    const sfu = new Sfu({
+      listenIp: config.rtcListenIp,
+      ...(config.rtcAnnouncedIp ? { announcedIp: config.rtcAnnouncedIp } : {}),
+      portRange: config.rtcPorts,
+      logger: logger.child({ component: 'sfu' }),
+    });
+    const rooms = new RoomHub(sfu, presence, signer, logger.child({ component: 'rooms' }));
     return {
       config,
       db,
@@ -54,7 +64,10 @@ export async function createContext(config: Config, _logger: Logger): Promise<Co
       meetings: new MeetingService({ directory, meetings: meetingRepo, budget: rates, links, phoneNumbers: config.phoneNumbers }),
       admission: new AdmissionService(meetingRepo, rates, signer),
       presence,
+      rooms,
       async close() {
+        await rooms.close();
+        await sfu.close();
         await db.destroy();
       },
     };

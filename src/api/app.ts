@@ -14,6 +14,7 @@ import { oauthRoutes } from './oauth.js';
 import { conferenceRoutes } from './conference.js';
 import cookie from '@fastify/cookie';
 import { roomRoutes } from './rooms.js';
+import { roomSocketRoutes } from './room-socket.js';
 
 export const REQUEST_ID_HEADER = 'x-acs-request-id';
 const BODY_LIMIT = 1024 * 1024;
@@ -59,6 +60,7 @@ export async function buildApp(ctx: Context, logger: FastifyBaseLogger): Promise
   await app.register(conferenceRoutes, { ctx });
   await app.register(cookie);
   await app.register(roomRoutes, { ctx });
+  await app.register(roomSocketRoutes, { ctx });
   return app;
 }
 

@@ -1,3 +1,4 @@
+/** Chromium for the meeting-room tests and benchmarks: Debian's build, fake media, loopback ICE. */
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 /** Debian's Chromium with fake camera/microphone, as /work/shared/notes describes for this machine. */

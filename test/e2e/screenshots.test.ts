@@ -1,0 +1,61 @@
+import { mkdirSync, mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { packageRoot } from '../../src/paths.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+import { $conference, appToken, conferenceClient, confHeaders, runtime } from '../support/sdk.js';
+import { launchBrowser, newParticipant } from '../../tools/chromium.js';
+import { enterRoom, expectMediaFromOthers, submitCode } from './support/room.js';
+
+// VCONF_WRITE_SCREENSHOTS=1 refreshes the pictures the README shows; otherwise they go to a temp dir.
+const outDir = process.env.VCONF_WRITE_SCREENSHOTS ? join(packageRoot, 'docs', 'screenshots') : mkdtempSync(join(tmpdir(), 'vconf-shots-'));
+
+let server: TestServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  mkdirSync(outDir, { recursive: true });
+  server = await startTestServer();
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+describe('what people see', () => {
+  it('renders the join page, the pre-join screen and a 3-person room', async () => {
+    const token = await appToken(server.endpoint, 'acme-app', 's3cret');
+    const m = (
+      await conferenceClient(server.endpoint).createVideoConferenceWithOptions(
+        new $conference.CreateVideoConferenceRequest({ userId: 'uA1', confTitle: 'Design review' }),
+        confHeaders(token),
+        runtime(),
+      )
+    ).body!;
+    const [a, b, c] = await Promise.all([newParticipant(browser), newParticipant(browser), newParticipant(browser)]);
+
+    await a!.page.goto(`${server.url}/join`);
+    await a!.page.getByTestId('room-code-input').waitFor();
+    await a!.page.screenshot({ path: join(outDir, 'join-page.png') });
+
+    await a!.page.goto(m.externalLinkUrl!);
+    await a!.page.getByTestId('display-name-input').fill('Alice');
+    await a!.page.waitForFunction(() => (document.querySelector('[data-testid="preview-video"]') as HTMLVideoElement | null)?.videoWidth ?? 0 > 0);
+    await a!.page.screenshot({ path: join(outDir, 'pre-join.png') });
+    await enterRoom(a!.page, 'Alice');
+
+    await submitCode(b!.page, server.url, m.roomCode!, m.conferencePassword!);
+    await enterRoom(b!.page, 'Bob');
+    await submitCode(c!.page, server.url, m.roomCode!, m.hostPassword!);
+    await enterRoom(c!.page, 'Carol (host)');
+    await expectMediaFromOthers(c!.page, 2);
+    await c!.page.screenshot({ path: join(outDir, 'room-3-people.png') });
+
+    for (const name of ['join-page.png', 'pre-join.png', 'room-3-people.png']) {
+      expect(statSync(join(outDir, name)).size).toBeGreaterThan(10_000);
+    }
+  });
+});
