@@ -1,0 +1,185 @@
+import './styles/base.css';
+import './styles/pages.css';
+import './styles/room.css';
+import { admit, AdmitError, type AdmitRequest } from './api';
+import { LocalMedia } from './media/local-media';
+import { joinPage } from './pages/join';
+import type { Page } from './pages/page';
+import { prejoinPage } from './pages/prejoin';
+import { statusPage, type StatusKind } from './pages/status';
+import { roomPage, type ExitReason } from './room/room';
+import { forgetSession, loadPreferences, saveSession, sessionForRoom, updateSession, type StoredSession } from './session';
+
+// The single-page app behind /app (the meeting link) and /join (room code + passcode).
+
+const root = document.getElementById('app')!;
+let current: Page | null = null;
+
+function show(page: Page): void {
+  current?.dispose?.();
+  current = page;
+  root.replaceChildren(page.el);
+  document.title = page.title;
+  window.scrollTo(0, 0);
+  page.focus?.focus({ preventScroll: true });
+}
+
+function showStatus(kind: StatusKind, message?: string, onRejoin?: () => void): void {
+  show(statusPage(kind, { ...(message ? { message } : {}), ...(onRejoin ? { onRejoin } : {}) }));
+}
+
+const STATUS_FOR_CODE: Record<string, StatusKind> = { meetingEnded: 'ended', removed: 'removed', linkInvalid: 'invalid-link' };
+
+function boot(): void {
+  const params = new URLSearchParams(location.search);
+  const roomCode = (params.get('roomCode') ?? '').replace(/\s/g, '');
+  const token = params.get('token') ?? '';
+  const existing = roomCode ? sessionForRoom(roomCode) : undefined;
+  // A reload (or a return to the link) in this tab goes back to where it was, with no new admission.
+  if (existing) return resume(existing);
+
+  if (location.pathname.replace(/\/+$/, '') === '/app') {
+    if (!roomCode) return showStatus('invalid-link');
+    // A passcode joiner's address (no token) opened in another tab: ask for the passcode again.
+    if (!token) return showJoin(roomCode);
+    return void admitWith({ roomCode, token }, roomCode, token).catch((error: unknown) => {
+      const failure = error instanceof AdmitError ? error : undefined;
+      // Any other refusal of a link (a mangled room code, say) is an unusable link too.
+      const kind = failure ? (STATUS_FOR_CODE[failure.code] ?? (failure.status >= 400 && failure.status < 500 ? 'invalid-link' : 'error')) : 'error';
+      showStatus(kind, failure?.message);
+    });
+  }
+  showJoin(roomCode);
+}
+
+function showJoin(roomCode = '', notice?: string): void {
+  show(
+    joinPage({
+      roomCode,
+      ...(notice ? { notice } : {}),
+      async onSubmit(code, passcode) {
+        try {
+          await admitWith({ roomCode: code, passcode }, code);
+        } catch (error) {
+          // Ended or removed are whole-page answers; the rest are shown next to the form.
+          const kind = error instanceof AdmitError ? STATUS_FOR_CODE[error.code] : undefined;
+          if (kind && kind !== 'invalid-link') return showStatus(kind, (error as AdmitError).message);
+          throw error;
+        }
+      },
+    }),
+  );
+}
+
+async function admitWith(request: AdmitRequest, roomCode: string, token?: string): Promise<void> {
+  const admission = await admit(request);
+  const session: StoredSession = { ...admission, roomCode, ...(token ? { token } : {}) };
+  saveSession(session);
+  // The address now names the meeting, so a reload lands back here (and never re-sends a passcode).
+  const query = new URLSearchParams({ roomCode, ...(token ? { token } : {}) });
+  history.replaceState(null, '', `/app?${query}`);
+  showPrejoin(session);
+}
+
+function resume(session: StoredSession): void {
+  if (session.inRoom && session.name) return enterRoom(session, startMedia(session));
+  showPrejoin(session);
+}
+
+function startMedia(session: StoredSession): LocalMedia {
+  const prefs = loadPreferences();
+  const media = new LocalMedia({
+    mic: session.mic ?? true,
+    camera: session.camera ?? true,
+    ...(prefs.micDeviceId ? { micDeviceId: prefs.micDeviceId } : {}),
+    ...(prefs.cameraDeviceId ? { cameraDeviceId: prefs.cameraDeviceId } : {}),
+  });
+  void media.start();
+  return media;
+}
+
+function showPrejoin(session: StoredSession): void {
+  const media = startMedia(session);
+  let entered = false;
+  const page = prejoinPage({
+    title: session.title,
+    roomCode: session.roomCode,
+    role: session.role,
+    name: session.name ?? '',
+    media,
+    onEnter(name) {
+      entered = true;
+      updateSession(session.conferenceId, { name, mic: media.micOn, camera: media.cameraOn });
+      enterRoom({ ...session, name, mic: media.micOn, camera: media.cameraOn }, media);
+    },
+  });
+  const dispose = page.dispose;
+  // The media moves on into the room; only a page left some other way releases the devices.
+  show({ ...page, dispose: () => (dispose?.(), entered ? undefined : media.close()) });
+}
+
+function enterRoom(session: StoredSession, media: LocalMedia): void {
+  show(
+    roomPage({
+      ticket: session.ticket,
+      title: session.title,
+      roomCode: session.roomCode,
+      name: session.name ?? 'Guest',
+      ...(session.participantId ? { participantId: session.participantId } : {}),
+      media,
+      onWelcome: (participantId) => updateSession(session.conferenceId, { participantId, inRoom: true }),
+      onMediaState: (state) => updateSession(session.conferenceId, state),
+      onExit: (reason, message) => exitRoom(session, reason, message),
+    }),
+  );
+}
+
+function exitRoom(session: StoredSession, reason: ExitReason, message?: string): void {
+  switch (reason) {
+    case 'left': {
+      // Keep the ticket: "Rejoin" goes back through the pre-join screen without a passcode.
+      updateSession(session.conferenceId, { inRoom: false });
+      const fresh = () => {
+        const again = sessionForRoom(session.roomCode);
+        if (again) showPrejoin(again);
+        else showJoin(session.roomCode);
+      };
+      return showStatus('left', undefined, fresh);
+    }
+    case 'replaced': {
+      // Another tab took this participant over; coming back here takes it over again.
+      updateSession(session.conferenceId, { inRoom: false });
+      const back = () => {
+        const again = sessionForRoom(session.roomCode);
+        if (again?.name) enterRoom(again, startMedia(again));
+        else if (again) showPrejoin(again);
+        else showJoin(session.roomCode);
+      };
+      return showStatus('replaced', undefined, back);
+    }
+    case 'refused':
+      updateSession(session.conferenceId, { inRoom: false });
+      return showStatus('error', message, () => {
+        const again = sessionForRoom(session.roomCode);
+        if (again) showPrejoin(again);
+        else showJoin(session.roomCode);
+      });
+    case 'ended':
+      forgetSession(session);
+      return showStatus('ended', message);
+    case 'removed':
+      forgetSession(session);
+      return showStatus('removed', message);
+    case 'ticketInvalid':
+      forgetSession(session);
+      if (session.token) {
+        history.replaceState(null, '', `/app?${new URLSearchParams({ roomCode: session.roomCode, token: session.token })}`);
+        return boot();
+      }
+      history.replaceState(null, '', `/join?${new URLSearchParams({ roomCode: session.roomCode })}`);
+      return showJoin(session.roomCode, 'Your session has expired. Enter the passcode to join again.');
+  }
+}
+
+window.addEventListener('popstate', () => boot());
+boot();

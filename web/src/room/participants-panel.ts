@@ -1,0 +1,85 @@
+import { h, hueFor, icon, initials } from '../dom';
+import { ICONS } from '../icons';
+import type { Participant } from '../protocol';
+
+export interface ParticipantsPanelActions {
+  mute(participantId: string): void;
+  remove(participantId: string): void;
+}
+
+/** The roster with mic/camera indicators; the host also gets Mute and Remove per participant. */
+export class ParticipantsPanel {
+  readonly body: HTMLElement;
+  private readonly list: HTMLUListElement;
+
+  constructor(private readonly actions: ParticipantsPanelActions) {
+    this.list = h('ul', { class: 'roster', 'data-testid': 'participant-list' });
+    this.body = h('div', { class: 'panel-body' }, this.list);
+  }
+
+  render(me: Participant, others: Participant[]): void {
+    const isHost = me.role === 'host';
+    const sorted = [...others].sort((a, b) => Number(b.role === 'host') - Number(a.role === 'host') || a.name.localeCompare(b.name));
+    this.list.replaceChildren(this.row(me, true, false), ...sorted.map((p) => this.row(p, false, isHost)));
+  }
+
+  private row(p: Participant, isMe: boolean, canModerate: boolean): HTMLLIElement {
+    const avatar = h('span', { class: 'roster-avatar', 'aria-hidden': 'true' }, initials(p.name));
+    avatar.style.setProperty('--hue', String(hueFor(p.participantId)));
+    const name = h(
+      'span',
+      { class: 'roster-name' },
+      h('span', { class: 'roster-name-text' }, p.name || 'Guest'),
+      isMe ? h('span', { class: 'roster-sub' }, ' (You)') : null,
+      p.role === 'host' ? h('span', { class: 'chip chip-host chip-sm' }, 'Host') : null,
+    );
+    const mic = h(
+      'span',
+      { class: `roster-state${p.mic ? '' : ' is-off'}`, role: 'img', 'aria-label': p.mic ? 'Microphone on' : 'Microphone off', 'data-testid': 'participant-mic', 'data-muted': String(!p.mic) },
+      icon(p.mic ? ICONS.mic : ICONS.micOff, 'icon icon-sm'),
+    );
+    const cam = h(
+      'span',
+      { class: `roster-state${p.camera ? '' : ' is-off'}`, role: 'img', 'aria-label': p.camera ? 'Camera on' : 'Camera off', 'data-testid': 'participant-camera', 'data-on': String(p.camera) },
+      icon(p.camera ? ICONS.camera : ICONS.cameraOff, 'icon icon-sm'),
+    );
+    const who = p.name || 'this participant';
+    const actions = canModerate
+      ? h(
+          'span',
+          { class: 'roster-actions' },
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'btn btn-small btn-secondary',
+              'data-testid': 'mute-participant',
+              'aria-label': `Mute ${who}`,
+              disabled: !p.mic,
+              onclick: () => this.actions.mute(p.participantId),
+            },
+            'Mute',
+          ),
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'btn btn-small btn-danger-quiet',
+              'data-testid': 'remove-participant',
+              'aria-label': `Remove ${who} from the meeting`,
+              onclick: () => this.actions.remove(p.participantId),
+            },
+            'Remove',
+          ),
+        )
+      : null;
+    return h(
+      'li',
+      { class: 'roster-row', 'data-testid': 'participant-row', 'data-participant-id': p.participantId, 'data-local': String(isMe) },
+      avatar,
+      name,
+      h('span', { class: 'roster-states' }, p.screen ? h('span', { class: 'roster-state', role: 'img', 'aria-label': 'Sharing screen' }, icon(ICONS.screen, 'icon icon-sm')) : null, mic, cam),
+      actions,
+    );
+  }
+}

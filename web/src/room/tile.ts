@@ -1,0 +1,71 @@
+import { h, hueFor, icon, initials } from '../dom';
+import { ICONS } from '../icons';
+import type { Participant } from '../protocol';
+
+/**
+ * One participant's tile. The <video> element lives as long as the tile (tests and the browser's
+ * decoder keep hold of it); a camera that is off shows a name tile over it instead.
+ */
+export class Tile {
+  readonly el: HTMLElement;
+  readonly video: HTMLVideoElement;
+  private readonly avatar: HTMLElement;
+  private readonly nameEl: HTMLElement;
+  private readonly micIndicator: HTMLElement;
+  private readonly hostBadge: HTMLElement;
+  private track: MediaStreamTrack | null = null;
+
+  constructor(readonly participantId: string, readonly local: boolean) {
+    this.video = h('video', { autoplay: true, playsinline: true, class: local ? 'tile-video mirrored' : 'tile-video' });
+    // Remote audio plays through a separate <audio>; the video element itself is always silent.
+    this.video.muted = true;
+    this.avatar = h('div', { class: 'tile-avatar', 'aria-hidden': 'true' });
+    this.avatar.style.setProperty('--hue', String(hueFor(participantId)));
+    this.nameEl = h('span', { class: 'tile-name' });
+    this.micIndicator = h('span', { class: 'tile-mic', 'data-testid': 'mic-indicator', role: 'img' });
+    this.hostBadge = h('span', { class: 'tile-host', title: 'Host', hidden: true }, icon(ICONS.host, 'icon icon-sm'));
+    this.el = h(
+      'div',
+      {
+        class: 'tile',
+        'data-testid': 'participant-tile',
+        'data-participant-id': participantId,
+        'data-local': String(local),
+        'data-speaking': 'false',
+        role: 'group',
+      },
+      this.video,
+      this.avatar,
+      h('div', { class: 'tile-label' }, this.micIndicator, this.nameEl, this.hostBadge),
+    );
+  }
+
+  update(participant: Participant, cameraVisible: boolean): void {
+    const name = participant.name || 'Guest';
+    this.nameEl.textContent = this.local ? `${name} (You)` : name;
+    this.el.setAttribute('aria-label', this.local ? `${name} (you)` : name);
+    this.avatar.replaceChildren(h('span', {}, initials(name)));
+    this.hostBadge.hidden = participant.role !== 'host';
+    const muted = !participant.mic;
+    this.micIndicator.dataset.muted = String(muted);
+    this.micIndicator.setAttribute('aria-label', muted ? 'Microphone off' : 'Microphone on');
+    this.micIndicator.replaceChildren(icon(muted ? ICONS.micOff : ICONS.mic, 'icon icon-sm'));
+    this.el.dataset.camera = cameraVisible ? 'on' : 'off';
+  }
+
+  setTrack(track: MediaStreamTrack | null): void {
+    if (track === this.track) return;
+    this.track = track;
+    this.video.srcObject = track ? new MediaStream([track]) : null;
+    if (track) void this.video.play().catch(() => undefined);
+  }
+
+  setSpeaking(speaking: boolean): void {
+    this.el.dataset.speaking = String(speaking);
+  }
+
+  remove(): void {
+    this.video.srcObject = null;
+    this.el.remove();
+  }
+}

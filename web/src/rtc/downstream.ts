@@ -1,0 +1,76 @@
+import type { ClientMessage, RemoteTrackInfo, Source } from '../protocol';
+import { gatheringComplete, RTC_CONFIG } from './ice';
+import { unrejectBundledSections } from './offer-fixup';
+
+export type RemoteMedia = Map<string, Partial<Record<Source, MediaStreamTrack>>>;
+
+/**
+ * The browser's receiving connection. The server offers; each `subscribe-offer` carries the list that
+ * maps every `mid` to a participant and a source. After each negotiation the whole map is rebuilt from
+ * the transceivers, which also covers an m-line the server reuses for another track.
+ */
+export class Downstream {
+  private pc: RTCPeerConnection | null = null;
+  private chain: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  constructor(
+    private readonly send: (message: ClientMessage) => void,
+    private readonly onMedia: (media: RemoteMedia) => void,
+    private readonly onFailure: (error: unknown) => void,
+  ) {}
+
+  /** The server's `subscribe-offer`; offers are handled strictly in order. */
+  handleOffer(sdp: string, tracks: RemoteTrackInfo[]): Promise<void> {
+    const run = this.chain.then(() => this.answer(sdp, tracks));
+    this.chain = run.catch((error: unknown) => {
+      if (!this.closed) this.onFailure(error);
+    });
+    return this.chain;
+  }
+
+  private async answer(sdp: string, tracks: RemoteTrackInfo[]): Promise<void> {
+    if (this.closed) return;
+    const pc = (this.pc ??= this.create());
+    await pc.setRemoteDescription({ type: 'offer', sdp: unrejectBundledSections(sdp) });
+    const answer = await pc.createAnswer();
+    await pc.setLocalDescription(answer);
+    await gatheringComplete(pc);
+    if (this.closed) return;
+    this.send({ type: 'subscribe-answer', sdp: pc.localDescription?.sdp ?? answer.sdp ?? '' });
+    this.onMedia(this.mapTracks(pc, tracks));
+  }
+
+  private create(): RTCPeerConnection {
+    const pc = new RTCPeerConnection(RTC_CONFIG);
+    pc.addEventListener('connectionstatechange', () => {
+      if (pc.connectionState === 'failed' && !this.closed) this.onFailure(new Error('downstream connection failed'));
+    });
+    return pc;
+  }
+
+  private mapTracks(pc: RTCPeerConnection, tracks: RemoteTrackInfo[]): RemoteMedia {
+    const byMid = new Map(tracks.map((t) => [t.mid, t]));
+    const media: RemoteMedia = new Map();
+    for (const transceiver of pc.getTransceivers()) {
+      const info = transceiver.mid ? byMid.get(transceiver.mid) : undefined;
+      const direction = transceiver.currentDirection;
+      if (!info || direction === 'inactive' || direction === 'stopped' || direction === 'sendonly') continue;
+      const entry = media.get(info.participantId) ?? {};
+      entry[info.source] = transceiver.receiver.track;
+      media.set(info.participantId, entry);
+    }
+    return media;
+  }
+
+  /** For tests and diagnostics: the receiving connection, once the server has offered. */
+  get connection(): RTCPeerConnection | null {
+    return this.pc;
+  }
+
+  close(): void {
+    this.closed = true;
+    this.pc?.close();
+    this.pc = null;
+  }
+}

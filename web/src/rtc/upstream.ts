@@ -1,0 +1,106 @@
+import type { ClientMessage, Source } from '../protocol';
+import { gatheringComplete, RTC_CONFIG } from './ice';
+
+const ANSWER_TIMEOUT_MS = 15_000;
+const CAMERA_MAX_BITRATE = 900_000;
+const SCREEN_MAX_BITRATE = 1_500_000;
+
+/**
+ * The browser's sending connection. Mic and camera transceivers always exist, so turning either on or
+ * off is a replaceTrack with no renegotiation; a screen transceiver is added (and later reused) by a new
+ * `publish` offer when sharing starts, and set inactive by another when it stops.
+ */
+export class Upstream {
+  readonly pc = new RTCPeerConnection(RTC_CONFIG);
+  private readonly mic: RTCRtpTransceiver;
+  private readonly camera: RTCRtpTransceiver;
+  private screen: RTCRtpTransceiver | null = null;
+  private sharing = false;
+  private chain: Promise<void> = Promise.resolve();
+  private pendingAnswer: { resolve: (sdp: string) => void; reject: (e: Error) => void } | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly send: (message: ClientMessage) => void,
+    micTrack: MediaStreamTrack | null,
+    cameraTrack: MediaStreamTrack | null,
+  ) {
+    this.mic = this.pc.addTransceiver(micTrack ?? 'audio', { direction: 'sendonly' });
+    this.camera = this.pc.addTransceiver(cameraTrack ?? 'video', {
+      direction: 'sendonly',
+      sendEncodings: [{ maxBitrate: CAMERA_MAX_BITRATE }],
+    });
+  }
+
+  /** Sends a `publish` offer and applies the answer; offers are serialized. */
+  publish(): Promise<void> {
+    const run = this.chain.then(() => this.negotiate());
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async negotiate(): Promise<void> {
+    if (this.closed) return;
+    const offer = await this.pc.createOffer();
+    await this.pc.setLocalDescription(offer);
+    await gatheringComplete(this.pc);
+    if (this.closed) return;
+    const tracks: { mid: string; source: Source }[] = [];
+    const add = (t: RTCRtpTransceiver | null, source: Source) => {
+      if (t?.mid) tracks.push({ mid: t.mid, source });
+    };
+    add(this.mic, 'mic');
+    add(this.camera, 'camera');
+    if (this.sharing) add(this.screen, 'screen');
+    const answer = new Promise<string>((resolve, reject) => {
+      this.pendingAnswer = { resolve, reject };
+      window.setTimeout(() => reject(new Error('no publish-answer from the server')), ANSWER_TIMEOUT_MS);
+    });
+    this.send({ type: 'publish', sdp: this.pc.localDescription?.sdp ?? offer.sdp ?? '', tracks });
+    const sdp = await answer.finally(() => (this.pendingAnswer = null));
+    if (this.closed) return;
+    await this.pc.setRemoteDescription({ type: 'answer', sdp });
+  }
+
+  /** The server's `publish-answer`. */
+  handleAnswer(sdp: string): void {
+    this.pendingAnswer?.resolve(sdp);
+  }
+
+  async setMicTrack(track: MediaStreamTrack | null): Promise<void> {
+    if (this.mic.sender.track !== track) await this.mic.sender.replaceTrack(track);
+  }
+
+  async setCameraTrack(track: MediaStreamTrack | null): Promise<void> {
+    if (this.camera.sender.track !== track) await this.camera.sender.replaceTrack(track);
+  }
+
+  async startScreen(track: MediaStreamTrack): Promise<void> {
+    track.contentHint = 'detail';
+    if (this.screen) {
+      this.screen.direction = 'sendonly';
+      await this.screen.sender.replaceTrack(track);
+    } else {
+      this.screen = this.pc.addTransceiver(track, {
+        direction: 'sendonly',
+        sendEncodings: [{ maxBitrate: SCREEN_MAX_BITRATE }],
+      });
+    }
+    this.sharing = true;
+    await this.publish();
+  }
+
+  async stopScreen(): Promise<void> {
+    if (!this.screen || !this.sharing) return;
+    this.sharing = false;
+    await this.screen.sender.replaceTrack(null);
+    this.screen.direction = 'inactive';
+    await this.publish();
+  }
+
+  close(): void {
+    this.closed = true;
+    this.pendingAnswer?.reject(new Error('closed'));
+    this.pc.close();
+  }
+}
