@@ -20,7 +20,7 @@ export interface SfuOptions {
 export const VIDEO_CODECS = ['video/vp8', 'video/h264'] as const;
 export const AUDIO_CODECS = ['audio/opus'] as const;
 
-// Payload types match Chromium's usual numbering so an answer can keep the browser's own (and its RTX pairing).
+// Payload types of the SFU's downstream offers (an upstream answer always keeps the browser's own).
 const PT = { opus: 111, vp8: 96, vp8Rtx: 97, h264: 102, h264Rtx: 103 } as const;
 
 /**
@@ -66,13 +66,24 @@ export function peerConfig(opts: SfuOptions): RTCPeerConnectionConfig {
   const listen = isWildcard(opts.listenIp) ? undefined : opts.listenIp;
   return {
     // werift's default includes a public STUN server; the SFU only ever offers host candidates.
+    // (werift 0.24 still falls back to stun.l.google.com; peer.ts clears that before gathering.)
     iceServers: [],
     bundlePolicy: 'max-bundle',
-    iceUseIpv6: false,
     icePortRange: opts.portRange,
-    iceInterfaceAddresses: listen ? { udp4: listen } : undefined,
-    // werift skips loopback when it lists interfaces; add it so one machine works out of the box.
-    iceAdditionalHostAddresses: [listen ?? '127.0.0.1'],
+    ...(listen
+      ? {
+          // Exactly one socket, on the listen address: werift would otherwise also gather every
+          // interface address (bound to the listen address all the same), one port each.
+          iceUseIpv4: false,
+          iceUseIpv6: false,
+          iceInterfaceAddresses: { udp4: listen },
+          iceAdditionalHostAddresses: [listen],
+        }
+      : {
+          iceUseIpv6: false,
+          // werift skips loopback when it lists interfaces; add it so one machine works out of the box.
+          iceAdditionalHostAddresses: ['127.0.0.1'],
+        }),
     codecs: codecs(),
     headerExtensions: headerExtensions(),
   };

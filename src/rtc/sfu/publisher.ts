@@ -1,5 +1,5 @@
 import type { RTCPeerConnection } from 'werift';
-import { createPeer, gatheringComplete, localSdp, SerialQueue } from './peer.js';
+import { Closer, createPeer, localSdp, SerialQueue, setLocalAndGather } from './peer.js';
 import type { SfuOptions } from './options.js';
 import { offeredSections, restrictPublishOffer } from './sdp.js';
 import { kindOf, SfuError, type PublishedTrack, type Source } from './types.js';
@@ -13,6 +13,7 @@ export class Publisher {
   private readonly queue = new SerialQueue();
   private readonly muted = new Set<Source>();
   private closed = false;
+  private readonly closer = new Closer(() => new SfuError('participant has left'));
 
   constructor(
     readonly participantId: string,
@@ -23,7 +24,7 @@ export class Publisher {
 
   /** Applies a (re)offer; resolves to the answer SDP and whether the set of published tracks changed. */
   publish(offerSdp: string, tracks: PublishedTrack[]): Promise<{ answer: string; changed: boolean }> {
-    return this.queue.run(() => this.negotiate(offerSdp, tracks));
+    return this.closer.race(this.queue.run(() => this.negotiate(offerSdp, tracks)));
   }
 
   setForwarding(source: Source, enabled: boolean): void {
@@ -34,6 +35,7 @@ export class Publisher {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.closer.close();
     for (const track of this.tracks.values()) track.close();
     this.tracks.clear();
     await this.pc.close();
@@ -41,19 +43,29 @@ export class Publisher {
 
   private async negotiate(offerSdp: string, declared: PublishedTrack[]): Promise<{ answer: string; changed: boolean }> {
     if (this.closed) throw new SfuError('participant has left');
-    checkDeclaredTracks(offerSdp, declared);
+    const offered = checkDeclaredTracks(offerSdp, declared);
     const offer = restrictPublishOffer(offerSdp);
+    for (const transceiver of this.pc.getTransceivers()) {
+      // werift recycles an inactive transceiver for any new remote m-section and renames its mid,
+      // which breaks the answer; marking every transceiver as used stops that.
+      transceiver.usedForSender = true;
+      // An m-section the browser recycled for a new mid: retire the old transceiver's mid and index.
+      if (transceiver.mid !== null && !offered.has(transceiver.mid)) {
+        transceiver.mid = `~${transceiver.mid}`;
+        transceiver.mLineIndex = undefined;
+      }
+    }
     try {
       await this.pc.setRemoteDescription({ type: 'offer', sdp: offer });
-      await this.pc.setLocalDescription(await this.pc.createAnswer());
+      await setLocalAndGather(this.pc, this.pc.createAnswer());
     } catch (err) {
       if (this.pc.signalingState === 'have-remote-offer') await this.pc.setLocalDescription({ type: 'rollback' }).catch(() => undefined);
       throw err instanceof SfuError ? err : new SfuError(`publish offer rejected: ${(err as Error).message}`);
     }
-    await gatheringComplete(this.pc);
     if (this.closed) throw new SfuError('participant has left');
     const changed = this.syncTracks(declared);
-    return { answer: localSdp(this.pc, this.opts), changed };
+    const rejected = new Set([...offered].filter(([, section]) => section.rejected).map(([mid]) => mid));
+    return { answer: localSdp(this.pc, this.opts, rejected), changed };
   }
 
   /** The declared list is authoritative: tracks not in it stop, new ones start. */
@@ -79,7 +91,7 @@ export class Publisher {
 }
 
 /** A `publish` must describe its offer: each mid offered, sending, of the source's kind, each source once. */
-function checkDeclaredTracks(offerSdp: string, declared: PublishedTrack[]): void {
+function checkDeclaredTracks(offerSdp: string, declared: PublishedTrack[]): ReturnType<typeof offeredSections> {
   const offered = offeredSections(offerSdp);
   const mids = new Set<string>();
   const sources = new Set<Source>();
@@ -93,4 +105,5 @@ function checkDeclaredTracks(offerSdp: string, declared: PublishedTrack[]): void
     if (section.kind !== kindOf(source)) throw new SfuError(`mid ${mid} is ${section.kind}, not ${source}`);
     if (section.direction !== 'sendonly' && section.direction !== 'sendrecv') throw new SfuError(`mid ${mid} does not send`);
   }
+  return offered;
 }

@@ -67,7 +67,7 @@ export class SfuRoom {
 
   stats(): { participants: number; forwardedStreams: number } {
     let forwardedStreams = 0;
-    for (const { subscriber } of this.members.values()) forwardedStreams += subscriber.liveSlots;
+    for (const { subscriber } of this.members.values()) forwardedStreams += subscriber.forwardedStreams;
     return { participants: this.members.size, forwardedStreams };
   }
 

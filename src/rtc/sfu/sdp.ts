@@ -46,12 +46,15 @@ function midOf(section: string[]): string {
   return section.find((l) => l.startsWith('a=mid:'))?.slice('a=mid:'.length) ?? '?';
 }
 
-/** Which payload types of one offered m-section the SFU answers with: one media codec (the offerer's favourite it supports) and its RTX. */
+/**
+ * Which payload types of one offered m-section the SFU answers with: one media codec and its RTX.
+ * The SFU's order wins over the browser's (VP8 before H264): it cannot transcode, so every publisher
+ * should send what every subscriber decodes, and every WebRTC browser decodes VP8.
+ */
 function chooseFormats(kind: string, codecs: CodecLine[]): Set<string> {
   const supported = (kind === 'audio' ? AUDIO_CODECS : VIDEO_CODECS).map((m) => m.split('/')[1]);
-  const primary = codecs.find(
-    (c) => supported.includes(c.name) && (c.name !== 'h264' || /packetization-mode=1/.test(c.fmtp)),
-  );
+  const usable = (c: CodecLine) => c.name !== 'h264' || /packetization-mode=1/.test(c.fmtp);
+  const primary = supported.map((name) => codecs.find((c) => c.name === name && usable(c))).find((c) => c !== undefined);
   if (!primary) return new Set();
   const rtx = codecs.filter((c) => c.name === 'rtx' && new RegExp(`(^|;)\\s*apt=${primary.pt}(;|$)`).test(c.fmtp));
   return new Set([primary.pt, ...rtx.map((c) => c.pt)]);
@@ -62,7 +65,7 @@ const TRANSPORT_CC_EXT = /^a=extmap:\d+(\/\w+)? \S*transport-wide-cc/;
 
 /**
  * Narrows a browser's publish offer to what the SFU forwards: per audio/video m-section exactly one codec
- * plus its RTX, and no transport-wide-cc / goog-remb feedback. werift answers whatever it is offered that it
+ * (Opus; VP8, else H264 in packetization mode 1) plus its RTX, and no transport-wide-cc / goog-remb feedback. werift answers whatever it is offered that it
  * knows, and picks its NACK/PLI behaviour from the lowest payload type, so the offer is trimmed before it
  * sees it; the answer is then a subset of the original offer, which is all the browser requires.
  */
@@ -132,6 +135,35 @@ export function rewriteCandidates(sdp: string, opts: SfuOptions): string {
     if (seen.has(key)) continue;
     seen.add(key);
     out.push(fields.join(' '));
+  }
+  return join(out);
+}
+
+/**
+ * werift writes every `inactive` m-section with port 0, i.e. as rejected, yet keeps it in the BUNDLE
+ * group. Chromium refuses such a description when the section is the group's first ("should be
+ * rejected"), and a rejected section can never be used again. The SFU means "inactive, nothing flows
+ * now", so bundled port-0 sections get the bundle's port 9 and `a=inactive`, except `stayRejected`:
+ * sections the browser itself rejected in its offer, which an answer must reject too.
+ */
+export function unrejectInactive(sdp: string, stayRejected: ReadonlySet<string> = new Set()): string {
+  const { session, media } = sections(sdp);
+  const group = session.find((l) => l.startsWith('a=group:BUNDLE '));
+  if (!group) return sdp;
+  const bundled = new Set(group.split(' ').slice(1));
+  const out = [...session];
+  for (const section of media) {
+    const fields = section[0]!.split(' ');
+    const mid = midOf(section);
+    if (fields[1] !== '0' || !bundled.has(mid) || stayRejected.has(mid)) {
+      out.push(...section);
+      continue;
+    }
+    fields[1] = '9';
+    const lines = [fields.join(' '), ...section.slice(1).filter((l) => !/^a=(sendrecv|sendonly|recvonly|inactive)$/.test(l))];
+    const at = lines.findIndex((l) => l.startsWith('a=mid:'));
+    lines.splice(at >= 0 ? at : lines.length, 0, 'a=inactive');
+    out.push(...lines);
   }
   return join(out);
 }

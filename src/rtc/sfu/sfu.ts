@@ -1,3 +1,4 @@
+import { isIP, isIPv4 } from 'node:net';
 import type { SfuOptions } from './options.js';
 import { SfuRoom } from './room.js';
 
@@ -10,6 +11,8 @@ export class Sfu {
   private readonly rooms = new Map<string, SfuRoom>();
 
   constructor(private readonly opts: SfuOptions = {}) {
+    if (opts.listenIp && !isIPv4(opts.listenIp)) throw new RangeError(`RTC listen address must be IPv4, got "${opts.listenIp}"`);
+    if (opts.announcedIp && !isIP(opts.announcedIp)) throw new RangeError(`RTC announced address must be an IP address, got "${opts.announcedIp}"`);
     const range = opts.portRange;
     if (range && !(Number.isInteger(range[0]) && Number.isInteger(range[1]) && 0 < range[0] && range[0] < range[1] && range[1] <= 65535)) {
       throw new RangeError(`invalid RTC port range ${range[0]}-${range[1]}`);

@@ -8,7 +8,7 @@ import {
 } from 'werift';
 import { DownstreamSlot } from './downstream-slot.js';
 import type { SfuOptions } from './options.js';
-import { createPeer, gatheringComplete, localSdp } from './peer.js';
+import { Closer, createPeer, localSdp, setLocalAndGather } from './peer.js';
 import { SfuError, type DownstreamTrack } from './types.js';
 import type { UpstreamTrack } from './upstream-track.js';
 
@@ -35,6 +35,7 @@ export class Subscriber {
   /** The last offer failed (or its answer did): offer again even if nothing changed. */
   private mustOffer = false;
   private closed = false;
+  private readonly closer = new Closer(() => new SfuError('participant has left'));
   private rtcpHooked = false;
   private keyframesOnConnect = false;
 
@@ -62,17 +63,18 @@ export class Subscriber {
     return this.state === 'awaiting-answer';
   }
 
-  /** Streams actually being forwarded to this subscriber. */
-  get liveSlots(): number {
-    return this.slots.filter((s) => s.live).length;
+  /** Streams being forwarded to this subscriber right now (attached, and not paused by setForwarding). */
+  get forwardedStreams(): number {
+    return this.slots.filter((s) => s.live && s.source?.forwarding).length;
   }
 
   async answer(sdp: string): Promise<void> {
     if (this.closed) throw new SfuError('participant has left');
     if (this.state !== 'awaiting-answer') throw new SfuError('no downstream offer is waiting for an answer');
     try {
-      await this.pc.setRemoteDescription({ type: 'answer', sdp });
+      await this.closer.race(this.pc.setRemoteDescription({ type: 'answer', sdp }));
     } catch (err) {
+      if (this.closed) throw err;
       this.state = 'idle';
       this.mustOffer = true;
       if (this.pc.signalingState === 'have-local-offer') await this.pc.setLocalDescription({ type: 'rollback' }).catch(() => undefined);
@@ -86,6 +88,7 @@ export class Subscriber {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.closer.close();
     for (const slot of this.slots) slot.unbind();
     await this.pc.close();
   }
@@ -101,8 +104,7 @@ export class Subscriber {
         return;
       }
       this.mustOffer = false;
-      await this.pc.setLocalDescription(await this.pc.createOffer());
-      await gatheringComplete(this.pc);
+      await this.closer.race(setLocalAndGather(this.pc, this.pc.createOffer()));
       if (this.closed) return;
       const sdp = localSdp(this.pc, this.opts);
       const tracks: DownstreamTrack[] = [];
@@ -152,6 +154,8 @@ export class Subscriber {
 
   private newSlot(track: UpstreamTrack): DownstreamSlot {
     const transceiver = this.pc.addTransceiver(track.kind, { direction: 'sendonly' });
+    // Slots are recycled by this class (same kind and codec only); werift's own recycling ignores both.
+    transceiver.usedForSender = true;
     // Offer exactly the publisher's codec (and its RTX): the SFU forwards, it cannot transcode.
     transceiver.codecs = codecsFor(this.pc.config.codecs[track.kind] ?? [], track.mimeType);
     if (transceiver.codecs.length === 0) throw new Error(`no downstream codec for ${track.mimeType}`);

@@ -1,6 +1,5 @@
 import type { ClientMessage, RemoteTrackInfo, Source } from '../protocol';
 import { gatheringComplete, RTC_CONFIG } from './ice';
-import { unrejectBundledSections } from './offer-fixup';
 
 export type RemoteMedia = Map<string, Partial<Record<Source, MediaStreamTrack>>>;
 
@@ -32,7 +31,7 @@ export class Downstream {
   private async answer(sdp: string, tracks: RemoteTrackInfo[]): Promise<void> {
     if (this.closed) return;
     const pc = (this.pc ??= this.create());
-    await pc.setRemoteDescription({ type: 'offer', sdp: unrejectBundledSections(sdp) });
+    await pc.setRemoteDescription({ type: 'offer', sdp });
     const answer = await pc.createAnswer();
     await pc.setLocalDescription(answer);
     await gatheringComplete(pc);
