@@ -23,10 +23,13 @@ try {
     const db = new Database(workerData.file, { fileMustExist: true });
     try {
       db.pragma('synchronous = NORMAL');
+      // Idle while the WAL has not grown since the last pass (its size is reported after the pass).
+      let frames = -1;
       let idle = false;
       while (Atomics.wait(flags, ${STOP}, 0, idle ? ${IDLE_INTERVAL_MS} : ${BUSY_INTERVAL_MS}) !== 'not-equal' && Atomics.load(flags, ${STOP}) === 0) {
         const [r] = db.pragma('wal_checkpoint(PASSIVE)');
-        idle = !r || r.log === r.checkpointed;
+        idle = r !== undefined && r.busy === 0 && r.log === frames;
+        frames = r === undefined ? -1 : r.log;
       }
     } finally {
       db.close();
@@ -55,7 +58,7 @@ export function startCheckpointer(file: string): Checkpointer {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
   const worker = new Worker(THREAD_SOURCE, { eval: true, workerData: { file, driver, flags: flags.buffer } });
   worker.unref();
-  // A failed thread only means the writer checkpoints by itself again, as SQLite does by default.
+  // A failed thread only means the writer does all the checkpointing itself again, in 4000-page steps.
   worker.on('error', () => {});
   let stopped = false;
   return {

@@ -1,6 +1,6 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely, Selectable, SelectQueryBuilder } from 'kysely';
 import { AttendStatus, MeetingStatus, type Meeting, type Member } from '../domain/meeting.js';
-import { RoomCodeTaken, type MeetingRepository } from '../domain/ports.js';
+import { RoomCodeTaken, type MeetingFilter, type MeetingKey, type MeetingRepository } from '../domain/ports.js';
 import type { Database, MeetingMembersTable, MeetingsTable } from './schema.js';
 import { isUniqueViolation } from './unique-violation.js';
 
@@ -125,6 +125,80 @@ export class SqlMeetingRepository implements MeetingRepository {
       .execute();
     return rows.map(toMember);
   }
+
+  async findMany(conferenceIds: readonly string[]): Promise<Meeting[]> {
+    if (conferenceIds.length === 0) return [];
+    const rows = await this.db.selectFrom('meetings').selectAll().where('conference_id', 'in', [...conferenceIds]).execute();
+    return rows.map(toMeeting);
+  }
+
+  async membersOf(conferenceIds: readonly string[]): Promise<Member[]> {
+    if (conferenceIds.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('meeting_members')
+      .selectAll()
+      .where('conference_id', 'in', [...conferenceIds])
+      .orderBy('conference_id')
+      .orderBy('member_id')
+      .execute();
+    return rows.map(toMember);
+  }
+
+  async memberPage(conferenceId: string, afterMemberId: string | null, limit: number): Promise<Member[]> {
+    let query = this.db.selectFrom('meeting_members').selectAll().where('conference_id', '=', conferenceId);
+    if (afterMemberId !== null) query = query.where('member_id', '>', afterMemberId);
+    const rows = await query.orderBy('member_id').limit(limit).execute();
+    return rows.map(toMember);
+  }
+
+  async countMembers(conferenceId: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('meeting_members')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('conference_id', '=', conferenceId)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async meetingPage(filter: MeetingFilter, after: MeetingKey | null, limit: number): Promise<Meeting[]> {
+    let query = filtered(this.db.selectFrom('meetings').selectAll(), filter);
+    if (after !== null) {
+      // Keyset continuation in (created_at, conference_id) descending order; portable SQL.
+      query = query.where((eb) =>
+        eb.or([
+          eb('created_at', '<', after.createdAt),
+          eb.and([eb('created_at', '=', after.createdAt), eb('conference_id', '<', after.conferenceId)]),
+        ]),
+      );
+    }
+    const rows = await query.orderBy('created_at', 'desc').orderBy('conference_id', 'desc').limit(limit).execute();
+    return rows.map(toMeeting);
+  }
+
+  async countMeetings(filter: MeetingFilter): Promise<number> {
+    const row = await filtered(this.db.selectFrom('meetings').select((eb) => eb.fn.countAll().as('n')), filter).executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async activeMemberships(unionId: string): Promise<Member[]> {
+    const rows = await this.db
+      .selectFrom('meeting_members')
+      .selectAll()
+      .where('union_id', '=', unionId)
+      .where('attend_status', '=', AttendStatus.active)
+      .orderBy('conference_id')
+      .execute();
+    return rows.map(toMember);
+  }
+}
+
+/** Applies the set fields of a listing filter to a query over `meetings`. */
+function filtered<Q extends SelectQueryBuilder<Database, 'meetings', any>>(query: Q, filter: MeetingFilter): Q {
+  let q = query;
+  if (filter.corpId !== undefined) q = q.where('corp_id', '=', filter.corpId) as Q;
+  if (filter.roomCode !== undefined) q = q.where('room_code', '=', filter.roomCode) as Q;
+  if (filter.status !== undefined) q = q.where('status', '=', filter.status) as Q;
+  return q;
 }
 
 const flag = (b: boolean): number => (b ? 1 : 0);

@@ -1,12 +1,14 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { initial } from './migrations/001-initial.js';
 import { presence } from './migrations/002-presence.js';
+import { meetingSettings } from './migrations/004-meeting-settings.js';
 import type { Database } from './schema.js';
 
 /** Migrations are compiled in, so a packaged build needs no migration folder on disk. */
 const migrations: Record<string, Migration> = {
   '001-initial': initial,
   '002-presence': presence,
+  '004-meeting-settings': meetingSettings,
 };
 
 const provider: MigrationProvider = {

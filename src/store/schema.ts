@@ -96,6 +96,18 @@ export interface MeetingMembersTable {
   visit_started_at: Millis | null;
 }
 
+export interface MeetingSettingsTable {
+  conference_id: string;
+  locked: Flag;
+  mute_all: Flag;
+  allow_unmute_self: Flag;
+  forbidden_share_screen: Flag;
+  only_internal: Flag;
+  auto_transfer_host: Flag;
+  focus: string | null;
+  updated_at: Millis;
+}
+
 export interface Database {
   meta: MetaTable;
   orgs: OrgsTable;
@@ -106,4 +118,5 @@ export interface Database {
   access_tokens: AccessTokensTable;
   meetings: MeetingsTable;
   meeting_members: MeetingMembersTable;
+  meeting_settings: MeetingSettingsTable;
 }
