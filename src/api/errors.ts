@@ -55,13 +55,37 @@ export const catalogue = {
   roomNotFound: entry(404, 'roomNotFound', 'ROOM NOT FOUND'),
   querySystemError: entry(500, 'systemError', 'SYSTEM ERROR'),
 
+  // conference_1_0 — QueryConferenceInfoByRoomCode; its messages equal the codes.
+  invalidRoomCode: entry(400, 'invalidRoomCode'),
+  missingRoomCode: entry(400, 'missingRoomCode'),
+  roomCodeParamError: entry(400, 'paramError'),
+  roomCodeNoPermission: entry(403, 'noPermission'),
+  roomCodeSystemError: entry(500, 'systemError'),
+  // conference_1_0 — QueryUserOnGoingConference.
+  userParamError: entry(400, 'param.error', 'param.error'),
+  missingUserInfo: entry(400, 'param.error', 'missing.user.info'),
+  userSystemError: entry(500, 'system.error', 'system.error'),
+
+  // Operations of the spec this deployment does not provide (src/api/unavailable.ts, docs/api-parity.md).
+  capabilityNotAvailable: entry(403, 'capabilityNotAvailable', '%s is not available in this deployment of vconf.'),
+
+  // conference_1_0 — in-meeting controls (docs/conference-controls.md).
+  resourceClose: entry(400, 'resourceClose', 'The meeting has ended'),
+  // LockConference's own codes; its messages equal the codes.
+  confClosed: entry(400, 'confClosed'),
+  commandError: entry(400, 'commandError'),
+  lockNoPermission: entry(400, 'noPermission'),
+
   // vconf's own meeting-room API (/api/admit): the messages are shown to people as they are.
   roomBadRequest: entry(400, 'badRequest', 'Enter the 11-digit room code and the passcode.'),
   roomBadCredentials: entry(401, 'badCredentials', 'The room code or passcode is incorrect.'),
   roomLinkInvalid: entry(404, 'linkInvalid', 'This meeting link is invalid or has expired.'),
   roomEnded: entry(410, 'meetingEnded', 'This meeting has ended.'),
   roomRemoved: entry(403, 'removed', 'You were removed from this meeting by the host.'),
+  roomLocked: entry(423, 'meetingLocked', 'This meeting is locked: nobody new can join. Ask the host to unlock it.'),
+  roomInternalOnly: entry(403, 'internalOnly', 'This meeting is only open to members of the organization.'),
   roomTooManyAttempts: entry(429, 'tooManyAttempts', 'Too many incorrect attempts from your network. Try again in %s.'),
+  upgradeRequired: entry(426, 'upgradeRequired', 'This address accepts WebSocket connections only.'),
   webNotBuilt: entry(503, 'webNotBuilt', 'The meeting-room pages are not built; run npm run build.'),
 } as const satisfies Record<string, CatalogueEntry>;
 
