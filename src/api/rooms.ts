@@ -70,6 +70,10 @@ export async function roomRoutes(app: FastifyInstance, { ctx }: { ctx: Context }
           throw new ApiError('roomEnded');
         case 'removed':
           throw new ApiError('roomRemoved');
+        case 'locked':
+          throw new ApiError('roomLocked');
+        case 'internalOnly':
+          throw new ApiError('roomInternalOnly');
         case 'tooManyAttempts':
           reply.header('retry-after', String(result.retryAfterSeconds));
           throw new ApiError('roomTooManyAttempts', minutes(result.retryAfterSeconds), { retryAfterSeconds: result.retryAfterSeconds });

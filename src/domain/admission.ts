@@ -1,5 +1,6 @@
 import { MeetingStatus, type Meeting } from './meeting.js';
 import type { MeetingRepository, RateCounter } from './ports.js';
+import type { EntryPolicy } from './entry-policy.js';
 import { secretsEqual } from './secrets.js';
 import { TICKET_LIFETIME_MS, type TicketClaims, type TicketSigner } from './tickets.js';
 
@@ -22,7 +23,7 @@ export type AdmissionRequest = { roomCode: string; token: string } | { roomCode:
 
 export type AdmissionResult =
   | { ok: true; ticket: string; claims: TicketClaims; meeting: Meeting }
-  | { ok: false; reason: 'badCredentials' | 'linkInvalid' | 'meetingEnded' | 'removed' }
+  | { ok: false; reason: 'badCredentials' | 'linkInvalid' | 'meetingEnded' | 'removed' | 'locked' | 'internalOnly' }
   | { ok: false; reason: 'tooManyAttempts'; retryAfterSeconds: number };
 
 /**
@@ -38,6 +39,8 @@ export class AdmissionService {
     private readonly signer: TicketSigner,
     private readonly limits: JoinLimits = DEFAULT_JOIN_LIMITS,
     now?: () => number,
+    /** The meeting's entry rules (lock, internal only); none = everyone with a credential enters. */
+    private readonly entry?: EntryPolicy,
   ) {
     this.now = now ?? Date.now;
   }
@@ -85,6 +88,8 @@ export class AdmissionService {
   private async grant(meeting: Meeting, role: 'host' | 'participant', deviceId: string): Promise<AdmissionResult> {
     if (meeting.status === MeetingStatus.ended) return { ok: false, reason: 'meetingEnded' };
     if (await this.meetings.isDeviceBanned(meeting.conferenceId, deviceId)) return { ok: false, reason: 'removed' };
+    const refusal = await this.entry?.atAdmission(meeting, role, deviceId);
+    if (refusal) return { ok: false, reason: refusal };
     const claims: TicketClaims = { conferenceId: meeting.conferenceId, role, deviceId, exp: this.now() + TICKET_LIFETIME_MS };
     return { ok: true, ticket: this.signer.sign(claims), claims, meeting };
   }

@@ -52,3 +52,24 @@ export interface Member {
   /** Start of the current visit while attending; null when not in the room. */
   visitStartedAt: number | null;
 }
+
+/** A member record to which nothing has happened yet; callers give what they know. */
+export function memberRecord(fields: Pick<Member, 'conferenceId' | 'memberId' | 'nick'> & Partial<Member>): Member {
+  return {
+    unionId: null,
+    corpId: null,
+    host: false,
+    coHost: false,
+    attendStatus: AttendStatus.initialised,
+    invitedAt: null,
+    joinTime: null,
+    leaveTime: null,
+    duration: 0,
+    outerOrgMember: false,
+    pstnJoin: false,
+    deviceId: null,
+    banned: false,
+    visitStartedAt: null,
+    ...fields,
+  };
+}

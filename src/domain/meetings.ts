@@ -1,4 +1,4 @@
-import { AttendStatus, BizType, MeetingStatus, type Meeting, type Member } from './meeting.js';
+import { AttendStatus, BizType, MeetingStatus, memberRecord, type Meeting, type Member } from './meeting.js';
 import { RoomCodeTaken, type DirectoryRepository, type MeetingRepository, type RateCounter } from './ports.js';
 import { Rejection } from './rejection.js';
 import { randomDigits, randomHex, randomToken } from './secrets.js';
@@ -146,23 +146,14 @@ export class MeetingService {
 }
 
 function member(meeting: Meeting, user: DirectoryUser, host: boolean, attendStatus: Member['attendStatus'], now: number): Member {
-  return {
+  return memberRecord({
     conferenceId: meeting.conferenceId,
     memberId: randomHex(8),
     unionId: user.unionId,
     corpId: user.corpId,
     nick: user.name,
     host,
-    coHost: false,
     attendStatus,
     invitedAt: attendStatus === AttendStatus.calling ? now : null,
-    joinTime: null,
-    leaveTime: null,
-    duration: 0,
-    outerOrgMember: false,
-    pstnJoin: false,
-    deviceId: null,
-    banned: false,
-    visitStartedAt: null,
-  };
+  });
 }

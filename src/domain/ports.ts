@@ -67,6 +67,33 @@ export interface MeetingRepository {
   markStarted(conferenceId: string, at: number): Promise<void>;
   /** Ends the meeting and closes the visits of everyone still in it, atomically. False if it had already ended. */
   markEnded(conferenceId: string, at: number): Promise<boolean>;
+
+  // Reads of the query API (src/domain/meeting-queries.ts).
+  /** The meetings among these ids that exist, in any order. */
+  findMany(conferenceIds: readonly string[]): Promise<Meeting[]>;
+  /** The member records of these meetings, in memberId order within each meeting. */
+  membersOf(conferenceIds: readonly string[]): Promise<Member[]>;
+  /** Up to `limit` member records of a meeting in memberId order, starting after `afterMemberId`. */
+  memberPage(conferenceId: string, afterMemberId: string | null, limit: number): Promise<Member[]>;
+  countMembers(conferenceId: string): Promise<number>;
+  /** Up to `limit` meetings matching `filter`, newest first (createdAt, then conferenceId, descending), after `after`. */
+  meetingPage(filter: MeetingFilter, after: MeetingKey | null, limit: number): Promise<Meeting[]>;
+  countMeetings(filter: MeetingFilter): Promise<number>;
+  /** The member records of this unionId, in any meeting, whose holder is in the room now. */
+  activeMemberships(unionId: string): Promise<Member[]>;
+}
+
+/** Which meetings a listing covers; absent fields do not filter. */
+export interface MeetingFilter {
+  corpId?: string;
+  roomCode?: string;
+  status?: Meeting['status'];
+}
+
+/** The last meeting of a page, where the next page continues. */
+export interface MeetingKey {
+  createdAt: number;
+  conferenceId: string;
 }
 
 export interface MetaRepository {

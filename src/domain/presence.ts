@@ -1,4 +1,5 @@
-import { AttendStatus, MeetingStatus, type Meeting, type Member } from './meeting.js';
+import type { EntryPolicy } from './entry-policy.js';
+import { AttendStatus, MeetingStatus, memberRecord, type Meeting, type Member } from './meeting.js';
 import type { MeetingRepository } from './ports.js';
 import { Rejection } from './rejection.js';
 import { randomHex } from './secrets.js';
@@ -25,6 +26,8 @@ export class PresenceService {
   constructor(
     private readonly meetings: MeetingRepository,
     now?: () => number,
+    /** The meeting's entry rules for newcomers (lock, internal only). */
+    private readonly entry?: EntryPolicy,
   ) {
     this.now = now ?? Date.now;
   }
@@ -51,26 +54,20 @@ export class PresenceService {
       await this.meetings.updateMember(meeting.conferenceId, previous.memberId, patch);
       member = { ...previous, ...patch };
     } else {
-      member = {
+      const refusal = await this.entry?.atEntry(meeting.conferenceId, claims.role);
+      if (refusal) throw new Rejection(refusal);
+      member = memberRecord({
         conferenceId: meeting.conferenceId,
         memberId: randomHex(8),
-        unionId: null,
-        corpId: null,
         nick,
         host: claims.role === 'host',
-        coHost: false,
         attendStatus: AttendStatus.active,
-        invitedAt: null,
         joinTime: now,
-        leaveTime: null,
-        duration: 0,
         // People who join through a link or passcode are not identified as directory users.
         outerOrgMember: true,
-        pstnJoin: false,
         deviceId: claims.deviceId,
-        banned: false,
         visitStartedAt: now,
-      };
+      });
       await this.meetings.insertMember(member);
     }
     if (meeting.status === MeetingStatus.initialised) await this.meetings.markStarted(meeting.conferenceId, now);
@@ -84,6 +81,16 @@ export class PresenceService {
   /** Removes a member; their browser may not come back to this meeting. */
   async remove(conferenceId: string, memberId: string): Promise<void> {
     await this.closeVisit(conferenceId, memberId, AttendStatus.kicked, true);
+  }
+
+  /** KickMembers: removes a member, barring their browser only when `ban`. */
+  async kick(conferenceId: string, memberId: string, ban: boolean): Promise<void> {
+    await this.closeVisit(conferenceId, memberId, AttendStatus.kicked, ban);
+  }
+
+  /** Host and co-host flags of a member record (Cohosts, automatic host hand-over). */
+  async setRoles(conferenceId: string, memberId: string, roles: { host?: boolean; coHost?: boolean }): Promise<void> {
+    await this.meetings.updateMember(conferenceId, memberId, roles);
   }
 
   /** Ends the meeting for everyone; false when it had already ended. */

@@ -15,7 +15,10 @@ export type RejectionReason =
   | 'unsupportedGrant'
   | 'notFound'
   | 'ended'
-  | 'banned';
+  | 'banned'
+  | 'locked'
+  | 'internalOnly'
+  | 'badCommand';
 
 export class Rejection extends Error {
   constructor(

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { DEFAULT_SETTINGS, type MeetingSettings } from '../domain/meeting-settings.js';
 import type { PresenceService } from '../domain/presence.js';
 import type { Source } from './messages.js';
 
@@ -21,7 +22,8 @@ export interface Peer {
 export interface Participant {
   participantId: string;
   name: string;
-  role: 'host' | 'participant';
+  /** Co-hosts have the host's controls except ending the meeting and acting on the host. */
+  role: 'host' | 'cohost' | 'participant';
   mic: boolean;
   camera: boolean;
   screen: boolean;
@@ -36,16 +38,25 @@ export interface ChatMessage {
 
 const CHAT_HISTORY = 200;
 /** WebSocket close codes the page understands (4000–4999 are the application's own). */
-export const CloseCode = { replaced: 4000, removed: 4001, ended: 4002, refused: 4003, left: 4004 } as const;
+export const CloseCode = { replaced: 4000, removed: 4001, ended: 4002, refused: 4003, left: 4004, kicked: 4005 } as const;
+
+/** Why a page is told to turn its microphone off. */
+export type MuteReason = 'host' | 'muteAll' | 'forced';
 
 /**
  * One live meeting on this instance: who is connected, their media state and chat, and the
  * host's controls. Presence is written through to the member records as it changes.
  */
 export class LiveRoom {
-  private readonly participants = new Map<string, { info: Participant; peer: Peer }>();
+  private readonly participants = new Map<string, { info: Participant; peer: Peer; unionId: string | null }>();
   private readonly chat: ChatMessage[] = [];
   private closed = false;
+  private settings: MeetingSettings = { ...DEFAULT_SETTINGS };
+  /** Participants the host let speak although self-unmute is off; cleared by the next mute-all. */
+  private readonly mayUnmute = new Set<string>();
+  /** Everyone who entered this live room, so mute-on-entry applies to a first entry only. */
+  private readonly seen = new Set<string>();
+  private focusSent: string | null = null;
 
   constructor(
     readonly conferenceId: string,
@@ -65,7 +76,12 @@ export class LiveRoom {
     return [...this.participants.values()].map((p) => ({ ...p.info }));
   }
 
-  async join(info: Participant, peer: Peer, meeting: { title: string; roomCode: string }): Promise<void> {
+  async join(info: Participant, peer: Peer, meeting: { title: string; roomCode: string }, unionId: string | null = null): Promise<void> {
+    const firstEntry = !this.seen.has(info.participantId);
+    this.seen.add(info.participantId);
+    // Mute-all mutes newcomers; a forced mute holds across reconnects.
+    const mutedOnEntry = info.mic && info.role === 'participant' && ((firstEntry && this.settings.muteAll) || !this.mayTalk(info.participantId, info.role));
+    if (mutedOnEntry) info = { ...info, mic: false };
     const previous = this.participants.get(info.participantId);
     if (previous) {
       // The same participant reconnected (a reload, a second tab): the newest connection wins.
@@ -73,8 +89,9 @@ export class LiveRoom {
       previous.peer.close(CloseCode.replaced, 'replaced by a newer connection');
       await this.media.removeParticipant(info.participantId);
     }
-    this.participants.set(info.participantId, { info, peer });
+    this.participants.set(info.participantId, { info, peer, unionId });
     await this.media.addParticipant(info.participantId);
+    if (!this.canShare(info.role)) this.media.setForwarding(info.participantId, 'screen', false);
     peer.send({
       type: 'welcome',
       you: info,
@@ -82,7 +99,11 @@ export class LiveRoom {
       participants: this.roster().filter((p) => p.participantId !== info.participantId),
       chat: this.chat,
     });
+    peer.send(this.settingsFor(info));
+    peer.send({ type: 'focus', participantId: this.focusedId() });
+    if (mutedOnEntry) peer.send({ type: 'muted', reason: 'muteAll' satisfies MuteReason });
     this.broadcast({ type: previous ? 'participant-updated' : 'participant-joined', participant: info }, info.participantId);
+    this.refreshFocus();
   }
 
   /** A socket closed or the page said leave. `peer` guards against a replaced connection leaving. */
@@ -93,7 +114,7 @@ export class LiveRoom {
     await this.media.removeParticipant(participantId);
     await this.presence.leave(this.conferenceId, participantId);
     this.broadcast({ type: 'participant-left', participantId });
-    if (this.participants.size === 0) this.onEmpty();
+    await this.afterDeparture(current.info);
   }
 
   async publish(participantId: string, sdp: string, tracks: Array<{ mid: string; source: Source }>): Promise<void> {
@@ -112,8 +133,15 @@ export class LiveRoom {
   updateMedia(participantId: string, state: { mic: boolean; camera: boolean; screen: boolean }): void {
     const p = this.participants.get(participantId);
     if (!p) return;
-    if (state.mic !== p.info.mic) this.media.setForwarding(participantId, 'mic', state.mic);
-    p.info = { ...p.info, ...state };
+    let mic = state.mic;
+    // A forced mute: the server keeps the microphone cut whatever the page says.
+    if (mic && !p.info.mic && !this.mayTalk(participantId, p.info.role)) {
+      mic = false;
+      p.peer.send({ type: 'muted', reason: 'forced' satisfies MuteReason });
+    }
+    const screen = state.screen && this.canShare(p.info.role);
+    if (mic !== p.info.mic) this.media.setForwarding(participantId, 'mic', mic);
+    p.info = { ...p.info, camera: state.camera, mic, screen };
     this.broadcast({ type: 'participant-updated', participant: p.info });
   }
 
@@ -132,18 +160,81 @@ export class LiveRoom {
 
   /** Host control: the target's microphone is cut at the SFU and their page turns it off. */
   mute(byId: string, targetId: string): void {
-    if (!this.requireHost(byId)) return;
+    if (this.permits(byId, 'moderator', targetId)) this.silence(targetId, 'host', byId);
+  }
+
+  /** Cuts a participant's microphone at the SFU and tells their page; false when not in the room. */
+  silence(targetId: string, reason: MuteReason, by?: string): boolean {
     const target = this.participants.get(targetId);
-    if (!target) return;
+    if (!target) return false;
     this.media.setForwarding(targetId, 'mic', false);
     target.info = { ...target.info, mic: false };
-    target.peer.send({ type: 'muted', by: byId });
+    target.peer.send({ type: 'muted', reason, ...(by ? { by } : {}) });
     this.broadcast({ type: 'participant-updated', participant: target.info });
+    return true;
+  }
+
+  /** MuteAll: every participant who is not a host or co-host is muted now. */
+  muteEveryone(): void {
+    this.mayUnmute.clear();
+    for (const [id, p] of this.participants) {
+      if (p.info.role !== 'participant') continue;
+      this.silence(id, 'muteAll');
+      p.peer.send(this.settingsFor(p.info));
+    }
+  }
+
+  /** MuteMembers un_mute: the participant may speak again (even under a forced mute); their page asks them to. */
+  allowUnmute(targetId: string): void {
+    const target = this.participants.get(targetId);
+    this.mayUnmute.add(targetId);
+    if (!target) return;
+    target.peer.send(this.settingsFor(target.info));
+    target.peer.send({ type: 'unmute-request' });
+  }
+
+  /** New meeting settings: entry, mute and share rules, and the spotlight, applied to everyone inside. */
+  applySettings(next: MeetingSettings): void {
+    this.settings = { ...next };
+    for (const [id, p] of this.participants) {
+      const share = this.canShare(p.info.role);
+      this.media.setForwarding(id, 'screen', share);
+      if (!share && p.info.screen) {
+        p.info = { ...p.info, screen: false };
+        this.broadcast({ type: 'participant-updated', participant: p.info });
+      }
+      p.peer.send(this.settingsFor(p.info));
+    }
+    this.refreshFocus();
+  }
+
+  /** Cohosts (and host hand-over): a participant's role changes on every page. */
+  setRole(targetId: string, role: Participant['role']): void {
+    const target = this.participants.get(targetId);
+    if (!target) return;
+    target.info = { ...target.info, role };
+    const share = this.canShare(role);
+    this.media.setForwarding(targetId, 'screen', share);
+    if (!share) target.info.screen = false;
+    this.broadcast({ type: 'participant-updated', participant: target.info });
+    target.peer.send(this.settingsFor(target.info));
+  }
+
+  /** KickMembers: the participant's page leaves; `ban` says whether it may come back (records are the caller's). */
+  async eject(targetId: string, ban: boolean): Promise<void> {
+    const target = this.participants.get(targetId);
+    if (!target) return;
+    this.participants.delete(targetId);
+    target.peer.send({ type: 'removed', rejoin: !ban });
+    target.peer.close(ban ? CloseCode.removed : CloseCode.kicked, 'removed by the host');
+    await this.media.removeParticipant(targetId);
+    this.broadcast({ type: 'participant-left', participantId: targetId });
+    await this.afterDeparture(target.info);
   }
 
   /** Host control: the target leaves and their browser may not come back. */
   async remove(byId: string, targetId: string): Promise<void> {
-    if (!this.requireHost(byId) || byId === targetId) return;
+    if (!this.permits(byId, 'moderator', targetId) || byId === targetId) return;
     const target = this.participants.get(targetId);
     await this.presence.remove(this.conferenceId, targetId);
     if (!target) return;
@@ -152,11 +243,12 @@ export class LiveRoom {
     target.peer.close(CloseCode.removed, 'removed by the host');
     await this.media.removeParticipant(targetId);
     this.broadcast({ type: 'participant-left', participantId: targetId });
+    this.refreshFocus();
   }
 
   /** Ends the meeting for everyone (host control, or the API's CloseVideoConference). */
   async end(byId?: string): Promise<void> {
-    if (byId !== undefined && !this.requireHost(byId)) return;
+    if (byId !== undefined && !this.permits(byId, 'host')) return;
     await this.presence.end(this.conferenceId);
     this.shutDown({ type: 'ended' }, CloseCode.ended, 'the meeting has ended');
   }
@@ -178,11 +270,56 @@ export class LiveRoom {
     for (const [id, { peer }] of this.participants) if (id !== exceptId) peer.send(message);
   }
 
-  private requireHost(byId: string): boolean {
+  /** Host controls: `moderator` ones are for hosts and co-hosts, but a co-host cannot act on a host. */
+  private permits(byId: string, need: 'host' | 'moderator', targetId?: string): boolean {
     const by = this.participants.get(byId);
-    if (by?.info.role === 'host') return true;
-    by?.peer.send({ type: 'error', code: 'notHost', message: 'Only the host can do that.' });
+    const role = by?.info.role;
+    const targetRole = targetId ? this.participants.get(targetId)?.info.role : undefined;
+    if (role === 'host' || (need === 'moderator' && role === 'cohost' && targetRole !== 'host')) return true;
+    by?.peer.send({ type: 'error', code: 'notHost', message: need === 'host' ? 'Only the host can do that.' : 'Only the host or a co-host can do that.' });
     this.log.warn({ conferenceId: this.conferenceId, participantId: byId }, 'host control refused');
     return false;
+  }
+
+  private mayTalk(participantId: string, role: Participant['role']): boolean {
+    return role !== 'participant' || this.settings.allowUnmuteSelf || this.mayUnmute.has(participantId);
+  }
+
+  private canShare(role: Participant['role']): boolean {
+    return role !== 'participant' || !this.settings.forbiddenShareScreen;
+  }
+
+  /** The `settings` frame for one participant: the meeting's rules and what they mean for this person. */
+  private settingsFor(info: Participant): object {
+    const { focus: _focus, ...rules } = this.settings;
+    return { type: 'settings', ...rules, canUnmute: this.mayTalk(info.participantId, info.role), canShare: this.canShare(info.role) };
+  }
+
+  /** The participant everyone spotlights: the focused member if they are in the room. */
+  private focusedId(): string | null {
+    const key = this.settings.focus;
+    if (!key) return null;
+    for (const [id, p] of this.participants) if (p.unionId === key || id === key) return id;
+    return null;
+  }
+
+  private refreshFocus(): void {
+    const focused = this.focusedId();
+    if (focused === this.focusSent) return;
+    this.focusSent = focused;
+    this.broadcast({ type: 'focus', participantId: focused });
+  }
+
+  /** After someone left or was removed: hand over the host role if asked to, and close an empty room. */
+  private async afterDeparture(left: Participant): Promise<void> {
+    this.refreshFocus();
+    if (this.participants.size === 0) return this.onEmpty();
+    if (left.role !== 'host' || !this.settings.autoTransferHost) return;
+    const rest = [...this.participants.values()];
+    if (rest.some((p) => p.info.role === 'host')) return;
+    const heir = rest.find((p) => p.info.role === 'cohost') ?? rest[0];
+    if (!heir) return;
+    await this.presence.setRoles(this.conferenceId, heir.info.participantId, { host: true });
+    this.setRole(heir.info.participantId, 'host');
   }
 }

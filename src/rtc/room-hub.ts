@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
+import type { MeetingSettings } from '../domain/meeting-settings.js';
 import type { PresenceService } from '../domain/presence.js';
 import { Rejection } from '../domain/rejection.js';
 import type { TicketSigner } from '../domain/tickets.js';
@@ -20,6 +21,8 @@ const refusals: Record<string, { code: string; message: string }> = {
   banned: { code: 'removed', message: 'You were removed from this meeting by the host.' },
   notFound: { code: 'ticketInvalid', message: 'This meeting does not exist.' },
   invalidParams: { code: 'badName', message: 'Enter a name of 1 to 64 characters.' },
+  locked: { code: 'meetingLocked', message: 'This meeting is locked: nobody new can join. Ask the host to unlock it.' },
+  internalOnly: { code: 'internalOnly', message: 'This meeting is only open to members of the organization.' },
 };
 
 /** All live rooms of this instance, and the WebSocket side of the room protocol. */
@@ -31,7 +34,14 @@ export class RoomHub {
     private readonly presence: PresenceService,
     private readonly signer: TicketSigner,
     private readonly log: Logger,
+    /** The meetings' stored settings, applied when a room comes alive on this instance. */
+    private readonly settings?: { get(conferenceId: string): Promise<MeetingSettings> },
   ) {}
+
+  /** The live room of a meeting on this instance, if anyone is in it here. */
+  live(conferenceId: string): LiveRoom | undefined {
+    return this.rooms.get(conferenceId);
+  }
 
   get liveRooms(): number {
     return this.rooms.size;
@@ -101,16 +111,18 @@ export class RoomHub {
     }
     try {
       const { meeting, member } = await this.presence.enter(claims, message.name, message.participantId);
+      const settings = !this.rooms.has(meeting.conferenceId) ? await this.settings?.get(meeting.conferenceId) : undefined;
       const room = this.roomFor(meeting.conferenceId);
+      if (settings) room.applySettings(settings);
       const info = {
         participantId: member.memberId,
         name: member.nick,
-        role: member.host ? ('host' as const) : ('participant' as const),
+        role: member.host ? ('host' as const) : member.coHost ? ('cohost' as const) : ('participant' as const),
         mic: message.mic,
         camera: message.camera,
         screen: false,
       };
-      await room.join(info, peer, meeting);
+      await room.join(info, peer, meeting, member.unionId);
       return { room, participantId: member.memberId };
     } catch (err) {
       if (!(err instanceof Rejection)) throw err;

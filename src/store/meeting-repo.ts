@@ -1,5 +1,5 @@
 import type { Kysely, Selectable, SelectQueryBuilder } from 'kysely';
-import { AttendStatus, MeetingStatus, type Meeting, type Member } from '../domain/meeting.js';
+import { AttendStatus, MeetingStatus, memberRecord, type Meeting, type Member } from '../domain/meeting.js';
 import { RoomCodeTaken, type MeetingFilter, type MeetingKey, type MeetingRepository } from '../domain/ports.js';
 import type { Database, MeetingMembersTable, MeetingsTable } from './schema.js';
 import { isUniqueViolation } from './unique-violation.js';
@@ -61,7 +61,7 @@ export class SqlMeetingRepository implements MeetingRepository {
   }
 
   async updateMember(conferenceId: string, memberId: string, patch: Partial<Omit<Member, 'conferenceId' | 'memberId'>>): Promise<void> {
-    const full = memberRow({ ...emptyMember, ...patch } as Member);
+    const full = memberRow(memberRecord({ conferenceId, memberId, nick: '', ...patch }));
     const set = Object.fromEntries(
       Object.keys(patch).map((k) => {
         const column = memberColumns[k as keyof typeof memberColumns];
@@ -146,7 +146,7 @@ export class SqlMeetingRepository implements MeetingRepository {
 
   async memberPage(conferenceId: string, afterMemberId: string | null, limit: number): Promise<Member[]> {
     let query = this.db.selectFrom('meeting_members').selectAll().where('conference_id', '=', conferenceId);
-    if (afterMemberId !== null) query = query.where('member_id', '>', afterMemberId);
+    if (afterMemberId !== null) query = query.where('member_id', '>=', afterMemberId);
     const rows = await query.orderBy('member_id').limit(limit).execute();
     return rows.map(toMember);
   }
@@ -221,26 +221,6 @@ const memberColumns = {
   banned: 'banned',
   visitStartedAt: 'visit_started_at',
 } as const satisfies Record<keyof Omit<Member, 'conferenceId' | 'memberId'>, keyof MeetingMembersTable>;
-
-const emptyMember: Member = {
-  conferenceId: '',
-  memberId: '',
-  unionId: null,
-  corpId: null,
-  nick: '',
-  host: false,
-  coHost: false,
-  attendStatus: AttendStatus.initialised,
-  invitedAt: null,
-  joinTime: null,
-  leaveTime: null,
-  duration: 0,
-  outerOrgMember: false,
-  pstnJoin: false,
-  deviceId: null,
-  banned: false,
-  visitStartedAt: null,
-};
 const millis = (v: number | string | bigint | null): number | null => (v === null ? null : Number(v));
 
 function meetingRow(m: Meeting): MeetingsTable {

@@ -1,6 +1,7 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { initial } from './migrations/001-initial.js';
 import { presence } from './migrations/002-presence.js';
+import { queryIndexes } from './migrations/003-query-indexes.js';
 import { meetingSettings } from './migrations/004-meeting-settings.js';
 import type { Database } from './schema.js';
 
@@ -8,6 +9,7 @@ import type { Database } from './schema.js';
 const migrations: Record<string, Migration> = {
   '001-initial': initial,
   '002-presence': presence,
+  '003-query-indexes': queryIndexes,
   '004-meeting-settings': meetingSettings,
 };
 

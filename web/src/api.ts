@@ -20,6 +20,8 @@ const FALLBACK_MESSAGES: Record<string, string> = {
   linkInvalid: 'This meeting link is invalid or has expired.',
   meetingEnded: 'This meeting has ended.',
   removed: 'You were removed from this meeting by the host.',
+  meetingLocked: 'This meeting is locked: nobody new can join. Ask the host to unlock it.',
+  internalOnly: 'This meeting is only open to members of the organization.',
   tooManyAttempts: 'Too many incorrect attempts. Try again later.',
 };
 

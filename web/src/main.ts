@@ -28,7 +28,13 @@ function showStatus(kind: StatusKind, message?: string, onRejoin?: () => void): 
   show(statusPage(kind, { ...(message ? { message } : {}), ...(onRejoin ? { onRejoin } : {}) }));
 }
 
-const STATUS_FOR_CODE: Record<string, StatusKind> = { meetingEnded: 'ended', removed: 'removed', linkInvalid: 'invalid-link' };
+const STATUS_FOR_CODE: Record<string, StatusKind> = {
+  meetingEnded: 'ended',
+  removed: 'removed',
+  linkInvalid: 'invalid-link',
+  meetingLocked: 'locked',
+  internalOnly: 'restricted',
+};
 
 function boot(): void {
   const params = new URLSearchParams(location.search);
@@ -46,7 +52,8 @@ function boot(): void {
       const failure = error instanceof AdmitError ? error : undefined;
       // Any other refusal of a link (a mangled room code, say) is an unusable link too.
       const kind = failure ? (STATUS_FOR_CODE[failure.code] ?? (failure.status >= 400 && failure.status < 500 ? 'invalid-link' : 'error')) : 'error';
-      showStatus(kind, failure?.message);
+      // A locked door may open later: "Try again" asks once more.
+      showStatus(kind, failure?.message, kind === 'locked' || kind === 'restricted' ? () => boot() : undefined);
     });
   }
   showJoin(roomCode);
@@ -63,7 +70,8 @@ function showJoin(roomCode = '', notice?: string): void {
         } catch (error) {
           // Ended or removed are whole-page answers; the rest are shown next to the form.
           const kind = error instanceof AdmitError ? STATUS_FOR_CODE[error.code] : undefined;
-          if (kind && kind !== 'invalid-link') return showStatus(kind, (error as AdmitError).message);
+          const retry = kind === 'locked' || kind === 'restricted' ? () => showJoin(code) : undefined;
+          if (kind && kind !== 'invalid-link') return showStatus(kind, (error as AdmitError).message, retry);
           throw error;
         }
       },
@@ -160,6 +168,23 @@ function exitRoom(session: StoredSession, reason: ExitReason, message?: string):
     case 'refused':
       updateSession(session.conferenceId, { inRoom: false });
       return showStatus('error', message, () => {
+        const again = sessionForRoom(session.roomCode);
+        if (again) showPrejoin(again);
+        else showJoin(session.roomCode);
+      });
+    case 'locked':
+    case 'restricted':
+      // Refused at the door by the meeting's settings: the admission stays, the person may try again.
+      updateSession(session.conferenceId, { inRoom: false });
+      return showStatus(reason, message, () => {
+        const again = sessionForRoom(session.roomCode);
+        if (again) showPrejoin(again);
+        else showJoin(session.roomCode);
+      });
+    case 'kicked':
+      // Removed, but allowed back: keep the session so Rejoin resumes the same participant.
+      updateSession(session.conferenceId, { inRoom: false });
+      return showStatus('removed', 'The host removed you from the meeting. You may join it again.', () => {
         const again = sessionForRoom(session.roomCode);
         if (again) showPrejoin(again);
         else showJoin(session.roomCode);

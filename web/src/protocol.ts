@@ -1,6 +1,7 @@
 // Wire types of docs/room-protocol.md: POST /api/admit and the /rtc/ws signaling socket.
 
-export type Role = 'host' | 'participant';
+/** Co-hosts moderate like the host but cannot end the meeting. */
+export type Role = 'host' | 'cohost' | 'participant';
 export type Source = 'mic' | 'camera' | 'screen';
 
 export interface Admission {
@@ -30,6 +31,19 @@ export interface MeetingInfo {
   conferenceId: string;
   title: string;
   roomCode: string;
+}
+
+/** The meeting's rules, and what they mean for this participant (`settings` frame). */
+export interface RoomRules {
+  locked: boolean;
+  muteAll: boolean;
+  allowUnmuteSelf: boolean;
+  forbiddenShareScreen: boolean;
+  onlyInternalEmployeesJoin: boolean;
+  autoTransferHost: boolean;
+  /** False while a forced mute holds this participant. */
+  canUnmute: boolean;
+  canShare: boolean;
 }
 
 export interface MediaState {
@@ -65,8 +79,11 @@ export type ServerMessage =
   | { type: 'participant-left'; participantId: string }
   | { type: 'speaking'; participantId: string; speaking: boolean }
   | ({ type: 'chat' } & Chat)
-  | { type: 'muted'; by?: string }
-  | { type: 'removed' }
+  | { type: 'muted'; by?: string; reason?: 'host' | 'muteAll' | 'forced' }
+  | { type: 'unmute-request' }
+  | ({ type: 'settings' } & RoomRules)
+  | { type: 'focus'; participantId: string | null }
+  | { type: 'removed'; rejoin?: boolean }
   | { type: 'ended' }
   | { type: 'error'; code: string; message: string };
 

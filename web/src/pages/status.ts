@@ -3,7 +3,7 @@ import { ICONS } from '../icons';
 import { brand } from './brand';
 import type { Page } from './page';
 
-export type StatusKind = 'ended' | 'removed' | 'invalid-link' | 'left' | 'replaced' | 'error';
+export type StatusKind = 'ended' | 'removed' | 'invalid-link' | 'left' | 'replaced' | 'error' | 'locked' | 'restricted';
 
 interface StatusOptions {
   /** Overrides the default explanation (e.g. the server's message). */
@@ -31,6 +31,16 @@ const TEXT: Record<StatusKind, { heading: string; body: string; glyph: string }>
     glyph: ICONS.link,
   },
   error: { heading: 'Something went wrong', body: 'The meeting could not be opened. Please try again.', glyph: ICONS.alert },
+  locked: {
+    heading: 'This meeting is locked',
+    body: 'The host has locked the meeting, so nobody new can join. Ask the host to unlock it, then try again.',
+    glyph: ICONS.alert,
+  },
+  restricted: {
+    heading: 'This meeting is for the organization only',
+    body: 'Only members of the organization that holds this meeting can join it.',
+    glyph: ICONS.alert,
+  },
 };
 
 /** Full-page end states; each carries data-testid="page-<kind>". */
@@ -39,7 +49,7 @@ export function statusPage(kind: StatusKind, options: StatusOptions = {}): Page 
   const heading = h('h1', { tabindex: '-1' }, text.heading);
   const actions = h('div', { class: 'status-actions' });
   if (options.onRejoin) {
-    const label = kind === 'replaced' ? 'Use here' : 'Rejoin';
+    const label = kind === 'replaced' ? 'Use here' : kind === 'locked' || kind === 'restricted' ? 'Try again' : 'Rejoin';
     actions.append(h('button', { class: 'btn btn-primary', type: 'button', 'data-testid': 'rejoin-button', onclick: options.onRejoin }, label));
   }
   actions.append(

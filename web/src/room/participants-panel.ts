@@ -7,7 +7,7 @@ export interface ParticipantsPanelActions {
   remove(participantId: string): void;
 }
 
-/** The roster with mic/camera indicators; the host also gets Mute and Remove per participant. */
+/** The roster with mic/camera indicators; hosts and co-hosts also get Mute and Remove per participant. */
 export class ParticipantsPanel {
   readonly body: HTMLElement;
   private readonly list: HTMLUListElement;
@@ -18,9 +18,11 @@ export class ParticipantsPanel {
   }
 
   render(me: Participant, others: Participant[]): void {
-    const isHost = me.role === 'host';
-    const sorted = [...others].sort((a, b) => Number(b.role === 'host') - Number(a.role === 'host') || a.name.localeCompare(b.name));
-    this.list.replaceChildren(this.row(me, true, false), ...sorted.map((p) => this.row(p, false, isHost)));
+    const rank = (p: Participant) => (p.role === 'host' ? 2 : p.role === 'cohost' ? 1 : 0);
+    const sorted = [...others].sort((a, b) => rank(b) - rank(a) || a.name.localeCompare(b.name));
+    // A co-host moderates everyone but the host (the server enforces the same).
+    const canModerate = (p: Participant) => me.role === 'host' || (me.role === 'cohost' && p.role !== 'host');
+    this.list.replaceChildren(this.row(me, true, false), ...sorted.map((p) => this.row(p, false, canModerate(p))));
   }
 
   private row(p: Participant, isMe: boolean, canModerate: boolean): HTMLLIElement {
@@ -32,6 +34,7 @@ export class ParticipantsPanel {
       h('span', { class: 'roster-name-text' }, p.name || 'Guest'),
       isMe ? h('span', { class: 'roster-sub' }, ' (You)') : null,
       p.role === 'host' ? h('span', { class: 'chip chip-host chip-sm' }, 'Host') : null,
+      p.role === 'cohost' ? h('span', { class: 'chip chip-cohost chip-sm', 'data-testid': 'cohost-chip' }, 'Co-host') : null,
     );
     const mic = h(
       'span',

@@ -9,6 +9,8 @@ export interface RoomViewParts {
   title: string;
   roomCode: string;
   stage: HTMLElement;
+  /** The focused participant, shown in the stage's place when nobody shares a screen. */
+  spotlight: HTMLElement;
   toolbar: HTMLElement;
   /** Overlays and invisible parts: notices, the audio sink, the settings dialog. */
   extras: HTMLElement[];
@@ -26,6 +28,7 @@ export class RoomView {
   private readonly area: HTMLElement;
   private readonly status = h('span', { class: 'conn-pill', 'data-testid': 'connection-status', hidden: true });
   private readonly count = h('span', { class: 'room-count' });
+  private readonly locked = h('span', { class: 'lock-pill', 'data-testid': 'locked-indicator', title: 'Nobody new can join', hidden: true }, 'Locked');
   private readonly reconnecting: HTMLElement;
   private readonly sound: HTMLElement;
   private readonly panel: HTMLElement;
@@ -34,7 +37,7 @@ export class RoomView {
 
   constructor(parts: RoomViewParts) {
     this.tiles = h('div', { class: 'tiles', 'data-testid': 'tiles' });
-    this.area = h('section', { class: 'room-area', 'aria-label': 'Participants' }, parts.stage, this.tiles);
+    this.area = h('section', { class: 'room-area', 'aria-label': 'Participants' }, parts.stage, parts.spotlight, this.tiles);
     this.reconnecting = h(
       'div',
       { class: 'banner banner-warn', role: 'status', hidden: true, 'data-testid': 'reconnecting-banner' },
@@ -65,7 +68,7 @@ export class RoomView {
         'header',
         { class: 'room-header' },
         h('div', { class: 'room-heading' }, h('h1', { class: 'room-title' }, parts.title || 'Meeting'), h('span', { class: 'room-code' }, formatRoomCode(parts.roomCode))),
-        h('div', { class: 'room-header-side' }, this.status, this.count),
+        h('div', { class: 'room-header-side' }, this.locked, this.status, this.count),
       ),
       this.reconnecting,
       this.sound,
@@ -89,6 +92,10 @@ export class RoomView {
 
   setCount(people: number): void {
     this.count.textContent = `${people} ${people === 1 ? 'person' : 'people'}`;
+  }
+
+  setLocked(locked: boolean): void {
+    this.locked.hidden = !locked;
   }
 
   setSoundBlocked(blocked: boolean): void {

@@ -2,7 +2,7 @@ import { LevelMonitor } from '../media/audio-level';
 import { isMissing, type LocalMedia } from '../media/local-media';
 import { SpeakingDetector } from '../media/speaking';
 import type { Page } from '../pages/page';
-import type { Chat, MediaState, Participant, ServerMessage } from '../protocol';
+import type { Chat, MediaState, Participant, RoomRules, ServerMessage } from '../protocol';
 import type { RemoteMedia } from '../rtc/downstream';
 import { Signaling } from '../rtc/signaling';
 import { loadPreferences } from '../session';
@@ -13,14 +13,16 @@ import { ParticipantsPanel } from './participants-panel';
 import { RemoteAudio } from './remote-audio';
 import { RoomView, type Connection } from './room-view';
 import { SettingsDialog } from './settings-dialog';
+import { Spotlight, type SpotlightContent } from './spotlight';
 import { Stage, type StageContent } from './stage';
 import { Tile } from './tile';
 import { Toolbar } from './toolbar';
 
-export type ExitReason = 'left' | 'ended' | 'removed' | 'ticketInvalid' | 'replaced' | 'refused';
+/** `kicked`: removed, but allowed back; `locked` / `restricted`: refused at the door by the meeting's settings. */
+export type ExitReason = 'left' | 'ended' | 'removed' | 'kicked' | 'ticketInvalid' | 'replaced' | 'refused' | 'locked' | 'restricted';
 
 /** Close codes of the server (src/rtc/live-room.ts) that mean "do not come back on your own". */
-const FINAL_CLOSE: Record<number, ExitReason> = { 4000: 'replaced', 4001: 'removed', 4002: 'ended', 4004: 'left' };
+const FINAL_CLOSE: Record<number, ExitReason> = { 4000: 'replaced', 4001: 'removed', 4002: 'ended', 4004: 'left', 4005: 'kicked' };
 
 export interface RoomOptions {
   ticket: string;
@@ -62,6 +64,11 @@ export class Room {
   private panel: PanelKind | null = null;
   private unread = 0;
   private ending = false;
+  /** The meeting's rules as the server last stated them; null until the first `settings`. */
+  private rules: RoomRules | null = null;
+  /** Whom the host put in the spotlight. */
+  private focusId: string | null = null;
+  private readonly spotlight = new Spotlight();
 
   private readonly detector = new SpeakingDetector();
   private readonly monitor: LevelMonitor;
@@ -103,7 +110,7 @@ export class Room {
     });
     this.chatPanel = new ChatPanel((text) => this.sendChat(text));
     this.toolbar = new Toolbar({
-      toggleMic: () => void this.media.setMic(!this.media.micOn),
+      toggleMic: () => this.toggleMic(),
       toggleCamera: () => void this.toggleCamera(),
       toggleScreen: () => void (this.screenTrack ? this.stopScreen() : this.startScreen()),
       togglePanel: (panel) => this.setPanel(this.panel === panel ? null : panel),
@@ -117,6 +124,7 @@ export class Room {
       title: options.title,
       roomCode: options.roomCode,
       stage: this.stage.el,
+      spotlight: this.spotlight.el,
       toolbar: this.toolbar.el,
       extras: [this.notices.el, this.audio.el, this.settings.el],
       onClosePanel: () => {
@@ -179,10 +187,20 @@ export class Room {
         return this.receiveChat(message);
       case 'muted':
         void this.media.setMic(false);
-        this.notices.show(`${this.nameOf(message.by) ?? 'The host'} muted your microphone. Unmute when you want to speak.`, { tone: 'warn', ms: 8000 });
+        this.notices.show(this.mutedText(message.reason, message.by), { tone: 'warn', ms: 8000 });
         return;
+      case 'unmute-request':
+        if (!this.media.micOn) this.notices.show('The host asks you to unmute your microphone.', { ms: 8000 });
+        return;
+      case 'settings': {
+        const { type: _type, ...rules } = message;
+        return this.applyRules(rules);
+      }
+      case 'focus':
+        this.focusId = message.participantId;
+        return this.renderStage();
       case 'removed':
-        return this.finish('removed');
+        return this.finish(message.rejoin ? 'kicked' : 'removed');
       case 'ended':
         return this.finish('ended');
       case 'error':
@@ -194,6 +212,8 @@ export class Room {
     if (code === 'meetingEnded') return this.finish('ended', message);
     if (code === 'removed') return this.finish('removed', message);
     if (code === 'ticketInvalid') return this.finish('ticketInvalid', message);
+    if (code === 'meetingLocked') return this.finish('locked', message);
+    if (code === 'internalOnly') return this.finish('restricted', message);
     if (this.connection !== 'live') {
       // `hello` was refused. A server fault is worth another try; anything else is final.
       if (code === 'internal' || code === 'serverClosing') {
@@ -305,8 +325,41 @@ export class Room {
     this.options.onMediaState({ mic: this.media.micOn, camera: this.media.cameraOn });
     this.sendMedia();
     this.renderLocal();
+    this.renderStage();
     this.renderToolbar();
     this.renderPanel();
+  }
+
+  private toggleMic(): void {
+    // The button is disabled under a forced mute; a keyboard shortcut or a stale click still lands here.
+    if (!this.media.micOn && this.rules && !this.rules.canUnmute) {
+      this.notices.show('The host has muted everyone. You can unmute when the host allows it.', { tone: 'warn' });
+      return;
+    }
+    void this.media.setMic(!this.media.micOn);
+  }
+
+  private mutedText(reason: 'host' | 'muteAll' | 'forced' | undefined, by: string | undefined): string {
+    const locked = this.rules ? !this.rules.canUnmute : false;
+    if (reason === 'forced') return 'The host has not allowed you to unmute.';
+    if (reason === 'muteAll') return `The host muted everyone. ${locked ? 'You can’t unmute yourself until the host allows it.' : 'Unmute when you want to speak.'}`;
+    return `${this.nameOf(by) ?? 'The host'} muted your microphone. ${locked ? 'You can’t unmute yourself until the host allows it.' : 'Unmute when you want to speak.'}`;
+  }
+
+  /** New meeting rules from the host or the API: follow them and say what changed. */
+  private applyRules(rules: RoomRules): void {
+    const previous = this.rules;
+    this.rules = rules;
+    if (previous && previous.locked !== rules.locked) {
+      this.notices.show(rules.locked ? 'The meeting is locked: nobody new can join.' : 'The meeting is unlocked.');
+    }
+    if (previous && !previous.canUnmute && rules.canUnmute && !this.media.micOn) this.notices.show('You can unmute your microphone again.');
+    if (!rules.canShare && this.screenTrack) {
+      this.notices.show('The host has turned off screen sharing.', { tone: 'warn' });
+      void this.stopScreen();
+    }
+    this.view.setLocked(rules.locked);
+    this.renderToolbar();
   }
 
   private async toggleCamera(): Promise<void> {
@@ -335,6 +388,10 @@ export class Room {
   }
 
   private async startScreen(): Promise<void> {
+    if (this.rules && !this.rules.canShare) {
+      this.notices.show('The host has turned off screen sharing.', { tone: 'warn' });
+      return;
+    }
     let stream: MediaStream;
     try {
       stream = await navigator.mediaDevices.getDisplayMedia({ video: { frameRate: { ideal: 15, max: 30 } }, audio: false });
@@ -379,6 +436,10 @@ export class Room {
   private upsert(participant: Participant, announce: boolean): void {
     if (participant.participantId === this.me.participantId) {
       // The server's view of us (e.g. after a host mute): keep our role in step; media is ours to say.
+      if (participant.role !== this.me.role && this.connection === 'live') {
+        const roleText = { host: 'You are now the host.', cohost: 'You are now a co-host.', participant: 'You are no longer a co-host.' } as const;
+        this.notices.show(roleText[participant.role]);
+      }
       this.me = { ...this.me, role: participant.role, name: participant.name || this.me.name };
       this.renderAll();
       return;
@@ -494,7 +555,22 @@ export class Room {
     const content = this.stageContent();
     this.stageId = content?.participantId ?? null;
     this.stage.show(content);
-    this.view.setStage(!!content);
+    // A shared screen is what people need to see; the spotlight waits until it ends.
+    const spot = content ? null : this.spotlightContent();
+    this.spotlight.show(spot);
+    this.view.setStage(!!content || !!spot);
+  }
+
+  private spotlightContent(): SpotlightContent {
+    const id = this.focusId;
+    if (!id) return null;
+    if (id === this.me.participantId) {
+      return { participantId: id, name: this.me.name, local: true, track: this.cameraSending() ? this.media.videoTrack : null };
+    }
+    const participant = this.others.get(id);
+    if (!participant) return null;
+    const track = participant.camera ? (this.remoteMedia.get(id)?.camera ?? null) : null;
+    return { participantId: id, name: participant.name, local: false, track };
   }
 
   private stageContent(): StageContent {
@@ -517,9 +593,11 @@ export class Room {
     this.toolbar.render({
       micOn: this.media.micOn,
       micAvailable: !!this.media.audioTrack || !isMissing(this.media.micProblem),
+      micLocked: !!this.rules && !this.rules.canUnmute,
       cameraOn: this.cameraSending(),
       cameraAvailable: !!this.media.videoTrack || !isMissing(this.media.cameraProblem),
       sharing: !!this.screenTrack,
+      shareBlocked: !!this.rules && !this.rules.canShare,
       panel: this.panel,
       participantCount: this.others.size + 1,
       unread: this.unread,

@@ -45,7 +45,8 @@ export class Tile {
     this.nameEl.textContent = this.local ? `${name} (You)` : name;
     this.el.setAttribute('aria-label', this.local ? `${name} (you)` : name);
     this.avatar.replaceChildren(h('span', {}, initials(name)));
-    this.hostBadge.hidden = participant.role !== 'host';
+    this.hostBadge.hidden = participant.role === 'participant';
+    this.hostBadge.title = participant.role === 'cohost' ? 'Co-host' : 'Host';
     const muted = !participant.mic;
     this.micIndicator.dataset.muted = String(muted);
     this.micIndicator.setAttribute('aria-label', muted ? 'Microphone off' : 'Microphone on');

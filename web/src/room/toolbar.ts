@@ -15,9 +15,13 @@ export interface ToolbarActions {
 export interface ToolbarState {
   micOn: boolean;
   micAvailable: boolean;
+  /** A forced mute: the host has not allowed this person to unmute. */
+  micLocked: boolean;
   cameraOn: boolean;
   cameraAvailable: boolean;
   sharing: boolean;
+  /** The host banned screen sharing for participants. */
+  shareBlocked: boolean;
   panel: 'participants' | 'chat' | null;
   participantCount: number;
   unread: number;
@@ -78,11 +82,19 @@ export class Toolbar {
 
   render(state: ToolbarState): void {
     paintToggle(this.mic, { on: state.micOn, unavailable: !state.micAvailable, what: 'microphone', onIcon: ICONS.mic, offIcon: ICONS.micOff, caption: state.micOn ? 'Mute' : 'Unmute' });
+    const micLocked = state.micLocked && !state.micOn;
+    this.mic.dataset.locked = String(micLocked);
+    if (micLocked) {
+      this.mic.disabled = true;
+      this.mic.setAttribute('aria-label', 'The host has muted you; you can’t unmute yourself');
+      this.mic.title = 'The host has muted you; you can’t unmute yourself';
+    }
     paintToggle(this.camera, { on: state.cameraOn, unavailable: !state.cameraAvailable, what: 'camera', onIcon: ICONS.camera, offIcon: ICONS.cameraOff, caption: state.cameraOn ? 'Stop video' : 'Start video' });
     this.screen.replaceChildren(icon(state.sharing ? ICONS.screenStop : ICONS.screen), caption(state.sharing ? 'Stop sharing' : 'Share'));
     this.screen.dataset.on = String(state.sharing);
     this.screen.classList.toggle('is-active', state.sharing);
-    const screenLabel = state.sharing ? 'Stop sharing your screen' : 'Share your screen';
+    const screenLabel = state.sharing ? 'Stop sharing your screen' : state.shareBlocked ? 'The host has turned off screen sharing' : 'Share your screen';
+    this.screen.disabled = state.shareBlocked && !state.sharing;
     this.screen.setAttribute('aria-label', screenLabel);
     this.screen.title = screenLabel;
 

@@ -1,0 +1,51 @@
+import { h, hueFor, initials } from '../dom';
+
+export type SpotlightContent = { participantId: string; name: string; local: boolean; track: MediaStreamTrack | null } | null;
+
+/**
+ * The focused participant, large, for everyone (the Focus control). It uses the stage's place and
+ * look; a shared screen takes precedence over it.
+ */
+export class Spotlight {
+  readonly el: HTMLElement;
+  private readonly video: HTMLVideoElement;
+  private readonly avatar: HTMLElement;
+  private readonly caption: HTMLElement;
+  private track: MediaStreamTrack | null = null;
+
+  constructor() {
+    this.video = h('video', { class: 'stage-video', autoplay: true, playsinline: true });
+    // Sound comes from the participant's <audio>; this is a second view of their camera.
+    this.video.muted = true;
+    this.avatar = h('div', { class: 'spotlight-avatar', 'aria-hidden': 'true' });
+    this.caption = h('div', { class: 'stage-caption' });
+    this.el = h('section', { class: 'stage spotlight', 'data-testid': 'spotlight', hidden: true }, this.video, this.avatar, this.caption);
+  }
+
+  show(content: SpotlightContent): void {
+    this.el.hidden = !content;
+    if (!content) {
+      this.setTrack(null);
+      delete this.el.dataset.participantId;
+      return;
+    }
+    const name = content.name || 'Guest';
+    this.el.dataset.participantId = content.participantId;
+    this.el.dataset.local = String(content.local);
+    this.el.setAttribute('aria-label', `Spotlight: ${content.local ? 'you' : name}`);
+    this.caption.textContent = content.local ? 'You are in the spotlight' : `Spotlight · ${name}`;
+    this.video.classList.toggle('mirrored', content.local);
+    this.video.hidden = !content.track;
+    this.avatar.hidden = !!content.track;
+    this.avatar.style.setProperty('--hue', String(hueFor(content.participantId)));
+    this.avatar.textContent = initials(name);
+    this.setTrack(content.track);
+  }
+
+  private setTrack(track: MediaStreamTrack | null): void {
+    if (track === this.track) return;
+    this.track = track;
+    this.video.srcObject = track ? new MediaStream([track]) : null;
+    if (track) void this.video.play().catch(() => undefined);
+  }
+}
