@@ -146,7 +146,7 @@ export class SqlMeetingRepository implements MeetingRepository {
 
   async memberPage(conferenceId: string, afterMemberId: string | null, limit: number): Promise<Member[]> {
     let query = this.db.selectFrom('meeting_members').selectAll().where('conference_id', '=', conferenceId);
-    if (afterMemberId !== null) query = query.where('member_id', '>=', afterMemberId);
+    if (afterMemberId !== null) query = query.where('member_id', '>', afterMemberId);
     const rows = await query.orderBy('member_id').limit(limit).execute();
     return rows.map(toMember);
   }
