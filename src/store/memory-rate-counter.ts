@@ -1,6 +1,8 @@
 import type { RateCounter } from '../domain/ports.js';
 
 const SLICES = 10;
+/** Above this many keys, windows whose uses have all expired are dropped (failed-join keys are per address). */
+const SWEEP_ABOVE = 10_000;
 
 interface Window {
   sliceMs: number;
@@ -37,11 +39,25 @@ export class MemoryRateCounter implements RateCounter {
     w.slices.set(newest, Math.max(0, (w.slices.get(newest) ?? 0) - amount));
   }
 
+  /** How many keys are held (for monitoring and tests). */
+  get size(): number {
+    return this.windows.size;
+  }
+
+  private sweep(): void {
+    const now = this.now();
+    for (const [key, w] of this.windows) {
+      const newest = Math.max(-Infinity, ...w.slices.keys());
+      if (newest <= Math.floor(now / w.sliceMs) - SLICES) this.windows.delete(key);
+    }
+  }
+
   /** The window of `key` with slices older than `windowMs` dropped, and what it still holds. */
   private read(key: string, windowMs: number): { window: Window; current: number; used: number } {
     const sliceMs = Math.max(1, Math.floor(windowMs / SLICES));
     let window = this.windows.get(key);
     if (!window || window.sliceMs !== sliceMs) {
+      if (this.windows.size >= SWEEP_ABOVE) this.sweep();
       window = { sliceMs, slices: new Map() };
       this.windows.set(key, window);
     }

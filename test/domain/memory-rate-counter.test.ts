@@ -23,6 +23,15 @@ describe('MemoryRateCounter', () => {
     expect(await counter.take('k', 5, 5, 60_000)).toBe(true);
   });
 
+  it('forgets expired keys once it holds many, so per-address keys cannot grow without bound', async () => {
+    const { clock, counter } = counterAt();
+    for (let i = 0; i < 10_000; i++) await counter.take(`join:10.0.${i}`, 1, 10, 60_000);
+    expect(counter.size).toBe(10_000);
+    clock.now += 61_000;
+    await counter.take('join:fresh', 1, 10, 60_000);
+    expect(counter.size).toBe(1);
+  });
+
   it('keeps keys apart', async () => {
     const { counter } = counterAt();
     expect(await counter.take('a', 1, 1, 1000)).toBe(true);
