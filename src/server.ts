@@ -9,6 +9,8 @@ import { parseDirectory, type DirectoryDocument } from './domain/directory.js';
 import type { ImportSummary } from './domain/ports.js';
 import { Rejection } from './domain/rejection.js';
 
+const TOKEN_PURGE_INTERVAL_MS = 3600_000;
+
 export interface RunningServer {
   app: FastifyInstance;
   ctx: Context;
@@ -63,12 +65,19 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     const port = typeof address === 'object' && address ? address.port : config.port;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     ctx.links.base = config.publicUrl ?? url;
+    const purge = () =>
+      ctx.tokens.purgeExpired().then(
+        (n) => n > 0 && logger.info({ purged: n }, 'expired access tokens removed'),
+        (err: unknown) => logger.error({ err }, 'purging expired tokens failed'),
+      );
+    const purgeTimer = setInterval(purge, TOKEN_PURGE_INTERVAL_MS).unref();
     return {
       app,
       ctx,
       url,
       demo,
       async close() {
+        clearInterval(purgeTimer);
         await app.close();
         await ctx.close();
       },

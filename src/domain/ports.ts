@@ -42,6 +42,8 @@ export interface TokenRepository {
   /** The newest unexpired token of this client for this organization, if any. */
   findLive(kind: TokenKind, clientKey: string, corpId: string, now: number): Promise<TokenRecord | undefined>;
   extend(tokenHash: string, expiresAt: number): Promise<void>;
+  /** Deletes tokens that expired before `before`; returns how many. */
+  purgeExpired(before: number): Promise<number>;
 }
 
 /** Thrown by MeetingRepository.create when the room code is already held by a live meeting. */

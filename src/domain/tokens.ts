@@ -69,6 +69,11 @@ export class TokenService {
     return this.reuseOrIssue('client', suite.suiteKey, corpId, suite.scopes);
   }
 
+  /** Forgets tokens that expired more than a day ago (kept that long for support questions). */
+  async purgeExpired(): Promise<number> {
+    return this.tokens.purgeExpired(this.now() - 24 * 3600_000);
+  }
+
   /** The principal behind a presented token, or undefined for an unknown or expired one. */
   async authenticate(token: string): Promise<Principal | undefined> {
     const record = await this.tokens.findByHash(sha256Hex(token));

@@ -42,6 +42,11 @@ export class SqlTokenRepository implements TokenRepository {
   async extend(tokenHash: string, expiresAt: number): Promise<void> {
     await this.db.updateTable('access_tokens').set({ expires_at: expiresAt }).where('token_hash', '=', tokenHash).execute();
   }
+
+  async purgeExpired(before: number): Promise<number> {
+    const res = await this.db.deleteFrom('access_tokens').where('expires_at', '<', before).executeTakeFirst();
+    return Number(res.numDeletedRows);
+  }
 }
 
 function toRecord(row: Selectable<AccessTokensTable>): TokenRecord {

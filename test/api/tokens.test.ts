@@ -271,4 +271,14 @@ describe('token lifetime', () => {
     expect((await createWith(fresh, s.endpoint)).statusCode).toBe(200);
     expectError(await sdkError(createWith(token, s.endpoint)), 400, 'InvalidAuthentication');
   });
+
+  it('forgets tokens a day after they expired, and no sooner', async () => {
+    const old = await appToken(s.endpoint, 'acme-readonly', 'r3ad');
+    const recent = await appToken(s.endpoint, 'acme-none', 'n0ne');
+    db.prepare('UPDATE access_tokens SET expires_at = ? WHERE token_hash = ?').run(Date.now() - 25 * 3600_000, hashOf(old));
+    db.prepare('UPDATE access_tokens SET expires_at = ? WHERE token_hash = ?').run(Date.now() - 3600_000, hashOf(recent));
+    expect(await s.running.ctx.tokens.purgeExpired()).toBe(1);
+    expect(row(old)).toBeUndefined();
+    expect(row(recent)).toBeDefined();
+  });
 });
