@@ -99,6 +99,28 @@ export async function conferenceControlRoutes(app: FastifyInstance, { ctx }: { c
     },
   );
 
+  app.post<{ Params: Params; Body: { unionId?: string; inviteeList?: Array<{ unionId?: string; nick?: string }>; phoneInviteeList?: unknown[] } }>(
+    `${base}/users/invite`,
+    {
+      config: config('InviteUsers', true),
+      schema: schema(
+        'InviteUsers — call colleagues into a running meeting',
+        object({
+          unionId: str,
+          inviteeList: { type: 'array', items: object({ unionId: str, nick: str }) },
+          phoneInviteeList: { type: 'array', items: object({ phoneNumber: str, nick: str, inviteClient: bool, statusCode: str }) },
+        }),
+        ok,
+      ),
+    },
+    async (req) => {
+      await mapRejections(controlErrors, () =>
+        controls.invite(corpOf(req), req.params.conferenceId, req.body.inviteeList ?? [], req.body.phoneInviteeList?.length ?? 0),
+      );
+      return { success: true };
+    },
+  );
+
   app.post<{ Params: Params; Body: { userList: Array<{ unionId?: string; participantId?: string }>; forbiddenRejoin?: boolean } }>(
     `${base}/members/kick`,
     {

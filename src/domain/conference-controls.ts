@@ -1,4 +1,5 @@
-import { MeetingStatus, type Meeting, type Member } from './meeting.js';
+import { AttendStatus, MeetingStatus, memberRecord, type Meeting, type Member } from './meeting.js';
+import { randomHex } from './secrets.js';
 import type { MeetingSettings, MeetingSettingsStore, SettingsPatch } from './meeting-settings.js';
 import type { DirectoryRepository, MeetingRepository } from './ports.js';
 import type { PresenceService } from './presence.js';
@@ -143,6 +144,36 @@ export class ControlService {
   }
 
   /** The meeting, if it belongs to the caller's organization and has not ended. */
+  /**
+   * InviteUsers: colleagues of the meeting's organization become invited (calling) members, and
+   * members who left or declined are called again. Phone invitations need a PSTN gateway, which
+   * this deployment does not have, so they are refused rather than pretended.
+   */
+  async invite(corpId: string, conferenceId: string, invitees: readonly { unionId?: string | undefined }[], phoneInvitees: number, now: number = Date.now()): Promise<void> {
+    if (phoneInvitees > 0) throw new Rejection('invalidParams', 'phone invitations are not available in this deployment');
+    const ids = [...new Set(invitees.map((i) => i.unionId ?? ''))];
+    if (ids.length === 0) throw new Rejection('invalidParams', 'inviteeList is empty');
+    if (ids.some((id) => !id.trim())) throw new Rejection('invalidParams', 'every invitee needs a unionId');
+    const { members } = await this.running(corpId, conferenceId);
+    const people = await this.deps.directory.findUsers(ids);
+    for (const id of ids) {
+      if (!people.some((p) => p.unionId === id)) throw new Rejection('unknownUser');
+      if (!people.some((p) => p.unionId === id && p.corpId === corpId)) throw new Rejection('orgForbidden');
+    }
+    for (const id of ids) {
+      const existing = members.find((m) => m.unionId === id);
+      if (existing?.attendStatus === AttendStatus.active) continue;
+      if (existing) {
+        await this.deps.meetings.updateMember(conferenceId, existing.memberId, { attendStatus: AttendStatus.calling, invitedAt: now });
+        continue;
+      }
+      const user = people.find((p) => p.unionId === id && p.corpId === corpId)!;
+      await this.deps.meetings.insertMember(
+        memberRecord({ conferenceId, memberId: randomHex(8), unionId: id, corpId, nick: user.name, attendStatus: AttendStatus.calling, invitedAt: now }),
+      );
+    }
+  }
+
   private async running(corpId: string, conferenceId: string): Promise<{ meeting: Meeting; members: Member[] }> {
     const meeting = await this.deps.meetings.find(conferenceId);
     if (!meeting) throw new Rejection('notFound', `conference ${conferenceId} does not exist`);
