@@ -32,7 +32,8 @@ export async function startTestServer(opts: { directory?: unknown; config?: Part
     logLevel: process.env.VCONF_TEST_LOG ?? 'silent',
     rtcListenIp: '127.0.0.1',
     rtcAnnouncedIp: undefined,
-    rtcPorts: [40000, 40999],
+    // A random 200-port window per server, so test files running side by side rarely share ports.
+    rtcPorts: rtcWindow(),
     ...opts.config,
   };
   const logger = createLogger(config.logLevel);
@@ -53,4 +54,9 @@ export async function startTestServer(opts: { directory?: unknown; config?: Part
     },
   };
   return t;
+}
+
+function rtcWindow(): [number, number] {
+  const low = 20000 + 200 * Math.floor(Math.random() * 200);
+  return [low, low + 199];
 }

@@ -17,8 +17,12 @@ export function createPeer(opts: SfuOptions): RTCPeerConnection {
 export async function setLocalAndGather(pc: RTCPeerConnection, description: Promise<RTCSessionDescription>): Promise<void> {
   const desc = await description;
   for (const transport of pc.iceTransports) transport.connection.stunServer = undefined;
-  await pc.setLocalDescription(desc);
-  await gatheringComplete(pc);
+  // werift picks a port from the range by binding, closing and binding again; two connections
+  // gathering at once could pick the same port, so gathering runs one connection at a time.
+  await portAllocation.run(async () => {
+    await pc.setLocalDescription(desc);
+    await gatheringComplete(pc);
+  });
 }
 
 /** No trickle ICE (docs/room-protocol.md): an SDP leaves only once every candidate is in it. */
@@ -86,3 +90,5 @@ export class Closer {
     return Promise.race([work, this.closed]);
   }
 }
+
+const portAllocation = new SerialQueue();
