@@ -17,6 +17,10 @@ export interface Config {
   rtcAnnouncedIp: string | undefined;
   /** UDP port range of the SFU, inclusive. */
   rtcPorts: [number, number];
+  /** Waits between event delivery attempts (docs/events.md); default DEFAULT_RETRY_SCHEDULE_MS. */
+  eventRetryScheduleMs?: number[];
+  /** Longest pause of the event delivery worker between looks at the outbox. */
+  eventPollMs?: number;
 }
 
 /** Every `vconf serve` option: flag name, environment variable, default. */
@@ -32,6 +36,7 @@ export const serveOptions = {
   'rtc-listen-ip': { type: 'string', env: 'VCONF_RTC_LISTEN_IP', default: '127.0.0.1', help: 'address the media (ICE/UDP) sockets bind to' },
   'rtc-announced-ip': { type: 'string', env: 'VCONF_RTC_ANNOUNCED_IP', default: '', help: 'address announced to browsers, e.g. a public IP (default: the listen address)' },
   'rtc-ports': { type: 'string', env: 'VCONF_RTC_PORTS', default: '40000-40999', help: 'UDP port range for media' },
+  'event-retry-schedule': { type: 'string', env: 'VCONF_EVENT_RETRY_SCHEDULE', default: '', help: 'waits between event delivery attempts, e.g. 1s,5s,30s,2m,10m,1h,1h,1h (the default)' },
 } as const;
 
 type OptionName = keyof typeof serveOptions;
@@ -72,6 +77,7 @@ export function resolveConfig(argv: string[], env: NodeJS.ProcessEnv = process.e
     rtcListenIp: get('rtc-listen-ip'),
     rtcAnnouncedIp: get('rtc-announced-ip') || undefined,
     rtcPorts: portRange(get('rtc-ports')),
+    ...(get('event-retry-schedule') ? { eventRetryScheduleMs: retrySchedule(get('event-retry-schedule')) } : {}),
   };
 }
 
@@ -79,6 +85,21 @@ function integer(text: string, name: string, min: number, max: number): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`--${name} must be an integer from ${min} to ${max}, got "${text}"`);
   return n;
+}
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** `1s,5s,30s,2m` → [1000, 5000, 30000, 120000]; each wait 1 ms to 24 h, at most 50 of them. */
+export function retrySchedule(text: string): number[] {
+  const waits = text.split(',').map((part) => {
+    const match = /^(\d+)(ms|s|m|h)$/.exec(part.trim());
+    const ms = match ? Number(match[1]) * UNIT_MS[match[2]!]! : NaN;
+    return ms >= 1 && ms <= 86_400_000 ? ms : NaN;
+  });
+  if (waits.length > 50 || waits.some((w) => Number.isNaN(w))) {
+    throw new ConfigError(`--event-retry-schedule must be up to 50 comma-separated waits like 1s,5s,2m,1h (each 1ms to 24h), got "${text}"`);
+  }
+  return waits;
 }
 
 function portRange(text: string): [number, number] {

@@ -71,6 +71,8 @@ export async function startServer(config: Config, logger: Logger = createLogger(
         (err: unknown) => logger.error({ err }, 'purging expired tokens failed'),
       );
     const purgeTimer = setInterval(purge, TOKEN_PURGE_INTERVAL_MS).unref();
+    // Delivers conference events, including those left pending by an earlier run.
+    ctx.events.dispatcher.start();
     return {
       app,
       ctx,
@@ -78,6 +80,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       demo,
       async close() {
         clearInterval(purgeTimer);
+        await ctx.events.dispatcher.stop();
         await app.close();
         await ctx.close();
       },

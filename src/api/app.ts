@@ -15,9 +15,11 @@ import { conferenceRoutes } from './conference.js';
 import { conferenceQueryRoutes } from './conference-queries.js';
 import { unavailableRoutes } from './unavailable.js';
 import { conferenceControlRoutes } from './conference-controls.js';
+import { scheduleRoutes } from './schedule.js';
 import cookie from '@fastify/cookie';
 import { roomRoutes } from './rooms.js';
 import { roomSocketRoutes } from './room-socket.js';
+import { signInRoutes } from './sign-in.js';
 
 export const REQUEST_ID_HEADER = 'x-acs-request-id';
 const BODY_LIMIT = 1024 * 1024;
@@ -64,9 +66,11 @@ export async function buildApp(ctx: Context, logger: FastifyBaseLogger): Promise
   await app.register(conferenceQueryRoutes, { ctx });
   await app.register(unavailableRoutes, { ctx });
   await app.register(conferenceControlRoutes, { ctx });
+  await app.register(scheduleRoutes, { ctx });
   await app.register(cookie);
   await app.register(roomRoutes, { ctx });
   await app.register(roomSocketRoutes, { ctx });
+  await app.register(signInRoutes, { ctx });
   return app;
 }
 

@@ -117,6 +117,10 @@ export async function conferenceControlRoutes(app: FastifyInstance, { ctx }: { c
       await mapRejections(controlErrors, () =>
         controls.invite(corpOf(req), req.params.conferenceId, req.body.inviteeList ?? [], req.body.phoneInviteeList?.length ?? 0),
       );
+      // Invitees who have vconf open hear it ring; the inviter is named when the directory knows them.
+      const invitees = (req.body.inviteeList ?? []).flatMap((i) => (i.unionId ? [i.unionId] : []));
+      const inviter = req.body.unionId ? (await ctx.directory.findUsers([req.body.unionId])).find((u) => u.corpId === corpOf(req))?.name : undefined;
+      await ctx.accounts.ringer.ring(req.params.conferenceId, inviter, invitees).catch((err: unknown) => req.log.warn({ err }, 'ringing failed'));
       return { success: true };
     },
   );

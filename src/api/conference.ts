@@ -64,7 +64,7 @@ export async function conferenceRoutes(app: FastifyInstance, { ctx }: { ctx: Con
     },
     async (req) => {
       const { corpId } = principalOf(req);
-      return mapRejections(
+      const created = await mapRejections(
         {
           invalidTitle: 'paramsTitleError',
           invalidParams: 'paramsError',
@@ -81,6 +81,9 @@ export async function conferenceRoutes(app: FastifyInstance, { ctx }: { ctx: Con
             inviteCaller: req.body.inviteCaller ?? true,
           }),
       );
+      // Invited people (and the caller, with inviteCaller) who have vconf open hear it ring.
+      await ctx.accounts.ringer.ring(created.conferenceId).catch((err: unknown) => req.log.warn({ err }, 'ringing failed'));
+      return created;
     },
   );
 

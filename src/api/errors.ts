@@ -76,6 +76,15 @@ export const catalogue = {
   commandError: entry(400, 'commandError'),
   lockNoPermission: entry(400, 'noPermission'),
 
+  // conference_1_0 — booked meetings (docs/scheduled-meetings.md).
+  schedulePermissionError: entry(400, 'permissionError', 'permissionError:%s'),
+  scheduleCancelled: entry(400, 'resourceCancel', 'Schedule conference has canceled'),
+  invalidScheduleConferenceId: entry(400, 'invalidScheduleConferenceId', 'invalidScheduleConferenceId:%s'),
+  scheduleConferenceIdError: entry(400, 'scheduleConferenceIdError', 'scheduleConferenceIdError:%s'),
+  userNotInOrg: entry(400, 'userNotInOrg', 'userNotInOrg:%s'),
+  creatorUidError: entry(400, 'creatorUidError', 'creatorUidError:%s'),
+  scheduleParamError: entry(400, 'paramError', 'paramError:%s'),
+
   // vconf's own meeting-room API (/api/admit): the messages are shown to people as they are.
   roomBadRequest: entry(400, 'badRequest', 'Enter the 11-digit room code and the passcode.'),
   roomBadCredentials: entry(401, 'badCredentials', 'The room code or passcode is incorrect.'),
@@ -83,8 +92,16 @@ export const catalogue = {
   roomEnded: entry(410, 'meetingEnded', 'This meeting has ended.'),
   roomRemoved: entry(403, 'removed', 'You were removed from this meeting by the host.'),
   roomLocked: entry(423, 'meetingLocked', 'This meeting is locked: nobody new can join. Ask the host to unlock it.'),
+  roomCancelled: entry(410, 'meetingCancelled', 'This meeting was cancelled by its organizer.'),
+  roomNotOpenYet: entry(403, 'notOpenYet', 'This meeting has not opened yet: you can join from 15 minutes before its start.'),
   roomInternalOnly: entry(403, 'internalOnly', 'This meeting is only open to members of the organization.'),
   roomTooManyAttempts: entry(429, 'tooManyAttempts', 'Too many incorrect attempts from your network. Try again in %s.'),
+  // Web sign-in of directory users (docs/sign-in.md): also shown to people as they are.
+  signinBadRequest: entry(400, 'badRequest', 'Enter your user id and password.'),
+  signinBadCredentials: entry(401, 'badCredentials', 'The user id or password is incorrect.'),
+  signinTooManyAttempts: entry(429, 'tooManyAttempts', 'Too many incorrect sign-in attempts. Try again in %s.'),
+  signinRequired: entry(401, 'notSignedIn', 'Sign in to continue.'),
+  signinNotCalling: entry(409, 'notCalling', 'You are not being called into this meeting.'),
   upgradeRequired: entry(426, 'upgradeRequired', 'This address accepts WebSocket connections only.'),
   webNotBuilt: entry(503, 'webNotBuilt', 'The meeting-room pages are not built; run npm run build.'),
 } as const satisfies Record<string, CatalogueEntry>;

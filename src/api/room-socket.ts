@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Context } from '../context.js';
 import { ApiError } from './errors.js';
 import { deviceIdOf } from './rooms.js';
+import { sessionOf } from './sign-in.js';
 
 /** The signaling WebSocket of docs/room-protocol.md; the browser proves itself with its ticket. */
 export async function roomSocketRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
@@ -17,6 +18,20 @@ export async function roomSocketRoutes(app: FastifyInstance, { ctx }: { ctx: Con
     },
     wsHandler: (socket, request) => {
       ctx.rooms.accept(socket, deviceIdOf(request));
+    },
+  });
+  // A signed-in user's open page listens here for incoming calls (docs/sign-in.md).
+  app.route({
+    method: 'GET',
+    url: '/rtc/user-ws',
+    schema: { hide: true },
+    handler: async () => {
+      throw new ApiError('upgradeRequired');
+    },
+    wsHandler: (socket, request) => {
+      const session = sessionOf(ctx, request);
+      if (!session) return socket.close(4401, 'not signed in');
+      ctx.accounts.pages.accept(socket, session);
     },
   });
 }

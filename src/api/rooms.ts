@@ -7,6 +7,7 @@ import { randomToken } from '../domain/secrets.js';
 import { webRoot } from '../paths.js';
 import { ApiError } from './errors.js';
 import { object, str } from './schemas.js';
+import { sessionOf } from './sign-in.js';
 
 export const DEVICE_COOKIE = 'vconf_device';
 const DEVICE_COOKIE_MAX_AGE_S = 400 * 24 * 3600;
@@ -57,7 +58,9 @@ export async function roomRoutes(app: FastifyInstance, { ctx }: { ctx: Context }
       const roomCode = req.body.roomCode.replaceAll(' ', '');
       const deviceId = ensureDevice(req, reply);
       const request = req.body.token !== undefined ? { roomCode, token: req.body.token } : { roomCode, passcode: (req.body.passcode ?? '').trim() };
-      const result = await ctx.admission.admit(request, req.ip, deviceId);
+      // A signed-in directory user joins as themselves (docs/sign-in.md).
+      const me = sessionOf(ctx, req);
+      const result = await ctx.admission.admit(request, req.ip, deviceId, me && { corpId: me.corpId, unionId: me.unionId });
       if (result.ok) {
         return { ticket: result.ticket, conferenceId: result.meeting.conferenceId, title: result.meeting.title, role: result.claims.role };
       }
@@ -74,6 +77,10 @@ export async function roomRoutes(app: FastifyInstance, { ctx }: { ctx: Context }
           throw new ApiError('roomLocked');
         case 'internalOnly':
           throw new ApiError('roomInternalOnly');
+        case 'cancelled':
+          throw new ApiError('roomCancelled');
+        case 'notOpenYet':
+          throw new ApiError('roomNotOpenYet');
         case 'tooManyAttempts':
           reply.header('retry-after', String(result.retryAfterSeconds));
           throw new ApiError('roomTooManyAttempts', minutes(result.retryAfterSeconds), { retryAfterSeconds: result.retryAfterSeconds });

@@ -7,6 +7,7 @@ import { SqlDirectoryRepository } from '../store/directory-repo.js';
 import { migrateToLatest } from '../store/migrate.js';
 import { openSqlite } from '../store/sqlite.js';
 import { demoBanner } from './demo.js';
+import { userLink, userPassword } from './user.js';
 
 const usage = `vconf — self-hosted video meetings that speak DingTalk's conference API
 
@@ -14,6 +15,9 @@ Usage:
   vconf serve [options]                 start the server
   vconf directory import FILE [--data DIR]
                                         create and update orgs, users, apps and suites from FILE
+  vconf user password UNIONID          read a password from stdin, print its passwordHash line
+  vconf user link UNIONID [--corp CORPID] [--data DIR] [--public-url URL]
+                                        print a one-time web sign-in link (15 minutes)
 
 Options of serve (each also an environment variable):
 ${Object.entries(serveOptions)
@@ -62,6 +66,8 @@ async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   if (command === 'serve') return serve(rest);
   if (command === 'directory' && rest[0] === 'import') return directoryImport(rest.slice(1));
+  if (command === 'user' && rest[0] === 'password') return userPassword(rest.slice(1));
+  if (command === 'user' && rest[0] === 'link') return userLink(rest.slice(1));
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
     process.stdout.write(usage);
     return;

@@ -2,7 +2,7 @@ import { MeetingStatus, type Meeting } from './meeting.js';
 import type { MeetingRepository, RateCounter } from './ports.js';
 import type { EntryPolicy } from './entry-policy.js';
 import { secretsEqual } from './secrets.js';
-import { TICKET_LIFETIME_MS, type TicketClaims, type TicketSigner } from './tickets.js';
+import { TICKET_LIFETIME_MS, type TicketClaims, type TicketSigner, type TicketUser } from './tickets.js';
 
 /** Limits on wrong room code / passcode attempts; the reasoning is in docs/join-limits.md. */
 export interface JoinLimits {
@@ -19,11 +19,16 @@ export const DEFAULT_JOIN_LIMITS: JoinLimits = {
   windowMs: 3600_000,
 };
 
+/** Join links of booked meetings (src/domain/schedule.ts); undefined = not a booking's link. */
+export interface BookedLinks {
+  open(roomCode: string, token: string): Promise<Meeting | 'cancelled' | 'notOpenYet' | 'meetingEnded' | undefined>;
+}
+
 export type AdmissionRequest = { roomCode: string; token: string } | { roomCode: string; passcode: string };
 
 export type AdmissionResult =
   | { ok: true; ticket: string; claims: TicketClaims; meeting: Meeting }
-  | { ok: false; reason: 'badCredentials' | 'linkInvalid' | 'meetingEnded' | 'removed' | 'locked' | 'internalOnly' }
+  | { ok: false; reason: 'badCredentials' | 'linkInvalid' | 'meetingEnded' | 'removed' | 'locked' | 'internalOnly' | 'cancelled' | 'notOpenYet' }
   | { ok: false; reason: 'tooManyAttempts'; retryAfterSeconds: number };
 
 /**
@@ -41,16 +46,27 @@ export class AdmissionService {
     now?: () => number,
     /** The meeting's entry rules (lock, internal only); none = everyone with a credential enters. */
     private readonly entry?: EntryPolicy,
+    /** Join links of booked meetings: opens (or starts) the booking's meeting instance. */
+    private readonly booked?: BookedLinks,
   ) {
     this.now = now ?? Date.now;
   }
 
-  async admit(request: AdmissionRequest, address: string, deviceId: string): Promise<AdmissionResult> {
-    if ('token' in request) return this.admitByLink(request.roomCode, request.token, deviceId);
-    return this.admitByPasscode(request.roomCode, request.passcode, address, deviceId);
+  /** `user`: the signed-in directory user, recorded under their unionId; the organizer becomes host. */
+  async admit(request: AdmissionRequest, address: string, deviceId: string, user?: TicketUser): Promise<AdmissionResult> {
+    const result =
+      'token' in request ? await this.admitByLink(request.roomCode, request.token, deviceId) : await this.admitByPasscode(request.roomCode, request.passcode, address, deviceId);
+    if (!result.ok || !user) return result;
+    const organizer = result.meeting.creatorUnionId === user.unionId && result.meeting.corpId === user.corpId;
+    const claims: TicketClaims = { ...result.claims, role: organizer ? 'host' : result.claims.role, user: { corpId: user.corpId, unionId: user.unionId } };
+    return { ...result, claims, ticket: this.signer.sign(claims) };
   }
 
   private async admitByLink(roomCode: string, token: string, deviceId: string): Promise<AdmissionResult> {
+    // A booking's link first: after an instance ended, a join within the window starts a new one.
+    const opened = await this.booked?.open(roomCode, token);
+    if (typeof opened === 'string') return { ok: false, reason: opened };
+    if (opened) return this.grant(opened, 'participant', deviceId);
     const candidates = await this.meetings.findByRoomCode(roomCode);
     const meeting = candidates.find((m) => secretsEqual(token, m.joinToken));
     if (!meeting) return { ok: false, reason: 'linkInvalid' };

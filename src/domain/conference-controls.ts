@@ -4,6 +4,7 @@ import type { MeetingSettings, MeetingSettingsStore, SettingsPatch } from './mee
 import type { DirectoryRepository, MeetingRepository } from './ports.js';
 import type { PresenceService } from './presence.js';
 import { Rejection } from './rejection.js';
+import type { EventRecorder } from './events.js';
 
 export type LiveRole = 'host' | 'cohost' | 'participant';
 
@@ -43,6 +44,8 @@ export interface ControlDeps {
   settings: MeetingSettingsStore;
   presence: PresenceService;
   live: LiveControls;
+  /** Writes user_invited for InviteUsers to the event outbox (docs/events.md). */
+  events?: EventRecorder;
 }
 
 /**
@@ -160,18 +163,21 @@ export class ControlService {
       if (!people.some((p) => p.unionId === id)) throw new Rejection('unknownUser');
       if (!people.some((p) => p.unionId === id && p.corpId === corpId)) throw new Rejection('orgForbidden');
     }
+    const rung: string[] = [];
     for (const id of ids) {
       const existing = members.find((m) => m.unionId === id);
       if (existing?.attendStatus === AttendStatus.active) continue;
       if (existing) {
         await this.deps.meetings.updateMember(conferenceId, existing.memberId, { attendStatus: AttendStatus.calling, invitedAt: now });
+        rung.push(existing.memberId);
         continue;
       }
       const user = people.find((p) => p.unionId === id && p.corpId === corpId)!;
-      await this.deps.meetings.insertMember(
-        memberRecord({ conferenceId, memberId: randomHex(8), unionId: id, corpId, nick: user.name, attendStatus: AttendStatus.calling, invitedAt: now }),
-      );
+      const added = memberRecord({ conferenceId, memberId: randomHex(8), unionId: id, corpId, nick: user.name, attendStatus: AttendStatus.calling, invitedAt: now });
+      await this.deps.meetings.insertMember(added);
+      rung.push(added.memberId);
     }
+    await this.deps.events?.members(conferenceId, 'user_invited', rung);
   }
 
   private async running(corpId: string, conferenceId: string): Promise<{ meeting: Meeting; members: Member[] }> {

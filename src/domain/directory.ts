@@ -21,6 +21,8 @@ export interface DirectoryUser {
   userId: string;
   name: string;
   canCreateMeetings: boolean;
+  /** Web sign-in password as `scrypt$N$r$p$salt$hash` (src/domain/passwords.ts); absent = no password sign-in. */
+  passwordHash?: string;
 }
 
 export interface App {
@@ -28,6 +30,16 @@ export interface App {
   corpId: string;
   appSecret: string;
   scopes: string[];
+  /** Where conference events of the app's organization are POSTed (docs/events.md). */
+  eventCallback?: EventCallback;
+}
+
+export interface EventCallback {
+  url: string;
+  /** Key of the HMAC-SHA256 signature of each delivery. */
+  secret: string;
+  /** Event types to deliver; absent = all. */
+  events?: string[];
 }
 
 export interface Suite {
@@ -55,8 +67,8 @@ interface RawOrg {
   name: string;
   disabled?: boolean;
   limits?: Partial<OrgLimits>;
-  users?: Array<{ unionId: string; userId?: string; name: string; canCreateMeetings?: boolean }>;
-  apps?: Array<{ appKey: string; appSecret: string; scopes: string[] }>;
+  users?: Array<{ unionId: string; userId?: string; name: string; canCreateMeetings?: boolean; passwordHash?: string }>;
+  apps?: Array<{ appKey: string; appSecret: string; scopes: string[]; eventCallback?: EventCallback }>;
 }
 
 interface RawDirectory {
@@ -82,8 +94,15 @@ export function parseDirectory(input: unknown): DirectoryDocument {
       userId: u.userId ?? u.unionId,
       name: u.name,
       canCreateMeetings: u.canCreateMeetings ?? true,
+      ...(u.passwordHash ? { passwordHash: u.passwordHash } : {}),
     })),
-    apps: (o.apps ?? []).map((a) => ({ appKey: a.appKey, corpId: o.corpId, appSecret: a.appSecret, scopes: a.scopes })),
+    apps: (o.apps ?? []).map((a) => ({
+      appKey: a.appKey,
+      corpId: o.corpId,
+      appSecret: a.appSecret,
+      scopes: a.scopes,
+      ...(a.eventCallback ? { eventCallback: a.eventCallback } : {}),
+    })),
   }));
   const suites = (raw.suites ?? []).map((s) => ({ ...s, authorizedCorpIds: s.authorizedCorpIds ?? [] }));
   assertUnique(orgs.map((o) => o.corpId), 'corpId');

@@ -4,6 +4,7 @@ import { Rejection } from './rejection.js';
 import { randomDigits, randomHex, randomToken } from './secrets.js';
 import { normalizeTitle } from './title.js';
 import type { DirectoryUser } from './directory.js';
+import type { EventRecorder } from './events.js';
 
 export interface CreateMeetingCommand {
   organizerUnionId: string;
@@ -28,6 +29,8 @@ export interface MeetingServiceOptions {
   /** Base of join links, without a trailing slash; read at each call (known once the server listens). */
   links: { base: string };
   phoneNumbers: readonly string[];
+  /** Writes conference_created and user_invited to the event outbox. */
+  events?: EventRecorder;
   now?: () => number;
 }
 
@@ -137,6 +140,7 @@ export class MeetingService {
       ];
       try {
         await this.opts.meetings.create(meeting, members);
+        await this.opts.events?.created(meeting, members);
         return meeting;
       } catch (err) {
         if (!(err instanceof RoomCodeTaken) || attempt >= ROOM_CODE_ATTEMPTS) throw err;

@@ -1,9 +1,10 @@
 import type { EntryPolicy } from './entry-policy.js';
+import type { EventRecorder } from './events.js';
 import { AttendStatus, MeetingStatus, memberRecord, type Meeting, type Member } from './meeting.js';
 import type { MeetingRepository } from './ports.js';
 import { Rejection } from './rejection.js';
 import { randomHex } from './secrets.js';
-import type { TicketClaims } from './tickets.js';
+import type { TicketClaims, TicketUser } from './tickets.js';
 
 export const NAME_MAX = 64;
 
@@ -28,6 +29,8 @@ export class PresenceService {
     now?: () => number,
     /** The meeting's entry rules for newcomers (lock, internal only). */
     private readonly entry?: EntryPolicy,
+    /** Writes user_join, user_leave, user_kicked and conference_closed to the event outbox. */
+    private readonly events?: EventRecorder,
   ) {
     this.now = now ?? Date.now;
   }
@@ -43,8 +46,14 @@ export class PresenceService {
 
     const previous = resumeMemberId ? await this.meetings.findMember(meeting.conferenceId, resumeMemberId) : undefined;
     let member: Member;
-    if (previous && previous.deviceId === claims.deviceId) {
+    let joined = true;
+    const resuming = previous !== undefined && previous.deviceId === claims.deviceId;
+    // A signed-in user takes over their own record (the invitation's, or an earlier visit's).
+    const own = !resuming && claims.user ? await this.ownRecord(meeting.conferenceId, claims.user, claims.deviceId) : undefined;
+    if (own?.banned) throw new Rejection('banned');
+    if (previous && resuming) {
       const returning = previous.attendStatus !== AttendStatus.active;
+      joined = returning;
       const patch = {
         nick,
         host: previous.host || claims.role === 'host',
@@ -53,6 +62,37 @@ export class PresenceService {
       };
       await this.meetings.updateMember(meeting.conferenceId, previous.memberId, patch);
       member = { ...previous, ...patch };
+    } else if (own) {
+      // Someone who was inside before is never refused; an invitee who never joined is a newcomer.
+      if (own.joinTime === null) await this.checkEntry(meeting, claims);
+      const returning = own.attendStatus !== AttendStatus.active;
+      joined = returning;
+      const patch = {
+        nick,
+        host: own.host || claims.role === 'host',
+        attendStatus: AttendStatus.active,
+        deviceId: claims.deviceId,
+        joinTime: own.joinTime ?? now,
+        ...(returning ? { visitStartedAt: now } : {}),
+      };
+      await this.meetings.updateMember(meeting.conferenceId, own.memberId, patch);
+      member = { ...own, ...patch };
+    } else if (claims.user) {
+      await this.checkEntry(meeting, claims);
+      member = memberRecord({
+        conferenceId: meeting.conferenceId,
+        memberId: randomHex(8),
+        unionId: claims.user.unionId,
+        corpId: claims.user.corpId,
+        nick,
+        host: claims.role === 'host',
+        attendStatus: AttendStatus.active,
+        joinTime: now,
+        outerOrgMember: claims.user.corpId !== meeting.corpId,
+        deviceId: claims.deviceId,
+        visitStartedAt: now,
+      });
+      await this.meetings.insertMember(member);
     } else {
       const refusal = await this.entry?.atEntry(meeting.conferenceId, claims.role);
       if (refusal) throw new Rejection(refusal);
@@ -71,7 +111,21 @@ export class PresenceService {
       await this.meetings.insertMember(member);
     }
     if (meeting.status === MeetingStatus.initialised) await this.meetings.markStarted(meeting.conferenceId, now);
+    // A reload of a page still counted in the room is no new join.
+    if (joined) await this.events?.members(meeting.conferenceId, 'user_join', [member.memberId]);
     return { meeting, member };
+  }
+
+  /** The user's member record to continue: not one in the room from another browser (that page keeps it). */
+  private async ownRecord(conferenceId: string, user: TicketUser, deviceId: string): Promise<Member | undefined> {
+    const records = (await this.meetings.members(conferenceId)).filter((m) => m.unionId === user.unionId && m.corpId === user.corpId);
+    return records.find((m) => m.attendStatus !== AttendStatus.active || m.deviceId === deviceId);
+  }
+
+  /** Entry rules for a signed-in newcomer: members of the meeting's organization pass "internal only". */
+  private async checkEntry(meeting: Meeting, claims: TicketClaims): Promise<void> {
+    const refusal = await this.entry?.atEntry(meeting.conferenceId, claims.role);
+    if (refusal && !(refusal === 'internalOnly' && claims.user?.corpId === meeting.corpId)) throw new Rejection(refusal);
   }
 
   async leave(conferenceId: string, memberId: string): Promise<void> {
@@ -95,7 +149,14 @@ export class PresenceService {
 
   /** Ends the meeting for everyone; false when it had already ended. */
   async end(conferenceId: string): Promise<boolean> {
-    return this.meetings.markEnded(conferenceId, this.now());
+    const inRoom = this.events ? (await this.meetings.members(conferenceId)).filter((m) => m.attendStatus === AttendStatus.active) : [];
+    const ended = await this.meetings.markEnded(conferenceId, this.now());
+    if (ended && this.events) {
+      // Everyone still inside leaves with the meeting, before it is reported closed.
+      await this.events.members(conferenceId, 'user_leave', inRoom.map((m) => m.memberId));
+      await this.events.closed(conferenceId);
+    }
+    return ended;
   }
 
   private async closeVisit(conferenceId: string, memberId: string, status: Member['attendStatus'], ban: boolean): Promise<void> {
@@ -109,5 +170,8 @@ export class PresenceService {
       ...(inRoom ? { leaveTime: now, duration: member.duration + visit, visitStartedAt: null } : {}),
       ...(ban ? { banned: true } : {}),
     });
+    if (inRoom || (ban && member.attendStatus !== status)) {
+      await this.events?.members(conferenceId, status === AttendStatus.kicked ? 'user_kicked' : 'user_leave', [memberId]);
+    }
   }
 }

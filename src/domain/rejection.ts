@@ -18,7 +18,9 @@ export type RejectionReason =
   | 'banned'
   | 'locked'
   | 'internalOnly'
-  | 'badCommand';
+  | 'badCommand'
+  /** A booked meeting that was cancelled (src/domain/schedule.ts). */
+  | 'cancelled';
 
 export class Rejection extends Error {
   constructor(

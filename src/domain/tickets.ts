@@ -7,6 +7,13 @@ export interface TicketClaims {
   deviceId: string;
   /** Expiry, epoch ms. */
   exp: number;
+  /** The signed-in directory user holding the ticket (docs/sign-in.md); absent for anonymous guests. */
+  user?: TicketUser;
+}
+
+export interface TicketUser {
+  corpId: string;
+  unionId: string;
 }
 
 export const TICKET_LIFETIME_MS = 12 * 3600_000;
@@ -32,6 +39,7 @@ export class TicketSigner {
       if (typeof claims.exp !== 'number' || claims.exp <= now) return undefined;
       if (typeof claims.conferenceId !== 'string' || typeof claims.deviceId !== 'string') return undefined;
       if (claims.role !== 'host' && claims.role !== 'participant') return undefined;
+      if (claims.user !== undefined && (typeof claims.user?.corpId !== 'string' || typeof claims.user.unionId !== 'string')) return undefined;
       return claims;
     } catch {
       return undefined;

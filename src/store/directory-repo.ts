@@ -73,6 +73,8 @@ export class SqlDirectoryRepository implements DirectoryRepository {
             user_id: u.userId,
             name: u.name,
             can_create_meetings: u.canCreateMeetings ? 1 : 0,
+            // Re-applying a file without passwordHash turns password sign-in off for the user.
+            password_hash: u.passwordHash ?? null,
           };
           await tx
             .insertInto('users')
@@ -82,7 +84,16 @@ export class SqlDirectoryRepository implements DirectoryRepository {
           summary.users++;
         }
         for (const a of org.apps) {
-          const appRow = { app_key: a.appKey, corp_id: a.corpId, app_secret: a.appSecret, scopes: JSON.stringify(a.scopes) };
+          const appRow = {
+            app_key: a.appKey,
+            corp_id: a.corpId,
+            app_secret: a.appSecret,
+            scopes: JSON.stringify(a.scopes),
+            // Re-applying a file without eventCallback unsubscribes the app.
+            event_url: a.eventCallback?.url ?? null,
+            event_secret: a.eventCallback?.secret ?? null,
+            event_types: a.eventCallback?.events ? JSON.stringify(a.eventCallback.events) : null,
+          };
           await tx.insertInto('apps').values(appRow).onConflict((oc) => oc.column('app_key').doUpdateSet(appRow)).execute();
           summary.apps++;
         }

@@ -3,6 +3,9 @@ import { initial } from './migrations/001-initial.js';
 import { presence } from './migrations/002-presence.js';
 import { queryIndexes } from './migrations/003-query-indexes.js';
 import { meetingSettings } from './migrations/004-meeting-settings.js';
+import { schedule } from './migrations/005-schedule.js';
+import { events } from './migrations/006-events.js';
+import { users } from './migrations/007-users.js';
 import type { Database } from './schema.js';
 
 /** Migrations are compiled in, so a packaged build needs no migration folder on disk. */
@@ -11,6 +14,9 @@ const migrations: Record<string, Migration> = {
   '002-presence': presence,
   '003-query-indexes': queryIndexes,
   '004-meeting-settings': meetingSettings,
+  '005-schedule': schedule,
+  '006-events': events,
+  '007-users': users,
 };
 
 const provider: MigrationProvider = {
@@ -20,7 +26,7 @@ const provider: MigrationProvider = {
 };
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<void> {
-  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  const { error, results } = await new Migrator({ db, provider, allowUnorderedMigrations: true }).migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
     throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${String(error)}`);

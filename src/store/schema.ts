@@ -1,3 +1,4 @@
+import type { Generated } from 'kysely';
 /**
  * Kysely table types. Booleans are written as 0/1 (SQLite cannot bind JS booleans; PostgreSQL
  * accepts 0/1 for boolean columns) and read back through `Boolean()`; ms timestamps are bigints
@@ -25,6 +26,17 @@ export interface UsersTable {
   user_id: string;
   name: string;
   can_create_meetings: Flag;
+  /** scrypt hash of the web sign-in password (docs/sign-in.md); null = no password sign-in. */
+  password_hash: string | null;
+}
+
+export interface SigninLinksTable {
+  /** SHA-256 hex of the one-time token. */
+  token_hash: string;
+  corp_id: string;
+  union_id: string;
+  expires_at: Millis;
+  used_at: Millis | null;
 }
 
 export interface AppsTable {
@@ -32,6 +44,11 @@ export interface AppsTable {
   corp_id: string;
   app_secret: string;
   scopes: string;
+  /** Conference event callback (docs/events.md); null = not subscribed. */
+  event_url?: string | null;
+  event_secret?: string | null;
+  /** JSON array of subscribed event types; null = all. */
+  event_types?: string | null;
 }
 
 export interface SuitesTable {
@@ -108,6 +125,57 @@ export interface MeetingSettingsTable {
   updated_at: Millis;
 }
 
+export interface ScheduleConferencesTable {
+  schedule_conference_id: string;
+  corp_id: string;
+  creator_union_id: string;
+  creator_nick: string;
+  title: string;
+  start_time: Millis;
+  end_time: Millis;
+  room_code: string;
+  join_token: string;
+  conference_password: string;
+  host_password: string;
+  cancelled: Flag;
+  /** JSON of the booking's scheduleConfSettingModel; null = none. */
+  settings: string | null;
+  created_at: Millis;
+}
+
+export interface EventsTable {
+  event_id: string;
+  conference_id: string;
+  corp_id: string;
+  seq: number;
+  event_type: string;
+  change_scene: string;
+  event_time: Millis;
+  /** JSON of the event's data (openConfModel or openMemberModels). */
+  data: string;
+}
+
+export interface EventDeliveriesTable {
+  event_id: string;
+  app_key: string;
+  conference_id: string;
+  seq: number;
+  /** pending, delivered or failed. */
+  state: string;
+  attempts: number;
+  next_attempt_at: Millis;
+}
+
+export interface EventDeliveryLogTable {
+  id: Generated<number>;
+  event_id: string;
+  app_key: string;
+  attempt: number;
+  status_code: number | null;
+  error: string | null;
+  at: Millis;
+}
+
 export interface Database {
   meta: MetaTable;
   orgs: OrgsTable;
@@ -119,4 +187,9 @@ export interface Database {
   meetings: MeetingsTable;
   meeting_members: MeetingMembersTable;
   meeting_settings: MeetingSettingsTable;
+  schedule_conferences: ScheduleConferencesTable;
+  events: EventsTable;
+  event_deliveries: EventDeliveriesTable;
+  event_delivery_log: EventDeliveryLogTable;
+  signin_links: SigninLinksTable;
 }

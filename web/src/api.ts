@@ -22,6 +22,8 @@ const FALLBACK_MESSAGES: Record<string, string> = {
   removed: 'You were removed from this meeting by the host.',
   meetingLocked: 'This meeting is locked: nobody new can join. Ask the host to unlock it.',
   internalOnly: 'This meeting is only open to members of the organization.',
+  meetingCancelled: 'This meeting was cancelled by its organizer.',
+  notOpenYet: 'This meeting has not opened yet: you can join from 15 minutes before its start.',
   tooManyAttempts: 'Too many incorrect attempts. Try again later.',
 };
 

@@ -1,6 +1,11 @@
 import './styles/base.css';
 import './styles/pages.css';
 import './styles/room.css';
+import './styles/account.css';
+import { declineCall, fetchMe, listenForCalls, signIn, signOut } from './account';
+import { showIncomingCall } from './incoming-call';
+import { mePage } from './pages/me';
+import { signInPage } from './pages/signin';
 import { admit, AdmitError, type AdmitRequest } from './api';
 import { LocalMedia } from './media/local-media';
 import { joinPage } from './pages/join';
@@ -34,9 +39,58 @@ const STATUS_FOR_CODE: Record<string, StatusKind> = {
   linkInvalid: 'invalid-link',
   meetingLocked: 'locked',
   internalOnly: 'restricted',
+  meetingCancelled: 'cancelled',
+  notOpenYet: 'not-open',
 };
 
+/** /signin and /me: the signed-in directory user's pages (docs/sign-in.md). */
+function showSignIn(notice?: string): void {
+  show(
+    signInPage({
+      ...(notice ? { notice } : {}),
+      async onSubmit(fields) {
+        await signIn(fields);
+        history.replaceState(null, '', '/me');
+        // The socket opened before sign-in was refused (4401); open it again with the session.
+        stopRinging?.();
+        stopRinging = undefined;
+        startRinging();
+        await showMe();
+      },
+    }),
+  );
+}
+
+async function showMe(): Promise<void> {
+  const me = await fetchMe();
+  if (!me) {
+    history.replaceState(null, '', '/signin');
+    return showSignIn();
+  }
+  show(
+    mePage(me, () => {
+      void signOut().then(() => {
+        stopRinging?.();
+        stopRinging = undefined;
+        history.replaceState(null, '', '/signin');
+        showSignIn('You are signed out.');
+      });
+    }),
+  );
+}
+
+let stopRinging: (() => void) | undefined;
+
+/** While any vconf page is open, a signed-in user's invitations ring here. */
+function startRinging(): void {
+  if (stopRinging) return;
+  stopRinging = listenForCalls((ring) => showIncomingCall(ring, declineCall));
+}
+
 function boot(): void {
+  const path = location.pathname.replace(/\/+$/, '');
+  if (path === '/signin') return showSignIn(new URLSearchParams(location.search).get('link') === 'invalid' ? 'This sign-in link was already used or has expired. Sign in with your password, or ask for a new link.' : undefined);
+  if (path === '/me') return void showMe();
   const params = new URLSearchParams(location.search);
   const roomCode = (params.get('roomCode') ?? '').replace(/\s/g, '');
   const token = params.get('token') ?? '';
@@ -53,7 +107,7 @@ function boot(): void {
       // Any other refusal of a link (a mangled room code, say) is an unusable link too.
       const kind = failure ? (STATUS_FOR_CODE[failure.code] ?? (failure.status >= 400 && failure.status < 500 ? 'invalid-link' : 'error')) : 'error';
       // A locked door may open later: "Try again" asks once more.
-      showStatus(kind, failure?.message, kind === 'locked' || kind === 'restricted' ? () => boot() : undefined);
+      showStatus(kind, failure?.message, kind === 'locked' || kind === 'restricted' || kind === 'not-open' ? () => boot() : undefined);
     });
   }
   showJoin(roomCode);
@@ -208,3 +262,5 @@ function exitRoom(session: StoredSession, reason: ExitReason, message?: string):
 
 window.addEventListener('popstate', () => boot());
 boot();
+// Anonymous pages get their call socket closed at once (4401); signed-in ones keep it.
+startRinging();

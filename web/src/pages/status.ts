@@ -3,7 +3,7 @@ import { ICONS } from '../icons';
 import { brand } from './brand';
 import type { Page } from './page';
 
-export type StatusKind = 'ended' | 'removed' | 'invalid-link' | 'left' | 'replaced' | 'error' | 'locked' | 'restricted';
+export type StatusKind = 'ended' | 'removed' | 'invalid-link' | 'left' | 'replaced' | 'error' | 'locked' | 'restricted' | 'cancelled' | 'not-open';
 
 interface StatusOptions {
   /** Overrides the default explanation (e.g. the server's message). */
@@ -36,6 +36,16 @@ const TEXT: Record<StatusKind, { heading: string; body: string; glyph: string }>
     body: 'The host has locked the meeting, so nobody new can join. Ask the host to unlock it, then try again.',
     glyph: ICONS.alert,
   },
+  cancelled: {
+    heading: 'This meeting was cancelled',
+    body: 'The organizer cancelled this booked meeting, so its link no longer opens it.',
+    glyph: ICONS.end,
+  },
+  'not-open': {
+    heading: 'This meeting has not opened yet',
+    body: 'A booked meeting opens 15 minutes before its start time. Try again then.',
+    glyph: ICONS.alert,
+  },
   restricted: {
     heading: 'This meeting is for the organization only',
     body: 'Only members of the organization that holds this meeting can join it.',
@@ -49,7 +59,7 @@ export function statusPage(kind: StatusKind, options: StatusOptions = {}): Page 
   const heading = h('h1', { tabindex: '-1' }, text.heading);
   const actions = h('div', { class: 'status-actions' });
   if (options.onRejoin) {
-    const label = kind === 'replaced' ? 'Use here' : kind === 'locked' || kind === 'restricted' ? 'Try again' : 'Rejoin';
+    const label = kind === 'replaced' ? 'Use here' : kind === 'locked' || kind === 'restricted' || kind === 'not-open' ? 'Try again' : 'Rejoin';
     actions.append(h('button', { class: 'btn btn-primary', type: 'button', 'data-testid': 'rejoin-button', onclick: options.onRejoin }, label));
   }
   actions.append(

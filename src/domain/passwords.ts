@@ -1,0 +1,36 @@
+import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+
+/**
+ * Password hashes as kept in the directory file: `scrypt$N$r$p$salt$hash`, salt (16 bytes) and
+ * hash (32 bytes) in base64url. N, r, p travel with the hash so the cost can rise later.
+ */
+export const SCRYPT_DEFAULTS = { N: 16384, r: 8, p: 1 } as const;
+const KEY_LENGTH = 32;
+// Node refuses scrypt above its default memory limit (32 MiB); 128·N·r must stay under it.
+const MAX_MEM = 64 * 1024 * 1024;
+
+export function hashPassword(password: string, cost: { N: number; r: number; p: number } = SCRYPT_DEFAULTS): string {
+  if (password.length === 0) throw new Error('the password is empty');
+  const salt = randomBytes(16);
+  const hash = scryptSync(password.normalize('NFC'), salt, KEY_LENGTH, { ...cost, maxmem: MAX_MEM });
+  return `scrypt$${cost.N}$${cost.r}$${cost.p}$${salt.toString('base64url')}$${hash.toString('base64url')}`;
+}
+
+/** Whether `password` matches `stored`; a malformed hash matches nothing. The comparison is constant-time. */
+export function verifyPassword(password: string, stored: string): boolean {
+  const parts = stored.split('$');
+  if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
+  const [N, r, p] = parts.slice(1, 4).map(Number) as [number, number, number];
+  const salt = Buffer.from(parts[4] ?? '', 'base64url');
+  const expected = Buffer.from(parts[5] ?? '', 'base64url');
+  if (![N, r, p].every((n) => Number.isInteger(n) && n > 0) || expected.length === 0 || 128 * N * r > MAX_MEM) return false;
+  try {
+    const given = scryptSync(password.normalize('NFC'), salt, expected.length, { N, r, p, maxmem: MAX_MEM });
+    return timingSafeEqual(given, expected);
+  } catch {
+    return false;
+  }
+}
+
+/** Checked against when the user has no password, so an unknown user costs as much time as a wrong password. */
+export const DUMMY_HASH = hashPassword('vconf-no-such-user');

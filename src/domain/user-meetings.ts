@@ -1,0 +1,85 @@
+import type { AttendStatus, Meeting, MeetingStatus } from './meeting.js';
+
+export type RingSource = Pick<Meeting, 'conferenceId' | 'title' | 'roomCode' | 'joinToken' | 'creatorNick'>;
+
+/** A meeting not yet ended in which the signed-in user is organizer or member (/api/me). */
+export interface OngoingMeeting {
+  conferenceId: string;
+  title: string;
+  status: MeetingStatus;
+  roomCode: string;
+  /** Path of the meeting's join link; the page prefixes its own origin. */
+  joinPath: string;
+  organizer: string;
+  isOrganizer: boolean;
+  /** The user's member record's attendStatus; null when they organize it without one. */
+  attendStatus: AttendStatus | null;
+  createdAt: number;
+}
+
+export interface BookedMeeting {
+  scheduleConferenceId: string;
+  title: string;
+  startTime: number;
+  endTime: number;
+  roomCode: string;
+  joinPath: string;
+  organizer: string;
+}
+
+export interface CallingMember {
+  unionId: string;
+  corpId: string;
+}
+
+export interface UserMeetingsStore {
+  meeting(conferenceId: string): Promise<RingSource | undefined>;
+  ongoing(corpId: string, unionId: string): Promise<OngoingMeeting[]>;
+  booked(corpId: string, unionId: string, now: number): Promise<BookedMeeting[]>;
+  /** Invited members of a meeting still being called (attendStatus 2), optionally only these unionIds. */
+  calling(conferenceId: string, unionIds?: readonly string[]): Promise<CallingMember[]>;
+  /** Calling → declined (attendStatus 4); false when they were not being called. */
+  decline(conferenceId: string, corpId: string, unionId: string): Promise<boolean>;
+}
+
+/** What an open vconf page receives when its user is invited. */
+export interface RingMessage {
+  type: 'ring';
+  conferenceId: string;
+  title: string;
+  inviter: string;
+  joinPath: string;
+}
+
+/** Where rings go: the open pages of a signed-in user (src/rtc/user-hub.ts). */
+export interface RingTarget {
+  push(corpId: string, unionId: string, message: RingMessage): number;
+}
+
+/**
+ * Rings the invited members of a meeting who are still being called: after CreateVideoConference
+ * (inviteUserIds, inviteCaller) and InviteUsers. Users without an open page are simply not rung.
+ */
+export class Ringer {
+  constructor(
+    private readonly store: UserMeetingsStore,
+    private readonly target: RingTarget,
+  ) {}
+
+  /** Rings the calling members (only `unionIds` when given); `inviter` defaults to the organizer. */
+  async ring(conferenceId: string, inviter?: string, unionIds?: readonly string[]): Promise<number> {
+    const meeting = await this.store.meeting(conferenceId);
+    if (!meeting) return 0;
+    const callees = await this.store.calling(meeting.conferenceId, unionIds);
+    const message: RingMessage = {
+      type: 'ring',
+      conferenceId: meeting.conferenceId,
+      title: meeting.title,
+      inviter: inviter ?? meeting.creatorNick,
+      joinPath: `/app?roomCode=${meeting.roomCode}&token=${meeting.joinToken}`,
+    };
+    let pages = 0;
+    for (const c of callees) pages += this.target.push(c.corpId, c.unionId, message);
+    return pages;
+  }
+}

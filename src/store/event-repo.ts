@@ -1,0 +1,187 @@
+import { sql, type Kysely } from 'kysely';
+import type { EventOutbox, NewEvent, StoredEvent } from '../domain/events.js';
+import { randomHex } from '../domain/secrets.js';
+import type { Database } from './schema.js';
+import { isUniqueViolation } from './unique-violation.js';
+
+/** The lowest pending statusSeqNum of the (app, meeting) of delivery `d`. */
+const headOfLine = sql<number>`(select min(p.seq) from event_deliveries p where p.state = 'pending' and p.app_key = d.app_key and p.conference_id = d.conference_id)`;
+
+/** A delivery that is due: the event, and where and how to send it. */
+export interface DueDelivery {
+  event: StoredEvent;
+  appKey: string;
+  /** Attempts made before this one. */
+  attempts: number;
+  url: string | null;
+  secret: string | null;
+}
+
+export interface AttemptOutcome {
+  statusCode: number | null;
+  error: string | null;
+  at: number;
+}
+
+export interface DeliveryLogEntry extends AttemptOutcome {
+  eventId: string;
+  appKey: string;
+  attempt: number;
+}
+
+/** The event outbox in SQL: events, their per-app deliveries and the log of every attempt. */
+export class SqlEventStore implements EventOutbox {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async append(event: NewEvent): Promise<StoredEvent> {
+    // Two writers (instances sharing a database) may pick the same number; the loser takes the next.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.insert(event);
+      } catch (err) {
+        if (!isUniqueViolation(err, 'seq') || attempt >= 5) throw err;
+      }
+    }
+  }
+
+  private async insert(event: NewEvent): Promise<StoredEvent> {
+    return this.db.transaction().execute(async (tx) => {
+      const last = await tx
+        .selectFrom('events')
+        .select((eb) => eb.fn.max('seq').as('seq'))
+        .where('conference_id', '=', event.conferenceId)
+        .executeTakeFirst();
+      const stored: StoredEvent = { ...event, eventId: randomHex(16), statusSeqNum: Number(last?.seq ?? 0) + 1 };
+      await tx
+        .insertInto('events')
+        .values({
+          event_id: stored.eventId,
+          conference_id: event.conferenceId,
+          corp_id: event.corpId,
+          seq: stored.statusSeqNum,
+          event_type: event.type,
+          change_scene: event.changeScene,
+          event_time: event.eventTime,
+          data: JSON.stringify(event.data),
+        })
+        .execute();
+      const apps = await tx
+        .selectFrom('apps')
+        .select(['app_key', 'event_types'])
+        .where('corp_id', '=', event.corpId)
+        .where('event_url', 'is not', null)
+        .execute();
+      const subscribed = apps.filter((a) => !a.event_types || (JSON.parse(a.event_types) as string[]).includes(event.type));
+      if (subscribed.length > 0) {
+        await tx
+          .insertInto('event_deliveries')
+          .values(
+            subscribed.map((a) => ({
+              event_id: stored.eventId,
+              app_key: a.app_key,
+              conference_id: event.conferenceId,
+              seq: stored.statusSeqNum,
+              state: 'pending',
+              attempts: 0,
+              next_attempt_at: event.eventTime,
+            })),
+          )
+          .execute();
+      }
+      return stored;
+    });
+  }
+
+  /**
+   * Pending deliveries due by `now`, only the lowest statusSeqNum of each (app, meeting): a
+   * meeting's events reach an app in order, a later one waiting while an earlier one is retried.
+   */
+  async due(now: number, limit: number): Promise<DueDelivery[]> {
+    const rows = await this.db
+      .selectFrom('event_deliveries as d')
+      .innerJoin('events as e', 'e.event_id', 'd.event_id')
+      .leftJoin('apps as a', 'a.app_key', 'd.app_key')
+      .select([
+        'd.app_key',
+        'd.attempts',
+        'd.next_attempt_at',
+        'e.event_id',
+        'e.conference_id',
+        'e.corp_id',
+        'e.seq',
+        'e.event_type',
+        'e.change_scene',
+        'e.event_time',
+        'e.data',
+        'a.event_url',
+        'a.event_secret',
+      ])
+      .where('d.state', '=', 'pending')
+      .where('d.next_attempt_at', '<=', now)
+      .where('d.seq', '=', headOfLine)
+      .orderBy('d.next_attempt_at')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({
+      appKey: r.app_key,
+      attempts: r.attempts,
+      url: r.event_url ?? null,
+      secret: r.event_secret ?? null,
+      event: {
+        eventId: r.event_id,
+        conferenceId: r.conference_id,
+        corpId: r.corp_id,
+        statusSeqNum: Number(r.seq),
+        type: r.event_type as StoredEvent['type'],
+        changeScene: r.change_scene as StoredEvent['changeScene'],
+        eventTime: Number(r.event_time),
+        data: JSON.parse(r.data) as Record<string, unknown>,
+      },
+    }));
+  }
+
+  /** The earliest time after `after` at which a delivery at the head of its (app, meeting) line falls due, if any. */
+  async nextDueAfter(after: number): Promise<number | undefined> {
+    const row = await this.db
+      .selectFrom('event_deliveries as d')
+      .select((eb) => eb.fn.min('d.next_attempt_at').as('at'))
+      .where('d.state', '=', 'pending')
+      .where('d.next_attempt_at', '>', after)
+      .where('d.seq', '=', headOfLine)
+      .executeTakeFirst();
+    return row?.at === null || row?.at === undefined ? undefined : Number(row.at);
+  }
+
+  /**
+   * Logs an attempt and moves the delivery on: delivered, failed, or pending again at `retryAt`
+   * (undefined = give up).
+   */
+  async recordAttempt(d: DueDelivery, outcome: AttemptOutcome, delivered: boolean, retryAt: number | undefined): Promise<void> {
+    const attempt = d.attempts + 1;
+    await this.db.transaction().execute(async (tx) => {
+      await tx
+        .insertInto('event_delivery_log')
+        .values({ event_id: d.event.eventId, app_key: d.appKey, attempt, status_code: outcome.statusCode, error: outcome.error, at: outcome.at })
+        .execute();
+      const state = delivered ? 'delivered' : retryAt === undefined ? 'failed' : 'pending';
+      await tx
+        .updateTable('event_deliveries')
+        .set({ state, attempts: attempt, next_attempt_at: retryAt ?? outcome.at })
+        .where('event_id', '=', d.event.eventId)
+        .where('app_key', '=', d.appKey)
+        .execute();
+    });
+  }
+
+  /** Every attempt at delivering an event, oldest first (operators and tests read it). */
+  async log(eventId: string): Promise<DeliveryLogEntry[]> {
+    const rows = await this.db.selectFrom('event_delivery_log').selectAll().where('event_id', '=', eventId).orderBy('id').execute();
+    return rows.map((r) => ({ eventId: r.event_id, appKey: r.app_key, attempt: r.attempt, statusCode: r.status_code, error: r.error, at: Number(r.at) }));
+  }
+
+  /** Delivery states of an app's deliveries, by event id. */
+  async states(appKey: string): Promise<Map<string, string>> {
+    const rows = await this.db.selectFrom('event_deliveries').select(['event_id', 'state']).where('app_key', '=', appKey).execute();
+    return new Map(rows.map((r) => [r.event_id, r.state]));
+  }
+}

@@ -1,0 +1,63 @@
+/** Issue 4 §3 in Chromium: a booked meeting's share URL opens the room in its window, and says clearly when it cannot. */
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, newParticipant } from '../../tools/chromium.js';
+import { $conference, appToken, conferenceClient, confHeaders, runtime } from '../support/sdk.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+import { enterRoom } from './support/room.js';
+
+let server: TestServer;
+let browser: Browser;
+let token: string;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  token = await appToken(server.endpoint, 'acme-app', 's3cret');
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const MIN = 60_000;
+
+async function book(startTime: number): Promise<{ scheduleConferenceId: string; url: string }> {
+  const res = await conferenceClient(server.endpoint).createScheduleConferenceWithOptions(
+    new $conference.CreateScheduleConferenceRequest({ creatorUnionId: 'uA1', title: 'Booked', startTime, endTime: startTime + 60 * MIN }),
+    confHeaders(token),
+    runtime(),
+  );
+  return res.body as { scheduleConferenceId: string; url: string };
+}
+
+async function statusOf(url: string, kind: string): Promise<string | null> {
+  const { page, context } = await newParticipant(browser);
+  await page.goto(url);
+  await page.getByTestId(`page-${kind}`).waitFor({ timeout: 15_000 });
+  const text = await page.getByTestId('status-message').textContent();
+  await context.close();
+  return text;
+}
+
+describe('a booked meeting in Chromium', () => {
+  it('opens the room from the share URL within the window', async () => {
+    const b = await book(Date.now());
+    const { page, context } = await newParticipant(browser);
+    await page.goto(b.url);
+    await enterRoom(page, 'Booked guest');
+    await context.close();
+  });
+
+  it('shows a cancelled page for a cancelled booking, and a not-open page before its window', async () => {
+    const b = await book(Date.now());
+    await conferenceClient(server.endpoint).cancelScheduleConferenceWithOptions(
+      new $conference.CancelScheduleConferenceRequest({ scheduleConferenceId: b.scheduleConferenceId, creatorUnionId: 'uA1' }),
+      confHeaders(token),
+      runtime(),
+    );
+    expect(await statusOf(b.url, 'cancelled')).toBe('This meeting was cancelled by its organizer.');
+    const later = await book(Date.now() + 120 * MIN);
+    expect(await statusOf(later.url, 'not-open')).toContain('has not opened yet');
+  });
+});

@@ -1,0 +1,88 @@
+/** The outbox on a real SQLite file: numbering per meeting and fan-out to subscribed apps. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Kysely } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseDirectory } from '../../src/domain/directory.js';
+import { EventType, type NewEvent } from '../../src/domain/events.js';
+import { SqlDirectoryRepository } from '../../src/store/directory-repo.js';
+import { SqlEventStore } from '../../src/store/event-repo.js';
+import { migrateToLatest } from '../../src/store/migrate.js';
+import type { Database } from '../../src/store/schema.js';
+import { openSqlite } from '../../src/store/sqlite.js';
+
+let dir: string;
+let db: Kysely<Database>;
+let store: SqlEventStore;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'vconf-outbox-'));
+  db = openSqlite(dir);
+  await migrateToLatest(db);
+  const secret = 'outbox-test-secret-0123456789';
+  await new SqlDirectoryRepository(db).apply(
+    parseDirectory({
+      orgs: [
+        {
+          corpId: 'dingone',
+          name: 'One',
+          apps: [
+            { appKey: 'all', appSecret: 'x', scopes: [], eventCallback: { url: 'http://127.0.0.1:9/all', secret } },
+            { appKey: 'meetings-only', appSecret: 'x', scopes: [], eventCallback: { url: 'http://127.0.0.1:9/m', secret, events: ['meeting_status_change'] } },
+            { appKey: 'deaf', appSecret: 'x', scopes: [] },
+          ],
+        },
+        { corpId: 'dingtwo', name: 'Two', apps: [{ appKey: 'other-org', appSecret: 'x', scopes: [], eventCallback: { url: 'http://127.0.0.1:9/o', secret } }] },
+      ],
+    }),
+  );
+  store = new SqlEventStore(db);
+});
+afterAll(async () => {
+  await db.destroy();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const event = (conferenceId: string, type: NewEvent['type']): NewEvent => ({
+  conferenceId,
+  corpId: 'dingone',
+  type,
+  changeScene: type === EventType.meeting ? 'conference_created' : 'user_join',
+  eventTime: 1,
+  data: {},
+});
+
+describe('the event outbox', () => {
+  it('numbers each meeting 1…n without gaps or repeats, even when appends overlap', async () => {
+    const appends = Array.from({ length: 40 }, (_, i) => store.append(event(i % 2 === 0 ? 'meeting-a' : 'meeting-b', EventType.member)));
+    const stored = await Promise.all(appends);
+    for (const id of ['meeting-a', 'meeting-b']) {
+      const seqs = stored.filter((e) => e.conferenceId === id).map((e) => e.statusSeqNum).sort((x, y) => x - y);
+      expect(seqs).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    }
+    expect(new Set(stored.map((e) => e.eventId)).size).toBe(40);
+  });
+
+  it('queues a delivery for each app of the organization subscribed to the type, and only those', async () => {
+    const meeting = await store.append(event('meeting-c', EventType.meeting));
+    const member = await store.append(event('meeting-c', EventType.member));
+    expect((await store.states('all')).get(meeting.eventId)).toBe('pending');
+    expect((await store.states('all')).get(member.eventId)).toBe('pending');
+    expect((await store.states('meetings-only')).get(meeting.eventId)).toBe('pending');
+    expect((await store.states('meetings-only')).has(member.eventId)).toBe(false);
+    expect((await store.states('deaf')).size).toBe(0);
+    expect((await store.states('other-org')).size).toBe(0);
+  });
+
+  it('offers only the lowest pending number of each app and meeting as due', async () => {
+    const due = await store.due(Number.MAX_SAFE_INTEGER, 1000);
+    const lanes = due.map((d) => `${d.appKey}/${d.event.conferenceId}`);
+    expect(new Set(lanes).size).toBe(lanes.length);
+    expect(due.filter((d) => d.appKey === 'all').map((d) => [d.event.conferenceId, d.event.statusSeqNum]).sort()).toEqual([
+      ['meeting-a', 1],
+      ['meeting-b', 1],
+      ['meeting-c', 1],
+    ]);
+  });
+});

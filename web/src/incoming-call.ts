@@ -1,0 +1,29 @@
+import type { Ring } from './account';
+import { h, icon } from './dom';
+import { ICONS } from './icons';
+
+/**
+ * The incoming-call prompt: shown over whatever page is open, until the person answers. Join opens
+ * the meeting link; Decline tells the server (attendStatus 4) and closes the prompt.
+ */
+export function showIncomingCall(ring: Ring, onDecline: (conferenceId: string) => Promise<void>): void {
+  document.querySelector(`[data-ring="${CSS.escape(ring.conferenceId)}"]`)?.remove();
+  const join = h('button', { type: 'button', class: 'btn btn-primary', 'data-testid': 'ring-join' }, 'Join');
+  const decline = h('button', { type: 'button', class: 'btn btn-danger', 'data-testid': 'ring-decline' }, 'Decline');
+  const prompt = h(
+    'div',
+    { class: 'ring-prompt', role: 'alertdialog', 'aria-labelledby': 'ring-title', 'data-testid': 'incoming-call', 'data-ring': ring.conferenceId },
+    h('div', { class: 'ring-glyph' }, icon(ICONS.camera)),
+    h('div', { class: 'ring-text' }, h('p', { id: 'ring-title', class: 'ring-title' }, `${ring.inviter} is calling you`), h('p', { class: 'ring-meeting' }, ring.title)),
+    h('div', { class: 'ring-actions' }, decline, join),
+  );
+  join.addEventListener('click', () => {
+    location.href = ring.joinPath;
+  });
+  decline.addEventListener('click', () => {
+    decline.disabled = true;
+    void onDecline(ring.conferenceId).finally(() => prompt.remove());
+  });
+  document.body.append(prompt);
+  join.focus();
+}
