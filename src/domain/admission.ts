@@ -54,26 +54,22 @@ export class AdmissionService {
 
   /** `user`: the signed-in directory user, recorded under their unionId; the organizer becomes host. */
   async admit(request: AdmissionRequest, address: string, deviceId: string, user?: TicketUser): Promise<AdmissionResult> {
-    const result =
-      'token' in request ? await this.admitByLink(request.roomCode, request.token, deviceId) : await this.admitByPasscode(request.roomCode, request.passcode, address, deviceId);
-    if (!result.ok || !user) return result;
-    const organizer = result.meeting.creatorUnionId === user.unionId && result.meeting.corpId === user.corpId;
-    const claims: TicketClaims = { ...result.claims, role: organizer ? 'host' : result.claims.role, user: { corpId: user.corpId, unionId: user.unionId } };
-    return { ...result, claims, ticket: this.signer.sign(claims) };
+    if ('token' in request) return this.admitByLink(request.roomCode, request.token, deviceId, user);
+    return this.admitByPasscode(request.roomCode, request.passcode, address, deviceId, user);
   }
 
-  private async admitByLink(roomCode: string, token: string, deviceId: string): Promise<AdmissionResult> {
+  private async admitByLink(roomCode: string, token: string, deviceId: string, user?: TicketUser): Promise<AdmissionResult> {
     // A booking's link first: after an instance ended, a join within the window starts a new one.
     const opened = await this.booked?.open(roomCode, token);
     if (typeof opened === 'string') return { ok: false, reason: opened };
-    if (opened) return this.grant(opened, 'participant', deviceId);
+    if (opened) return this.grant(opened, 'participant', deviceId, user);
     const candidates = await this.meetings.findByRoomCode(roomCode);
     const meeting = candidates.find((m) => secretsEqual(token, m.joinToken));
     if (!meeting) return { ok: false, reason: 'linkInvalid' };
-    return this.grant(meeting, 'participant', deviceId);
+    return this.grant(meeting, 'participant', deviceId, user);
   }
 
-  private async admitByPasscode(roomCode: string, passcode: string, address: string, deviceId: string): Promise<AdmissionResult> {
+  private async admitByPasscode(roomCode: string, passcode: string, address: string, deviceId: string, user?: TicketUser): Promise<AdmissionResult> {
     const keys = [`join:${address}:${roomCode}`, `join:${address}`, `join:room:${roomCode}`];
     const caps = [this.limits.perAddressPerMeeting, this.limits.perAddress, this.limits.perMeeting];
     const usage = await Promise.all(keys.map((k) => this.failures.peek(k, this.limits.windowMs)));
@@ -85,7 +81,7 @@ export class AdmissionService {
     const candidates = await this.meetings.findByRoomCode(roomCode);
     const live = candidates.find((m) => m.status !== MeetingStatus.ended);
     const role = live ? this.roleFor(live, passcode) : undefined;
-    if (live && role) return this.grant(live, role, deviceId);
+    if (live && role) return this.grant(live, role, deviceId, user);
     // A correct passcode of the meeting that last used this code: say it ended rather than "wrong".
     const ended = live ? undefined : candidates[0];
     if (ended && this.roleFor(ended, passcode)) return { ok: false, reason: 'meetingEnded' };
@@ -101,12 +97,22 @@ export class AdmissionService {
     return host ? 'host' : participant ? 'participant' : undefined;
   }
 
-  private async grant(meeting: Meeting, role: 'host' | 'participant', deviceId: string): Promise<AdmissionResult> {
+  private async grant(meeting: Meeting, asked: 'host' | 'participant', deviceId: string, user?: TicketUser): Promise<AdmissionResult> {
     if (meeting.status === MeetingStatus.ended) return { ok: false, reason: 'meetingEnded' };
     if (await this.meetings.isDeviceBanned(meeting.conferenceId, deviceId)) return { ok: false, reason: 'removed' };
+    // A signed-in organizer runs their meeting, whatever credential they came with.
+    const organizer = user !== undefined && meeting.creatorUnionId === user.unionId && meeting.corpId === user.corpId;
+    const role = organizer ? 'host' : asked;
     const refusal = await this.entry?.atAdmission(meeting, role, deviceId);
-    if (refusal) return { ok: false, reason: refusal };
-    const claims: TicketClaims = { conferenceId: meeting.conferenceId, role, deviceId, exp: this.now() + TICKET_LIFETIME_MS };
+    // Signed-in members of the meeting's organization are the employees "internal only" admits.
+    if (refusal && !(refusal === 'internalOnly' && user?.corpId === meeting.corpId)) return { ok: false, reason: refusal };
+    const claims: TicketClaims = {
+      conferenceId: meeting.conferenceId,
+      role,
+      deviceId,
+      exp: this.now() + TICKET_LIFETIME_MS,
+      ...(user ? { user: { corpId: user.corpId, unionId: user.unionId } } : {}),
+    };
     return { ok: true, ticket: this.signer.sign(claims), claims, meeting };
   }
 }
