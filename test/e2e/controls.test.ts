@@ -5,9 +5,10 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inboundTotals, launchBrowser, newParticipant } from '../../tools/chromium.js';
-import { startTestServer, type TestServer } from '../support/server.js';
-import { $conference, appToken, conferenceClient, confHeaders, runtime } from '../support/sdk.js';
+import { inboundTotals, newParticipant } from '../../tools/chromium.js';
+import type { TestServer } from '../support/server.js';
+import { $conference, conferenceClient, confHeaders, runtime } from '../support/sdk.js';
+import { closeWorld, openWorld } from './support/world.js';
 import { enterRoom, eventually, expectMediaFromOthers, localParticipantId, remoteTileIds } from './support/room.js';
 
 let server: TestServer;
@@ -15,14 +16,9 @@ let browser: Browser;
 let token: string;
 
 beforeAll(async () => {
-  server = await startTestServer();
-  token = await appToken(server.endpoint, 'acme-app', 's3cret');
-  browser = await launchBrowser();
+  ({ server, browser, token } = await openWorld());
 });
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+afterAll(async () => closeWorld({ server, browser }));
 
 const sdk = () => conferenceClient(server.endpoint);
 const h = () => confHeaders(token);

@@ -1,9 +1,10 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AttendStatus, MeetingStatus } from '../../src/domain/meeting.js';
-import { startTestServer, type TestServer } from '../support/server.js';
-import { $conference, appToken, conferenceClient, confHeaders, runtime } from '../support/sdk.js';
-import { launchBrowser, newParticipant } from '../../tools/chromium.js';
+import type { TestServer } from '../support/server.js';
+import { $conference, conferenceClient, confHeaders, runtime } from '../support/sdk.js';
+import { newParticipant } from '../../tools/chromium.js';
+import { closeWorld, openWorld } from './support/world.js';
 import { enterRoom, eventually, expectMediaFromOthers, localParticipantId, remoteTileIds, submitCode } from './support/room.js';
 
 let server: TestServer;
@@ -11,14 +12,9 @@ let browser: Browser;
 let token: string;
 
 beforeAll(async () => {
-  server = await startTestServer();
-  token = await appToken(server.endpoint, 'acme-app', 's3cret');
-  browser = await launchBrowser();
+  ({ server, browser, token } = await openWorld());
 });
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+afterAll(async () => closeWorld({ server, browser }));
 
 async function createMeeting(title: string) {
   const res = await conferenceClient(server.endpoint).createVideoConferenceWithOptions(

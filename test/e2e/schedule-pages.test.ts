@@ -1,9 +1,10 @@
 /** Issue 4 §3 in Chromium: a booked meeting's share URL opens the room in its window, and says clearly when it cannot. */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, newParticipant } from '../../tools/chromium.js';
-import { $conference, appToken, conferenceClient, confHeaders, runtime } from '../support/sdk.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { newParticipant } from '../../tools/chromium.js';
+import { $conference, conferenceClient, confHeaders, runtime } from '../support/sdk.js';
+import type { TestServer } from '../support/server.js';
+import { closeWorld, openWorld } from './support/world.js';
 import { enterRoom } from './support/room.js';
 
 let server: TestServer;
@@ -11,14 +12,9 @@ let browser: Browser;
 let token: string;
 
 beforeAll(async () => {
-  server = await startTestServer();
-  token = await appToken(server.endpoint, 'acme-app', 's3cret');
-  browser = await launchBrowser();
+  ({ server, browser, token } = await openWorld());
 });
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+afterAll(async () => closeWorld({ server, browser }));
 
 const MIN = 60_000;
 
