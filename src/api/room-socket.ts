@@ -28,8 +28,8 @@ export async function roomSocketRoutes(app: FastifyInstance, { ctx }: { ctx: Con
     handler: async () => {
       throw new ApiError('upgradeRequired');
     },
-    wsHandler: (socket, request) => {
-      const session = sessionOf(ctx, request);
+    wsHandler: async (socket, request) => {
+      const session = await sessionOf(ctx, request).catch(() => undefined);
       if (!session) return socket.close(4401, 'not signed in');
       ctx.accounts.pages.accept(socket, session);
     },

@@ -59,7 +59,7 @@ export async function roomRoutes(app: FastifyInstance, { ctx }: { ctx: Context }
       const deviceId = ensureDevice(req, reply);
       const request = req.body.token !== undefined ? { roomCode, token: req.body.token } : { roomCode, passcode: (req.body.passcode ?? '').trim() };
       // A signed-in directory user joins as themselves (docs/sign-in.md).
-      const me = sessionOf(ctx, req);
+      const me = await sessionOf(ctx, req);
       const result = await ctx.admission.admit(request, req.ip, deviceId, me && { corpId: me.corpId, unionId: me.unionId });
       if (result.ok) {
         return { ticket: result.ticket, conferenceId: result.meeting.conferenceId, title: result.meeting.title, role: result.claims.role };

@@ -8,9 +8,10 @@ import { webRoot } from '../paths.js';
 import { ApiError } from './errors.js';
 import { object, str } from './schemas.js';
 
-/** The signed-in directory user of this request, if any (the vconf_session cookie). */
-export function sessionOf(ctx: Context, request: FastifyRequest): SessionClaims | undefined {
-  return ctx.accounts.sessions.verify(request.cookies[SESSION_COOKIE]);
+/** The signed-in directory user of this request, if any (the vconf_session cookie, of someone still in the directory). */
+export async function sessionOf(ctx: Context, request: FastifyRequest): Promise<SessionClaims | undefined> {
+  const claims = ctx.accounts.sessions.verify(request.cookies[SESSION_COOKIE]);
+  return claims && (await ctx.accounts.signIn.stillListed(claims)) ? claims : undefined;
 }
 
 function setSession(request: FastifyRequest, reply: FastifyReply, session: string): void {
@@ -68,7 +69,7 @@ export async function signInRoutes(app: FastifyInstance, { ctx }: { ctx: Context
   });
 
   app.get('/api/me', { schema: { tags, summary: 'The signed-in user and their ongoing and booked meetings' } }, async (req) => {
-    const me = sessionOf(ctx, req);
+    const me = await sessionOf(ctx, req);
     if (!me) throw new ApiError('signinRequired');
     const [ongoing, booked] = await Promise.all([
       ctx.accounts.meetings.ongoing(me.corpId, me.unionId),
@@ -84,9 +85,11 @@ export async function signInRoutes(app: FastifyInstance, { ctx }: { ctx: Context
       schema: { tags, summary: 'Decline an incoming call: attendStatus becomes 4', body: object({ conferenceId: str }, ['conferenceId']) },
     },
     async (req) => {
-      const me = sessionOf(ctx, req);
+      const me = await sessionOf(ctx, req);
       if (!me) throw new ApiError('signinRequired');
       if (!(await ctx.accounts.meetings.decline(req.body.conferenceId, me.corpId, me.unionId))) throw new ApiError('signinNotCalling');
+      // The user's other open pages stop ringing too.
+      ctx.accounts.pages.push(me.corpId, me.unionId, { type: 'ringEnd', conferenceId: req.body.conferenceId });
       return { declined: true };
     },
   );

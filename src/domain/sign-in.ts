@@ -82,6 +82,11 @@ export class SignInService {
     return this.session(user);
   }
 
+  /** Whether the session's user is still in the directory: removing someone ends their sessions. */
+  async stillListed(claims: SessionClaims): Promise<boolean> {
+    return (await this.users.find(claims.unionId, claims.corpId)).length > 0;
+  }
+
   private session(user: Credentials): SignInResult {
     const claims: SessionClaims = { corpId: user.corpId, unionId: user.unionId, name: user.name, exp: this.now() + SESSION_LIFETIME_MS };
     return { ok: true, session: this.signer.sign(claims), claims };

@@ -51,9 +51,17 @@ export interface RingMessage {
   joinPath: string;
 }
 
+/** The call was answered elsewhere (declined on another page): stop ringing. */
+export interface RingEndMessage {
+  type: 'ringEnd';
+  conferenceId: string;
+}
+
+export type UserPageMessage = RingMessage | RingEndMessage;
+
 /** Where rings go: the open pages of a signed-in user (src/rtc/user-hub.ts). */
 export interface RingTarget {
-  push(corpId: string, unionId: string, message: RingMessage): number;
+  push(corpId: string, unionId: string, message: UserPageMessage): number;
 }
 
 /**

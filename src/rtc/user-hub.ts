@@ -1,6 +1,6 @@
 import type { WebSocket } from 'ws';
 import type { SessionClaims } from '../domain/sessions.js';
-import type { RingMessage, RingTarget } from '../domain/user-meetings.js';
+import type { RingTarget, UserPageMessage } from '../domain/user-meetings.js';
 
 const PING_MS = 25_000;
 
@@ -30,7 +30,7 @@ export class UserHub implements RingTarget {
   }
 
   /** Sends to every open page of the user; returns how many got it. */
-  push(corpId: string, unionId: string, message: RingMessage): number {
+  push(corpId: string, unionId: string, message: UserPageMessage): number {
     const set = this.pages.get(`${corpId}\n${unionId}`);
     if (!set) return 0;
     const text = JSON.stringify(message);

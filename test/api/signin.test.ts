@@ -186,6 +186,71 @@ describe('signed-in joins', () => {
   });
 });
 
+describe('/api/me bookings', () => {
+  it('lists bookings the user created or co-hosts, not cancelled ones or other people\'s', async () => {
+    const start = Date.now() + 3600_000;
+    const book = async (title: string, cohostUnionIds?: string[]) => {
+      const res = await client().createScheduleConferenceWithOptions(
+        new $conference.CreateScheduleConferenceRequest({
+          creatorUnionId: 'uA1',
+          title,
+          startTime: start,
+          endTime: start + 3600_000,
+          ...(cohostUnionIds ? { scheduleConfSettingModel: new $conference.CreateScheduleConferenceRequestScheduleConfSettingModel({ cohostUnionIds }) } : {}),
+        }),
+        confHeaders(acme),
+        runtime(),
+      );
+      return res.body!.scheduleConferenceId!;
+    };
+    const mine = await book('Booked by Alice');
+    const cohosted = await book('Bob co-hosts', ['uA2']);
+    const cancelled = await book('Cancelled');
+    await client().cancelScheduleConferenceWithOptions(
+      new $conference.CancelScheduleConferenceRequest({ scheduleConferenceId: cancelled, creatorUnionId: 'uA1' }),
+      confHeaders(acme),
+      runtime(),
+    );
+    const ids = async (unionId: string) => ((await me((await signIn(unionId)).cookie)).body.meetings.booked as Array<{ scheduleConferenceId: string }>).map((b) => b.scheduleConferenceId);
+    const alice = await ids('uA1');
+    expect(alice).toEqual(expect.arrayContaining([mine, cohosted]));
+    expect(alice).not.toContain(cancelled);
+    const bob = await ids('uA2');
+    expect(bob).toContain(cohosted);
+    expect(bob).not.toContain(mine);
+  });
+});
+
+describe('signed-in joins under the meeting settings', () => {
+  it('"internal only" admits signed-in colleagues and turns away other organizations and guests', async () => {
+    const meeting = await createMeeting({ userId: 'uA1' });
+    await client().updateVideoConferenceSettingWithOptions(
+      meeting.conferenceId!,
+      new $conference.UpdateVideoConferenceSettingRequest({ onlyInternalEmployeesJoin: true }),
+      new $conference.UpdateVideoConferenceSettingHeaders({ xAcsDingtalkAccessToken: acme }),
+      runtime(),
+    );
+    const bob = await signIn('uA2');
+    const inside = await joinAs(meeting.externalLinkUrl!, bob.cookie, 'Bob');
+    expect(inside.room.participantId).not.toBe('');
+    const bert = await signIn('uB1');
+    expect((await admit(server.url, linkToken(meeting.externalLinkUrl!), bert.cookie)).body.code).toBe('internalOnly');
+    expect((await admit(server.url, linkToken(meeting.externalLinkUrl!))).body.code).toBe('internalOnly');
+    const list = await members(meeting.conferenceId!);
+    expect(list.find((m) => m.unionId === 'uA2')).toMatchObject({ attendStatus: 3, outerOrgMember: false });
+    inside.room.close();
+  });
+
+  it('a signed-in organizer with the participant passcode still becomes host', async () => {
+    const meeting = await createMeeting({ userId: 'uA1' });
+    const alice = await signIn('uA1');
+    const admitted = await admit(server.url, { roomCode: meeting.roomCode!, passcode: meeting.conferencePassword! }, alice.cookie);
+    expect(admitted.body.role).toBe('host');
+    const anonymous = await admit(server.url, { roomCode: meeting.roomCode!, passcode: meeting.conferencePassword! });
+    expect(anonymous.body.role).toBe('participant');
+  });
+});
+
 describe('ringing and declining', () => {
   function userSocket(cookie: string): Promise<{ frames: Frame[]; next: (type: string) => Promise<Frame>; close: () => void }> {
     const socket = new WebSocket(`${server.url.replace(/^http/, 'ws')}/rtc/user-ws`, { headers: { cookie } });
@@ -206,24 +271,29 @@ describe('ringing and declining', () => {
   }
 
   it('rings the open page on CreateVideoConference and InviteUsers; decline shows attendStatus 4', async () => {
-    const carolLess = await signIn('uA2');
-    const page = await userSocket(carolLess.cookie);
+    const bob = await signIn('uA2');
+    const page = await userSocket(bob.cookie);
+    const otherPage = await userSocket(bob.cookie);
     await page.next('hello');
+    await otherPage.next('hello');
     const meeting = await createMeeting({ userId: 'uA1', inviteUserIds: ['uA2'] });
     const ring = await page.next('ring');
     expect(ring).toMatchObject({ type: 'ring', conferenceId: meeting.conferenceId, title: 'Sign-in test', inviter: 'Alice' });
 
     const decline = await fetch(`${server.url}/api/calls/decline`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', cookie: carolLess.cookie },
+      headers: { 'content-type': 'application/json', cookie: bob.cookie },
       body: JSON.stringify({ conferenceId: meeting.conferenceId }),
     });
     expect(decline.status).toBe(200);
+    // Bob's other open page stops ringing.
+    expect(await otherPage.next('ringEnd')).toEqual({ type: 'ringEnd', conferenceId: meeting.conferenceId });
+    otherPage.close();
     expect((await members(meeting.conferenceId!)).find((m) => m.unionId === 'uA2')!.attendStatus).toBe(4);
     // Declining twice: no longer being called.
     const twice = await fetch(`${server.url}/api/calls/decline`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', cookie: carolLess.cookie },
+      headers: { 'content-type': 'application/json', cookie: bob.cookie },
       body: JSON.stringify({ conferenceId: meeting.conferenceId }),
     });
     expect(twice.status).toBe(409);
@@ -238,6 +308,18 @@ describe('ringing and declining', () => {
     );
     expect(await page.next('ring')).toMatchObject({ conferenceId: meeting.conferenceId, inviter: 'Alice' });
     page.close();
+  });
+
+  it('ends the sessions of someone no longer in the directory', async () => {
+    const dave = await server.running.ctx.accounts.signIn.createLink('uA4', 'dingacme');
+    const res = await fetch(`${server.url}/signin?token=${dave.token}`, { redirect: 'manual' });
+    const cookie = /vconf_session=[^;]+/.exec(res.headers.get('set-cookie') ?? '')![0];
+    expect((await me(cookie)).status).toBe(200);
+    // Imports never delete, so an operator removes a person in the database.
+    await server.running.ctx.db.deleteFrom('users').where('union_id', '=', 'uA4').execute();
+    expect((await me(cookie)).status).toBe(401);
+    const socket = new WebSocket(`${server.url.replace(/^http/, 'ws')}/rtc/user-ws`, { headers: { cookie } });
+    expect(await new Promise<number>((resolve) => socket.on('close', (c) => resolve(c)))).toBe(4401);
   });
 
   it('closes a user socket without a session', async () => {

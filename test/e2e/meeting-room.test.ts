@@ -30,7 +30,7 @@ describe('the meeting room in Chromium', () => {
     const m = await createMeeting('Guessing');
     const { page, context } = await newParticipant(browser);
     await submitCode(page, server.url, m.roomCode!, '1111111111');
-    const wrong = await page.getByTestId('join-error').textContent();
+    const wrong = await eventually(() => page.getByTestId('join-error').textContent(), (t) => (t ?? '').includes('incorrect'));
     await submitCode(page, server.url, '19999999999', m.conferencePassword!);
     await eventually(() => page.getByTestId('join-error').textContent(), (t) => t === wrong);
     expect(wrong).toContain('The room code or passcode is incorrect.');

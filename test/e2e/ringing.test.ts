@@ -65,11 +65,15 @@ describe('ringing a signed-in user in Chromium', () => {
     await prompt.waitFor({ timeout: 5000 });
     expect(await prompt.textContent()).toContain('Alice is calling you');
     expect(await prompt.textContent()).toContain('Ringing in Chromium');
+    // "My meetings" follows along.
+    const listed = page.getByTestId('ongoing-meeting');
+    await eventually(() => listed.textContent({ timeout: 5000 }), (t) => (t ?? '').includes('Calling you'), 5000);
 
     await page.getByTestId('ring-decline').click();
     await prompt.waitFor({ state: 'detached', timeout: 5000 });
     const declined = await eventually(() => bobRecord(conferenceId), (r) => r[0]?.attendStatus === 4, 5000);
     expect(declined).toHaveLength(1);
+    await eventually(() => listed.textContent({ timeout: 5000 }), (t) => (t ?? '').includes('Declined'), 5000);
 
     await sdk().inviteUsersWithOptions(
       conferenceId,

@@ -81,7 +81,7 @@ export async function declineCall(conferenceId: string): Promise<void> {
  * Keeps the user's call socket open while the page is: rings arrive here. Reconnects after drops;
  * stops for good when the server says the session is gone (4401).
  */
-export function listenForCalls(onRing: (ring: Ring) => void): () => void {
+export function listenForCalls(onRing: (ring: Ring) => void, onRingEnd: (conferenceId: string) => void): () => void {
   let socket: WebSocket | undefined;
   let stopped = false;
   let delay = 1000;
@@ -90,8 +90,9 @@ export function listenForCalls(onRing: (ring: Ring) => void): () => void {
     socket = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/rtc/user-ws`);
     socket.onopen = () => (delay = 1000);
     socket.onmessage = (event) => {
-      const message = JSON.parse(String(event.data)) as { type?: string };
+      const message = JSON.parse(String(event.data)) as { type?: string; conferenceId?: string };
       if (message.type === 'ring') onRing(message as Ring);
+      if (message.type === 'ringEnd' && message.conferenceId) onRingEnd(message.conferenceId);
     };
     socket.onclose = (event) => {
       if (stopped || event.code === 4401) return;

@@ -2,12 +2,17 @@ import type { Ring } from './account';
 import { h, icon } from './dom';
 import { ICONS } from './icons';
 
+/** Takes the prompt of a call down (answered on another page). */
+export function dismissIncomingCall(conferenceId: string): void {
+  document.querySelector(`[data-ring="${CSS.escape(conferenceId)}"]`)?.remove();
+}
+
 /**
  * The incoming-call prompt: shown over whatever page is open, until the person answers. Join opens
  * the meeting link; Decline tells the server (attendStatus 4) and closes the prompt.
  */
 export function showIncomingCall(ring: Ring, onDecline: (conferenceId: string) => Promise<void>): void {
-  document.querySelector(`[data-ring="${CSS.escape(ring.conferenceId)}"]`)?.remove();
+  dismissIncomingCall(ring.conferenceId);
   const join = h('button', { type: 'button', class: 'btn btn-primary', 'data-testid': 'ring-join' }, 'Join');
   const decline = h('button', { type: 'button', class: 'btn btn-danger', 'data-testid': 'ring-decline' }, 'Decline');
   const prompt = h(

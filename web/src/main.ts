@@ -3,7 +3,7 @@ import './styles/pages.css';
 import './styles/room.css';
 import './styles/account.css';
 import { declineCall, fetchMe, listenForCalls, signIn, signOut } from './account';
-import { showIncomingCall } from './incoming-call';
+import { dismissIncomingCall, showIncomingCall } from './incoming-call';
 import { mePage } from './pages/me';
 import { signInPage } from './pages/signin';
 import { admit, AdmitError, type AdmitRequest } from './api';
@@ -84,7 +84,15 @@ let stopRinging: (() => void) | undefined;
 /** While any vconf page is open, a signed-in user's invitations ring here. */
 function startRinging(): void {
   if (stopRinging) return;
-  stopRinging = listenForCalls((ring) => showIncomingCall(ring, declineCall));
+  // "My meetings" follows along: a new call or a decline changes its list.
+  const refresh = () => (location.pathname.replace(/\/+$/, '') === '/me' ? showMe() : Promise.resolve());
+  stopRinging = listenForCalls(
+    (ring) => {
+      showIncomingCall(ring, (id) => declineCall(id).then(refresh));
+      void refresh();
+    },
+    dismissIncomingCall,
+  );
 }
 
 function boot(): void {

@@ -10,12 +10,13 @@ export async function enterRoom(page: Page, name: string): Promise<void> {
   await page.getByTestId('page-room').waitFor({ timeout: 15_000 });
 }
 
-/** The join page's form: room code and passcode. Returns after the click; the caller checks the outcome. */
+/** The join page's form: room code and passcode. Returns once the server answered; the caller checks the outcome. */
 export async function submitCode(page: Page, baseUrl: string, roomCode: string, passcode: string): Promise<void> {
   if (!page.url().startsWith(`${baseUrl}/join`)) await page.goto(`${baseUrl}/join`);
   await page.getByTestId('room-code-input').fill(roomCode);
   await page.getByTestId('passcode-input').fill(passcode);
-  await page.getByTestId('join-button').click();
+  // Each attempt is complete (answered) before the caller looks at the page or tries again.
+  await Promise.all([page.waitForResponse((r) => r.url().endsWith('/api/admit')), page.getByTestId('join-button').click()]);
 }
 
 export async function remoteTileIds(page: Page): Promise<string[]> {

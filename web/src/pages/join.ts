@@ -114,7 +114,7 @@ export function joinPage(options: JoinPageOptions): Page {
       h('p', { class: 'lead' }, 'Enter the room code and passcode from your meeting invitation.'),
       form,
     ),
-    h('footer', { class: 'page-footer' }, 'Got a meeting link? Open it directly — no code needed.'),
+    h('footer', { class: 'page-footer' }, 'Got a meeting link? Open it directly — no code needed. ', h('a', { href: '/signin', 'data-testid': 'signin-link' }, 'Sign in'), ' to see your meetings.'),
   );
   return { el, title: 'Join a meeting · vconf', focus: options.roomCode ? passInput : codeInput };
 }
