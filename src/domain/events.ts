@@ -28,12 +28,17 @@ export interface StoredEvent extends NewEvent {
   statusSeqNum: number;
 }
 
+/** A stored event and how many app deliveries were queued for it (0 when no app subscribes). */
+export type AppendedEvent = StoredEvent & { deliveries: number };
+
 export interface EventOutbox {
   /**
    * Stores the event with the next statusSeqNum of its meeting and queues one delivery per app of
    * its organization subscribed to its type, atomically.
    */
-  append(event: NewEvent): Promise<StoredEvent>;
+  append(event: NewEvent): Promise<AppendedEvent>;
+  /** Several events of one meeting, with consecutive statusSeqNums, atomically. */
+  appendAll(events: readonly NewEvent[]): Promise<AppendedEvent[]>;
 }
 
 /** openConfModel of §e.5; calendarEventId and bizScene have no counterpart in vconf and are left out. */
@@ -90,9 +95,12 @@ export class EventRecorder {
 
   /** conference_created, then user_invited for the people CreateVideoConference rang. */
   async created(meeting: Meeting, members: readonly Member[]): Promise<void> {
-    await this.meetingEvent('conference_created', meeting, members);
     const invited = members.filter((m) => m.attendStatus === AttendStatus.calling);
-    if (invited.length > 0) await this.memberEvent(meeting, 'user_invited', invited);
+    // One write for both, so a create costs one outbox transaction.
+    await this.record([
+      this.draft(meeting, EventType.meeting, 'conference_created', { openConfModel: openConfModel(meeting, members, this.links.base) }),
+      ...(invited.length > 0 ? [this.draft(meeting, EventType.member, 'user_invited', { openMemberModels: invited.map(openMemberModel) })] : []),
+    ]);
   }
 
   /** A member scene for these members of a meeting, read as they are now. */
@@ -112,15 +120,20 @@ export class EventRecorder {
   }
 
   private async meetingEvent(scene: MeetingScene, meeting: Meeting, members: readonly Member[]): Promise<void> {
-    await this.append(meeting, EventType.meeting, scene, { openConfModel: openConfModel(meeting, members, this.links.base) });
+    await this.record([this.draft(meeting, EventType.meeting, scene, { openConfModel: openConfModel(meeting, members, this.links.base) })]);
   }
 
   private async memberEvent(meeting: Meeting, scene: MemberScene, members: readonly Member[]): Promise<void> {
-    await this.append(meeting, EventType.member, scene, { openMemberModels: members.map(openMemberModel) });
+    await this.record([this.draft(meeting, EventType.member, scene, { openMemberModels: members.map(openMemberModel) })]);
   }
 
-  private async append(meeting: Meeting, type: EventType, changeScene: NewEvent['changeScene'], data: Record<string, unknown>): Promise<void> {
-    await this.outbox.append({ conferenceId: meeting.conferenceId, corpId: meeting.corpId, type, changeScene, eventTime: this.now(), data });
-    this.appended();
+  private draft(meeting: Meeting, type: EventType, changeScene: NewEvent['changeScene'], data: Record<string, unknown>): NewEvent {
+    return { conferenceId: meeting.conferenceId, corpId: meeting.corpId, type, changeScene, eventTime: this.now(), data };
+  }
+
+  private async record(events: NewEvent[]): Promise<void> {
+    const stored = await this.outbox.appendAll(events);
+    // Nothing to deliver, nothing to wake: most organizations subscribe to no events.
+    if (stored.some((e) => e.deliveries > 0)) this.appended();
   }
 }

@@ -62,6 +62,8 @@ export type UserPageMessage = RingMessage | RingEndMessage;
 /** Where rings go: the open pages of a signed-in user (src/rtc/user-hub.ts). */
 export interface RingTarget {
   push(corpId: string, unionId: string, message: UserPageMessage): number;
+  /** How many signed-in users have a page open (anywhere on this instance). */
+  readonly listeners: number;
 }
 
 /**
@@ -76,6 +78,8 @@ export class Ringer {
 
   /** Rings the calling members (only `unionIds` when given); `inviter` defaults to the organizer. */
   async ring(conferenceId: string, inviter?: string, unionIds?: readonly string[]): Promise<number> {
+    // Nobody listening, nobody to ring: spares two reads on every create and invite.
+    if (this.target.listeners === 0) return 0;
     const meeting = await this.store.meeting(conferenceId);
     if (!meeting) return 0;
     const callees = await this.store.calling(meeting.conferenceId, unionIds);

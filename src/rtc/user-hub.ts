@@ -29,6 +29,10 @@ export class UserHub implements RingTarget {
     socket.on('error', () => socket.terminate());
   }
 
+  get listeners(): number {
+    return this.pages.size;
+  }
+
   /** Sends to every open page of the user; returns how many got it. */
   push(corpId: string, unionId: string, message: UserPageMessage): number {
     const set = this.pages.get(`${corpId}\n${unionId}`);

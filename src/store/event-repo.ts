@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { EventOutbox, NewEvent, StoredEvent } from '../domain/events.js';
+import type { EventOutbox, NewEvent, AppendedEvent, StoredEvent } from '../domain/events.js';
 import { randomHex } from '../domain/secrets.js';
 import type { Database } from './schema.js';
 import { isUniqueViolation } from './unique-violation.js';
@@ -33,62 +33,75 @@ export interface DeliveryLogEntry extends AttemptOutcome {
 export class SqlEventStore implements EventOutbox {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async append(event: NewEvent): Promise<StoredEvent> {
+  async append(event: NewEvent): Promise<AppendedEvent> {
+    const [stored] = await this.appendAll([event]);
+    return stored!;
+  }
+
+  async appendAll(events: readonly NewEvent[]): Promise<AppendedEvent[]> {
+    if (events.length === 0) return [];
     // Two writers (instances sharing a database) may pick the same number; the loser takes the next.
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.insert(event);
+        return await this.insert(events);
       } catch (err) {
         if (!isUniqueViolation(err, 'seq') || attempt >= 5) throw err;
       }
     }
   }
 
-  private async insert(event: NewEvent): Promise<StoredEvent> {
+  /** Events of one meeting, in order, with consecutive statusSeqNums, in one transaction. */
+  private async insert(events: readonly NewEvent[]): Promise<AppendedEvent[]> {
+    const first = events[0]!;
     return this.db.transaction().execute(async (tx) => {
       const last = await tx
         .selectFrom('events')
         .select((eb) => eb.fn.max('seq').as('seq'))
-        .where('conference_id', '=', event.conferenceId)
+        .where('conference_id', '=', first.conferenceId)
         .executeTakeFirst();
-      const stored: StoredEvent = { ...event, eventId: randomHex(16), statusSeqNum: Number(last?.seq ?? 0) + 1 };
-      await tx
-        .insertInto('events')
-        .values({
-          event_id: stored.eventId,
-          conference_id: event.conferenceId,
-          corp_id: event.corpId,
-          seq: stored.statusSeqNum,
-          event_type: event.type,
-          change_scene: event.changeScene,
-          event_time: event.eventTime,
-          data: JSON.stringify(event.data),
-        })
-        .execute();
       const apps = await tx
         .selectFrom('apps')
         .select(['app_key', 'event_types'])
-        .where('corp_id', '=', event.corpId)
+        .where('corp_id', '=', first.corpId)
         .where('event_url', 'is not', null)
         .execute();
-      const subscribed = apps.filter((a) => !a.event_types || (JSON.parse(a.event_types) as string[]).includes(event.type));
-      if (subscribed.length > 0) {
+      const out: AppendedEvent[] = [];
+      let seq = Number(last?.seq ?? 0);
+      for (const event of events) {
+        const stored: StoredEvent = { ...event, eventId: randomHex(16), statusSeqNum: ++seq };
         await tx
-          .insertInto('event_deliveries')
-          .values(
-            subscribed.map((a) => ({
-              event_id: stored.eventId,
-              app_key: a.app_key,
-              conference_id: event.conferenceId,
-              seq: stored.statusSeqNum,
-              state: 'pending',
-              attempts: 0,
-              next_attempt_at: event.eventTime,
-            })),
-          )
+          .insertInto('events')
+          .values({
+            event_id: stored.eventId,
+            conference_id: event.conferenceId,
+            corp_id: event.corpId,
+            seq: stored.statusSeqNum,
+            event_type: event.type,
+            change_scene: event.changeScene,
+            event_time: event.eventTime,
+            data: JSON.stringify(event.data),
+          })
           .execute();
+        const subscribed = apps.filter((a) => !a.event_types || (JSON.parse(a.event_types) as string[]).includes(event.type));
+        if (subscribed.length > 0) {
+          await tx
+            .insertInto('event_deliveries')
+            .values(
+              subscribed.map((a) => ({
+                event_id: stored.eventId,
+                app_key: a.app_key,
+                conference_id: event.conferenceId,
+                seq: stored.statusSeqNum,
+                state: 'pending',
+                attempts: 0,
+                next_attempt_at: event.eventTime,
+              })),
+            )
+            .execute();
+        }
+        out.push({ ...stored, deliveries: subscribed.length });
       }
-      return stored;
+      return out;
     });
   }
 
