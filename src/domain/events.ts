@@ -95,12 +95,22 @@ export class EventRecorder {
 
   /** conference_created, then user_invited for the people CreateVideoConference rang. */
   async created(meeting: Meeting, members: readonly Member[]): Promise<void> {
+    this.appendedNow(await this.outbox.appendAll(this.draftCreated(meeting, members)));
+  }
+
+  /** The events of a new meeting, for the caller to store in the transaction that creates it. */
+  draftCreated(meeting: Meeting, members: readonly Member[]): NewEvent[] {
     const invited = members.filter((m) => m.attendStatus === AttendStatus.calling);
-    // One write for both, so a create costs one outbox transaction.
-    await this.record([
+    return [
       this.draft(meeting, EventType.meeting, 'conference_created', { openConfModel: openConfModel(meeting, members, this.links.base) }),
       ...(invited.length > 0 ? [this.draft(meeting, EventType.member, 'user_invited', { openMemberModels: invited.map(openMemberModel) })] : []),
-    ]);
+    ];
+  }
+
+  /** Tells the delivery worker about stored events that have somewhere to go. */
+  appendedNow(stored: readonly AppendedEvent[]): void {
+    // Nothing to deliver, nothing to wake: most organizations subscribe to no events.
+    if (stored.some((e) => e.deliveries > 0)) this.appended();
   }
 
   /** A member scene for these members of a meeting, read as they are now. */
@@ -132,8 +142,6 @@ export class EventRecorder {
   }
 
   private async record(events: NewEvent[]): Promise<void> {
-    const stored = await this.outbox.appendAll(events);
-    // Nothing to deliver, nothing to wake: most organizations subscribe to no events.
-    if (stored.some((e) => e.deliveries > 0)) this.appended();
+    this.appendedNow(await this.outbox.appendAll(events));
   }
 }

@@ -139,8 +139,8 @@ export class MeetingService {
         ...guests.map((g) => member(meeting, g, false, AttendStatus.calling, now)),
       ];
       try {
-        await this.opts.meetings.create(meeting, members);
-        await this.opts.events?.created(meeting, members);
+        const events = this.opts.events?.draftCreated(meeting, members) ?? [];
+        this.opts.events?.appendedNow(await this.opts.meetings.create(meeting, members, events));
         return meeting;
       } catch (err) {
         if (!(err instanceof RoomCodeTaken) || attempt >= ROOM_CODE_ATTEMPTS) throw err;

@@ -3,6 +3,7 @@
  * PostgreSQL and Redis implement the same interfaces for multi-instance deployments.
  */
 import type { App, DirectoryDocument, DirectoryUser, Org, Suite } from './directory.js';
+import type { AppendedEvent, NewEvent } from './events.js';
 import type { Meeting, Member } from './meeting.js';
 
 export interface ImportSummary {
@@ -56,7 +57,7 @@ export class RoomCodeTaken extends Error {
 
 export interface MeetingRepository {
   /** Persists the meeting and its members atomically. */
-  create(meeting: Meeting, members: readonly Member[]): Promise<void>;
+  create(meeting: Meeting, members: readonly Member[], events?: readonly NewEvent[]): Promise<AppendedEvent[]>;
   find(conferenceId: string): Promise<Meeting | undefined>;
   members(conferenceId: string): Promise<Member[]>;
   /** Every meeting that has used this room code, newest first (a code is reused once its meeting ended). */

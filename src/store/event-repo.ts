@@ -50,59 +50,8 @@ export class SqlEventStore implements EventOutbox {
     }
   }
 
-  /** Events of one meeting, in order, with consecutive statusSeqNums, in one transaction. */
-  private async insert(events: readonly NewEvent[]): Promise<AppendedEvent[]> {
-    const first = events[0]!;
-    return this.db.transaction().execute(async (tx) => {
-      const last = await tx
-        .selectFrom('events')
-        .select((eb) => eb.fn.max('seq').as('seq'))
-        .where('conference_id', '=', first.conferenceId)
-        .executeTakeFirst();
-      const apps = await tx
-        .selectFrom('apps')
-        .select(['app_key', 'event_types'])
-        .where('corp_id', '=', first.corpId)
-        .where('event_url', 'is not', null)
-        .execute();
-      const out: AppendedEvent[] = [];
-      let seq = Number(last?.seq ?? 0);
-      for (const event of events) {
-        const stored: StoredEvent = { ...event, eventId: randomHex(16), statusSeqNum: ++seq };
-        await tx
-          .insertInto('events')
-          .values({
-            event_id: stored.eventId,
-            conference_id: event.conferenceId,
-            corp_id: event.corpId,
-            seq: stored.statusSeqNum,
-            event_type: event.type,
-            change_scene: event.changeScene,
-            event_time: event.eventTime,
-            data: JSON.stringify(event.data),
-          })
-          .execute();
-        const subscribed = apps.filter((a) => !a.event_types || (JSON.parse(a.event_types) as string[]).includes(event.type));
-        if (subscribed.length > 0) {
-          await tx
-            .insertInto('event_deliveries')
-            .values(
-              subscribed.map((a) => ({
-                event_id: stored.eventId,
-                app_key: a.app_key,
-                conference_id: event.conferenceId,
-                seq: stored.statusSeqNum,
-                state: 'pending',
-                attempts: 0,
-                next_attempt_at: event.eventTime,
-              })),
-            )
-            .execute();
-        }
-        out.push({ ...stored, deliveries: subscribed.length });
-      }
-      return out;
-    });
+  private insert(events: readonly NewEvent[]): Promise<AppendedEvent[]> {
+    return this.db.transaction().execute((tx) => appendEventsIn(tx, events));
   }
 
   /**
@@ -197,4 +146,61 @@ export class SqlEventStore implements EventOutbox {
     const rows = await this.db.selectFrom('event_deliveries').select(['event_id', 'state']).where('app_key', '=', appKey).execute();
     return new Map(rows.map((r) => [r.event_id, r.state]));
   }
+}
+
+/**
+ * Events of one meeting, in order, with consecutive statusSeqNums, inside the caller's transaction
+ * (the outbox's own, or the one that makes the change the events describe).
+ */
+export async function appendEventsIn(tx: Kysely<Database>, events: readonly NewEvent[]): Promise<AppendedEvent[]> {
+  const first = events[0];
+  if (!first) return [];
+  const last = await tx
+    .selectFrom('events')
+    .select((eb) => eb.fn.max('seq').as('seq'))
+    .where('conference_id', '=', first.conferenceId)
+    .executeTakeFirst();
+  const apps = await tx
+    .selectFrom('apps')
+    .select(['app_key', 'event_types'])
+    .where('corp_id', '=', first.corpId)
+    .where('event_url', 'is not', null)
+    .execute();
+  const out: AppendedEvent[] = [];
+  let seq = Number(last?.seq ?? 0);
+  for (const event of events) {
+    const stored: StoredEvent = { ...event, eventId: randomHex(16), statusSeqNum: ++seq };
+    await tx
+      .insertInto('events')
+      .values({
+        event_id: stored.eventId,
+        conference_id: event.conferenceId,
+        corp_id: event.corpId,
+        seq: stored.statusSeqNum,
+        event_type: event.type,
+        change_scene: event.changeScene,
+        event_time: event.eventTime,
+        data: JSON.stringify(event.data),
+      })
+      .execute();
+    const subscribed = apps.filter((a) => !a.event_types || (JSON.parse(a.event_types) as string[]).includes(event.type));
+    if (subscribed.length > 0) {
+      await tx
+        .insertInto('event_deliveries')
+        .values(
+          subscribed.map((a) => ({
+            event_id: stored.eventId,
+            app_key: a.app_key,
+            conference_id: event.conferenceId,
+            seq: stored.statusSeqNum,
+            state: 'pending',
+            attempts: 0,
+            next_attempt_at: event.eventTime,
+          })),
+        )
+        .execute();
+    }
+    out.push({ ...stored, deliveries: subscribed.length });
+  }
+  return out;
 }

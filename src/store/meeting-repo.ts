@@ -3,15 +3,19 @@ import { AttendStatus, MeetingStatus, memberRecord, type Meeting, type Member } 
 import { RoomCodeTaken, type MeetingFilter, type MeetingKey, type MeetingRepository } from '../domain/ports.js';
 import type { Database, MeetingMembersTable, MeetingsTable } from './schema.js';
 import { isUniqueViolation } from './unique-violation.js';
+import { appendEventsIn } from './event-repo.js';
+import type { AppendedEvent, NewEvent } from '../domain/events.js';
 
 export class SqlMeetingRepository implements MeetingRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async create(meeting: Meeting, members: readonly Member[]): Promise<void> {
+  async create(meeting: Meeting, members: readonly Member[], events: readonly NewEvent[] = []): Promise<AppendedEvent[]> {
     try {
-      await this.db.transaction().execute(async (tx) => {
+      // The meeting, its members and the events announcing them commit together, or not at all.
+      return await this.db.transaction().execute(async (tx) => {
         await tx.insertInto('meetings').values(meetingRow(meeting)).execute();
         if (members.length > 0) await tx.insertInto('meeting_members').values(members.map(memberRow)).execute();
+        return appendEventsIn(tx, events);
       });
     } catch (err) {
       if (isUniqueViolation(err, 'room_code')) throw new RoomCodeTaken();
