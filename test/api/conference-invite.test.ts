@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { $conference, appToken, conferenceClient, confHeaders, runtime, sdkError } from '../support/sdk.js';
+import { $conference, appToken, conferenceClient, confHeaders, runtime, sdkError, memberModels } from '../support/sdk.js';
 
 let server: TestServer;
 let acme: string;
@@ -30,15 +30,7 @@ function invite(conferenceId: string, fields: Record<string, unknown>, token = a
   return client().inviteUsersWithOptions(conferenceId, request, new $conference.InviteUsersHeaders({ xAcsDingtalkAccessToken: token }), runtime());
 }
 
-async function members(conferenceId: string) {
-  const res = await client().queryConferenceMembersWithOptions(
-    conferenceId,
-    new $conference.QueryConferenceMembersRequest({}),
-    new $conference.QueryConferenceMembersHeaders({ xAcsDingtalkAccessToken: acme }),
-    runtime(),
-  );
-  return res.body!.memberModels ?? [];
-}
+const members = (conferenceId: string) => memberModels(server.endpoint, acme, conferenceId);
 
 describe('InviteUsers', () => {
   it('adds colleagues as called members, and calls a declined or departed member again', async () => {

@@ -6,7 +6,7 @@ import { SqlCredentialRepository } from '../../src/store/user-auth-repo.js';
 import { MemoryRateCounter } from '../../src/store/memory-rate-counter.js';
 import { directory } from '../support/fixtures.js';
 import { admit, linkToken, RoomClient, type Frame } from '../support/room-client.js';
-import { $conference, appToken, conferenceClient, confHeaders, runtime } from '../support/sdk.js';
+import { $conference, appToken, conferenceClient, confHeaders, runtime, memberModels } from '../support/sdk.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 const PASSWORDS: Record<string, string> = { uA1: 'alice-password', uA2: 'bob-password', uA3: 'carol-password', uB1: 'bert-password' };
@@ -53,15 +53,7 @@ async function createMeeting(fields: { userId: string; inviteUserIds?: string[];
   return res.body!;
 }
 
-async function members(conferenceId: string) {
-  const res = await client().queryConferenceMembersWithOptions(
-    conferenceId,
-    new $conference.QueryConferenceMembersRequest({}),
-    new $conference.QueryConferenceMembersHeaders({ xAcsDingtalkAccessToken: acme }),
-    runtime(),
-  );
-  return res.body!.memberModels ?? [];
-}
+const members = (conferenceId: string) => memberModels(server.endpoint, acme, conferenceId);
 
 /** A browser with a device cookie and, when signed in, a session cookie. */
 async function joinAs(externalLinkUrl: string, session: string, name: string) {

@@ -49,3 +49,14 @@ export async function sdkError(call: Promise<unknown>): Promise<SdkError> {
   }
   throw new Error('expected the SDK call to fail, but it succeeded');
 }
+
+/** QueryConferenceMembers' first page (128 records) through the SDK. */
+export async function memberModels(endpoint: string, token: string, conferenceId: string) {
+  const res = await conferenceClient(endpoint).queryConferenceMembersWithOptions(
+    conferenceId,
+    new $conference.QueryConferenceMembersRequest({}),
+    new $conference.QueryConferenceMembersHeaders({ xAcsDingtalkAccessToken: token }),
+    runtime(),
+  );
+  return res.body!.memberModels ?? [];
+}
