@@ -52,31 +52,14 @@ export class PresenceService {
     const own = !resuming && claims.user ? await this.ownRecord(meeting.conferenceId, claims.user, claims.deviceId) : undefined;
     if (own?.banned) throw new Rejection('banned');
     if (previous && resuming) {
-      const returning = previous.attendStatus !== AttendStatus.active;
-      joined = returning;
-      const patch = {
-        nick,
-        host: previous.host || claims.role === 'host',
-        attendStatus: AttendStatus.active,
-        ...(returning ? { visitStartedAt: now } : {}),
-      };
-      await this.meetings.updateMember(meeting.conferenceId, previous.memberId, patch);
-      member = { ...previous, ...patch };
+      joined = previous.attendStatus !== AttendStatus.active;
+      member = await this.reactivate(previous, { nick, host: previous.host || claims.role === 'host' }, now);
     } else if (own) {
       // Someone who was inside before is never refused; an invitee who never joined is a newcomer.
       if (own.joinTime === null) await this.checkEntry(meeting, claims);
-      const returning = own.attendStatus !== AttendStatus.active;
-      joined = returning;
-      const patch = {
-        nick,
-        host: own.host || claims.role === 'host',
-        attendStatus: AttendStatus.active,
-        deviceId: claims.deviceId,
-        joinTime: own.joinTime ?? now,
-        ...(returning ? { visitStartedAt: now } : {}),
-      };
-      await this.meetings.updateMember(meeting.conferenceId, own.memberId, patch);
-      member = { ...own, ...patch };
+      joined = own.attendStatus !== AttendStatus.active;
+      const extra = { nick, host: own.host || claims.role === 'host', deviceId: claims.deviceId, joinTime: own.joinTime ?? now };
+      member = await this.reactivate(own, extra, now);
     } else if (claims.user) {
       await this.checkEntry(meeting, claims);
       member = memberRecord({
@@ -126,6 +109,14 @@ export class PresenceService {
   private async checkEntry(meeting: Meeting, claims: TicketClaims): Promise<void> {
     const refusal = await this.entry?.atEntry(meeting.conferenceId, claims.role);
     if (refusal && !(refusal === 'internalOnly' && claims.user?.corpId === meeting.corpId)) throw new Rejection(refusal);
+  }
+
+  /** Puts an existing record back in the room; a new visit starts unless it was still active. */
+  private async reactivate(record: Member, changes: Partial<Member>, now: number): Promise<Member> {
+    const returning = record.attendStatus !== AttendStatus.active;
+    const patch = { ...changes, attendStatus: AttendStatus.active, ...(returning ? { visitStartedAt: now } : {}) };
+    await this.meetings.updateMember(record.conferenceId, record.memberId, patch);
+    return { ...record, ...patch };
   }
 
   async leave(conferenceId: string, memberId: string): Promise<void> {
