@@ -6,7 +6,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AttendStatus, MeetingStatus } from '../../src/domain/meeting.js';
 import { SqlMeetingSettingsRepository } from '../../src/store/meeting-settings-repo.js';
-import { $conference, appToken, conferenceClient, confHeaders, runtime, sdkError } from '../support/sdk.js';
+import { $conference, conferenceClient, confHeaders, runtime, sdkError, fixtureTokens } from '../support/sdk.js';
 import { admit, linkToken, RoomClient, type Admitted } from '../support/room-client.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -18,11 +18,7 @@ const clients: RoomClient[] = [];
 
 beforeAll(async () => {
   server = await startTestServer();
-  [token, betaToken, readOnlyToken] = await Promise.all([
-    appToken(server.endpoint, 'acme-app', 's3cret'),
-    appToken(server.endpoint, 'beta-app', 'b3ta'),
-    appToken(server.endpoint, 'acme-readonly', 'r3ad'),
-  ]);
+  [token, betaToken, readOnlyToken] = await fixtureTokens(server.endpoint);
 });
 afterEach(() => {
   for (const c of clients.splice(0)) c.close();

@@ -60,3 +60,8 @@ export async function memberModels(endpoint: string, token: string, conferenceId
   );
   return res.body!.memberModels ?? [];
 }
+
+/** Tokens of the fixture directory's acme-app, beta-app and acme-readonly, in that order. */
+export function fixtureTokens(endpoint: string): Promise<[string, string, string]> {
+  return Promise.all([appToken(endpoint, 'acme-app', 's3cret'), appToken(endpoint, 'beta-app', 'b3ta'), appToken(endpoint, 'acme-readonly', 'r3ad')]);
+}
