@@ -32,7 +32,8 @@ import { SqlBookingRepository } from './store/schedule-repo.js';
 import { MemoryRateCounter } from './store/memory-rate-counter.js';
 import { migrateToLatest } from './store/migrate.js';
 import type { Database } from './store/schema.js';
-import { openSqlite } from './store/sqlite.js';
+import { openSqliteStore } from './store/sqlite.js';
+import { SqliteMeetingCreates } from './store/sqlite-meeting-creates.js';
 import { SqlTokenRepository } from './store/token-repo.js';
 
 /** Everything a running vconf needs, wired once: storage, counters, domain services and rooms. */
@@ -62,11 +63,11 @@ export interface Context {
 }
 
 export async function createContext(config: Config, logger: Logger): Promise<Context> {
-  const db = openSqlite(config.dataDir);
+  const { db, file } = openSqliteStore(config.dataDir);
   try {
     await migrateToLatest(db);
     const directory = new SqlDirectoryRepository(db);
-    const meetingRepo = new SqlMeetingRepository(db);
+    const meetingRepo = new SqlMeetingRepository(db, new SqliteMeetingCreates(db, file));
     // One key per deployment, kept in the database so every instance derives the same tokens and tickets.
     const key = Buffer.from(await new SqlMetaRepository(db).getOrCreate('token_key', () => randomHex(32)), 'hex');
     const rates = new MemoryRateCounter();

@@ -28,16 +28,17 @@ export interface StoredEvent extends NewEvent {
   statusSeqNum: number;
 }
 
-/** A stored event and how many app deliveries were queued for it (0 when no app subscribes). */
+/** A stored event and how many app deliveries were queued for it (at least one: events nobody takes are not stored). */
 export type AppendedEvent = StoredEvent & { deliveries: number };
 
 export interface EventOutbox {
   /**
    * Stores the event with the next statusSeqNum of its meeting and queues one delivery per app of
-   * its organization subscribed to its type, atomically.
+   * its organization subscribed to its type, atomically. An event no app takes is not stored
+   * (undefined): there is nobody to deliver it to, and statusSeqNum counts stored events only.
    */
-  append(event: NewEvent): Promise<AppendedEvent>;
-  /** Several events of one meeting, with consecutive statusSeqNums, atomically. */
+  append(event: NewEvent): Promise<AppendedEvent | undefined>;
+  /** Several events of one meeting, with consecutive statusSeqNums, atomically; returns those stored. */
   appendAll(events: readonly NewEvent[]): Promise<AppendedEvent[]>;
 }
 
@@ -109,8 +110,8 @@ export class EventRecorder {
 
   /** Tells the delivery worker about stored events that have somewhere to go. */
   appendedNow(stored: readonly AppendedEvent[]): void {
-    // Nothing to deliver, nothing to wake: most organizations subscribe to no events.
-    if (stored.some((e) => e.deliveries > 0)) this.appended();
+    // Nothing stored, nothing to wake: most organizations subscribe to no events.
+    if (stored.length > 0) this.appended();
   }
 
   /** A member scene for these members of a meeting, read as they are now. */

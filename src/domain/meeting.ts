@@ -1,4 +1,5 @@
 /** The meeting and member records, with the spec's numeric enumerations (spec §e.1). */
+import { timeOrderedId } from './secrets.js';
 
 export const MeetingStatus = { initialised: 0, ended: 1, started: 2 } as const;
 export type MeetingStatus = (typeof MeetingStatus)[keyof typeof MeetingStatus];
@@ -72,4 +73,9 @@ export function memberRecord(fields: Pick<Member, 'conferenceId' | 'memberId' | 
     visitStartedAt: null,
     ...fields,
   };
+}
+
+/** A new conferenceId: creation time first (so new meetings append to their indexes), then 96 random bits. */
+export function newConferenceId(now: number): string {
+  return timeOrderedId(now, 12);
 }

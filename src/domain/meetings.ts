@@ -1,4 +1,4 @@
-import { AttendStatus, BizType, MeetingStatus, memberRecord, type Meeting, type Member } from './meeting.js';
+import { AttendStatus, BizType, MeetingStatus, memberRecord, newConferenceId, type Meeting, type Member } from './meeting.js';
 import { RoomCodeTaken, type DirectoryRepository, type MeetingRepository, type RateCounter } from './ports.js';
 import { Rejection } from './rejection.js';
 import { randomDigits, randomHex, randomToken } from './secrets.js';
@@ -117,7 +117,7 @@ export class MeetingService {
 
     for (let attempt = 1; ; attempt++) {
       const meeting: Meeting = {
-        conferenceId: randomHex(12),
+        conferenceId: newConferenceId(now),
         corpId,
         title,
         status: MeetingStatus.initialised,

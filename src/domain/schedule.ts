@@ -1,6 +1,6 @@
 import type { DirectoryUser } from './directory.js';
 import type { EventRecorder } from './events.js';
-import { BizType, MeetingStatus, memberRecord, type Meeting, type Member } from './meeting.js';
+import { BizType, MeetingStatus, memberRecord, newConferenceId, type Meeting, type Member } from './meeting.js';
 import type { MeetingSettings, MeetingSettingsStore } from './meeting-settings.js';
 import { joinLink } from './meetings.js';
 import { RoomCodeTaken, type DirectoryRepository, type MeetingRepository } from './ports.js';
@@ -217,7 +217,7 @@ export class ScheduleService {
     const people = await this.opts.directory.findUsers([hostId, ...cohostIds]);
     const now = this.now();
     const meeting: Meeting = {
-      conferenceId: randomHex(12),
+      conferenceId: newConferenceId(now),
       corpId: booking.corpId,
       title: booking.title,
       status: MeetingStatus.initialised,

@@ -1,13 +1,23 @@
 import type { Kysely } from 'kysely';
 import type { App, DirectoryDocument, DirectoryUser, Org, Suite } from '../domain/directory.js';
 import type { DirectoryRepository, ImportSummary } from '../domain/ports.js';
+import { prepareListQuery, prepareQuery } from './prepared.js';
 import type { Database } from './schema.js';
 
 export class SqlDirectoryRepository implements DirectoryRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  // Every create reads the organization and the people; these two are compiled once.
+  private readonly orgById;
+  private readonly usersByUnionId;
+
+  constructor(private readonly db: Kysely<Database>) {
+    this.orgById = prepareQuery(db, 1, (corpId) => db.selectFrom('orgs').selectAll().where('corp_id', '=', corpId));
+    this.usersByUnionId = prepareListQuery(db, 32, (...unionIds) =>
+      db.selectFrom('users').select(['corp_id', 'union_id', 'user_id', 'name', 'can_create_meetings']).where('union_id', 'in', unionIds),
+    );
+  }
 
   async findOrg(corpId: string): Promise<Org | undefined> {
-    const row = await this.db.selectFrom('orgs').selectAll().where('corp_id', '=', corpId).executeTakeFirst();
+    const [row] = await this.orgById.execute(corpId);
     if (!row) return undefined;
     return {
       corpId: row.corp_id,
@@ -19,7 +29,7 @@ export class SqlDirectoryRepository implements DirectoryRepository {
 
   async findUsers(unionIds: readonly string[]): Promise<DirectoryUser[]> {
     if (unionIds.length === 0) return [];
-    const rows = await this.db.selectFrom('users').selectAll().where('union_id', 'in', [...unionIds]).execute();
+    const rows = await this.usersByUnionId.execute(...unionIds);
     return rows.map((r) => ({
       corpId: r.corp_id,
       unionId: r.union_id,

@@ -1,7 +1,7 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Insertable, type Kysely } from 'kysely';
 import type { EventOutbox, NewEvent, AppendedEvent, StoredEvent } from '../domain/events.js';
-import { randomHex } from '../domain/secrets.js';
-import type { Database } from './schema.js';
+import { timeOrderedId } from '../domain/secrets.js';
+import type { Database, EventDeliveriesTable, EventsTable } from './schema.js';
 import { isUniqueViolation } from './unique-violation.js';
 
 /** The lowest pending statusSeqNum of the (app, meeting) of delivery `d`. */
@@ -33,9 +33,9 @@ export interface DeliveryLogEntry extends AttemptOutcome {
 export class SqlEventStore implements EventOutbox {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async append(event: NewEvent): Promise<AppendedEvent> {
+  async append(event: NewEvent): Promise<AppendedEvent | undefined> {
     const [stored] = await this.appendAll([event]);
-    return stored!;
+    return stored;
   }
 
   async appendAll(events: readonly NewEvent[]): Promise<AppendedEvent[]> {
@@ -150,57 +150,75 @@ export class SqlEventStore implements EventOutbox {
 
 /**
  * Events of one meeting, in order, with consecutive statusSeqNums, inside the caller's transaction
- * (the outbox's own, or the one that makes the change the events describe).
+ * (the outbox's own, or the one that makes the change the events describe). An event no app takes
+ * is not stored: the outbox holds what has somewhere to go, and statusSeqNum counts stored events.
  */
 export async function appendEventsIn(tx: Kysely<Database>, events: readonly NewEvent[]): Promise<AppendedEvent[]> {
   const first = events[0];
   if (!first) return [];
-  const last = await tx
-    .selectFrom('events')
-    .select((eb) => eb.fn.max('seq').as('seq'))
-    .where('conference_id', '=', first.conferenceId)
-    .executeTakeFirst();
   const apps = await tx
     .selectFrom('apps')
     .select(['app_key', 'event_types'])
     .where('corp_id', '=', first.corpId)
     .where('event_url', 'is not', null)
     .execute();
+  const wanted = events.filter((e) => takers(e, apps).length > 0);
+  if (wanted.length === 0) return [];
+  const last = await tx
+    .selectFrom('events')
+    .select((eb) => eb.fn.max('seq').as('seq'))
+    .where('conference_id', '=', first.conferenceId)
+    .executeTakeFirst();
   const out: AppendedEvent[] = [];
   let seq = Number(last?.seq ?? 0);
-  for (const event of events) {
-    const stored: StoredEvent = { ...event, eventId: randomHex(16), statusSeqNum: ++seq };
-    await tx
-      .insertInto('events')
-      .values({
-        event_id: stored.eventId,
-        conference_id: event.conferenceId,
-        corp_id: event.corpId,
-        seq: stored.statusSeqNum,
-        event_type: event.type,
-        change_scene: event.changeScene,
-        event_time: event.eventTime,
-        data: JSON.stringify(event.data),
-      })
-      .execute();
-    const subscribed = apps.filter((a) => !a.event_types || (JSON.parse(a.event_types) as string[]).includes(event.type));
-    if (subscribed.length > 0) {
-      await tx
-        .insertInto('event_deliveries')
-        .values(
-          subscribed.map((a) => ({
-            event_id: stored.eventId,
-            app_key: a.app_key,
-            conference_id: event.conferenceId,
-            seq: stored.statusSeqNum,
-            state: 'pending',
-            attempts: 0,
-            next_attempt_at: event.eventTime,
-          })),
-        )
-        .execute();
-    }
-    out.push({ ...stored, deliveries: subscribed.length });
+  for (const event of wanted) {
+    const stored = storedEvent(event, ++seq);
+    await tx.insertInto('events').values(eventRow(stored)).execute();
+    const deliveries = deliveryRows(stored, apps);
+    await tx.insertInto('event_deliveries').values(deliveries).execute();
+    out.push({ ...stored, deliveries: deliveries.length });
   }
   return out;
+}
+
+/** An app of the event's organization with a callback URL, and the event types it takes (none = all). */
+export interface Subscriber {
+  app_key: string;
+  event_types?: string | null;
+}
+
+/** The event with its id and its meeting's statusSeqNum. Ids are time-ordered so new events append to the table's index. */
+export function storedEvent(event: NewEvent, statusSeqNum: number): StoredEvent {
+  return { ...event, eventId: timeOrderedId(event.eventTime, 10), statusSeqNum };
+}
+
+export function eventRow(e: StoredEvent): Insertable<EventsTable> {
+  return {
+    event_id: e.eventId,
+    conference_id: e.conferenceId,
+    corp_id: e.corpId,
+    seq: e.statusSeqNum,
+    event_type: e.type,
+    change_scene: e.changeScene,
+    event_time: e.eventTime,
+    data: JSON.stringify(e.data),
+  };
+}
+
+/** The subscribers that take events of this type. */
+export function takers(e: Pick<NewEvent, 'type'>, subscribers: readonly Subscriber[]): Subscriber[] {
+  return subscribers.filter((a) => !a.event_types || (JSON.parse(a.event_types) as string[]).includes(e.type));
+}
+
+/** One pending delivery per subscriber that takes this event's type. */
+export function deliveryRows(e: StoredEvent, subscribers: readonly Subscriber[]): Insertable<EventDeliveriesTable>[] {
+  return takers(e, subscribers).map((a) => ({
+      event_id: e.eventId,
+      app_key: a.app_key,
+      conference_id: e.conferenceId,
+      seq: e.statusSeqNum,
+      state: 'pending',
+      attempts: 0,
+      next_attempt_at: e.eventTime,
+    }));
 }

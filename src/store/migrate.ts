@@ -6,6 +6,7 @@ import { meetingSettings } from './migrations/004-meeting-settings.js';
 import { schedule } from './migrations/005-schedule.js';
 import { events } from './migrations/006-events.js';
 import { users } from './migrations/007-users.js';
+import { leanIndexes } from './migrations/008-lean-indexes.js';
 import type { Database } from './schema.js';
 
 /** Migrations are compiled in, so a packaged build needs no migration folder on disk. */
@@ -17,6 +18,7 @@ const migrations: Record<string, Migration> = {
   '005-schedule': schedule,
   '006-events': events,
   '007-users': users,
+  '008-lean-indexes': leanIndexes,
 };
 
 const provider: MigrationProvider = {

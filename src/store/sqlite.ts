@@ -8,8 +8,19 @@ import { withStatementCache } from './statement-cache.js';
 
 export const SQLITE_FILE = 'vconf.sqlite';
 
+/** The embedded database: Kysely for every query, and the connection underneath for SQLite-only fast paths. */
+export interface SqliteStore {
+  db: Kysely<Database>;
+  /** Only to be used while holding Kysely's connection (see sqlite-meeting-creates.ts). */
+  file: SqliteDatabase.Database;
+}
+
 /** Opens (creating if needed) the embedded database in `dataDir`. */
 export function openSqlite(dataDir: string): Kysely<Database> {
+  return openSqliteStore(dataDir).db;
+}
+
+export function openSqliteStore(dataDir: string): SqliteStore {
   mkdirSync(dataDir, { recursive: true });
   const path = join(dataDir, SQLITE_FILE);
   const file = new SqliteDatabase(path);
@@ -23,5 +34,6 @@ export function openSqlite(dataDir: string): Kysely<Database> {
   file.pragma('wal_autocheckpoint = 4000');
   const checkpointer = startCheckpointer(path);
   // The checkpointer lets go of the file first, so this connection, the last, removes the WAL.
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(file, () => checkpointer.stop()) }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(file, () => checkpointer.stop()) }) });
+  return { db, file };
 }

@@ -34,6 +34,12 @@ beforeAll(async () => {
           ],
         },
         { corpId: 'dingtwo', name: 'Two', apps: [{ appKey: 'other-org', appSecret: 'x', scopes: [], eventCallback: { url: 'http://127.0.0.1:9/o', secret } }] },
+        { corpId: 'dingquiet', name: 'Quiet', apps: [{ appKey: 'quiet-deaf', appSecret: 'x', scopes: [] }] },
+        {
+          corpId: 'dingmeetings',
+          name: 'Meetings only',
+          apps: [{ appKey: 'only-meetings', appSecret: 'x', scopes: [], eventCallback: { url: 'http://127.0.0.1:9/m2', secret, events: ['meeting_status_change'] } }],
+        },
       ],
     }),
   );
@@ -44,9 +50,9 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const event = (conferenceId: string, type: NewEvent['type']): NewEvent => ({
+const event = (conferenceId: string, type: NewEvent['type'], corpId = 'dingone'): NewEvent => ({
   conferenceId,
-  corpId: 'dingone',
+  corpId,
   type,
   changeScene: type === EventType.meeting ? 'conference_created' : 'user_join',
   eventTime: 1,
@@ -56,23 +62,42 @@ const event = (conferenceId: string, type: NewEvent['type']): NewEvent => ({
 describe('the event outbox', () => {
   it('numbers each meeting 1…n without gaps or repeats, even when appends overlap', async () => {
     const appends = Array.from({ length: 40 }, (_, i) => store.append(event(i % 2 === 0 ? 'meeting-a' : 'meeting-b', EventType.member)));
-    const stored = await Promise.all(appends);
+    const all = (await Promise.all(appends)).map(stored);
     for (const id of ['meeting-a', 'meeting-b']) {
-      const seqs = stored.filter((e) => e.conferenceId === id).map((e) => e.statusSeqNum).sort((x, y) => x - y);
+      const seqs = all.filter((e) => e.conferenceId === id).map((e) => e.statusSeqNum).sort((x, y) => x - y);
       expect(seqs).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
     }
-    expect(new Set(stored.map((e) => e.eventId)).size).toBe(40);
+    expect(new Set(all.map((e) => e.eventId)).size).toBe(40);
   });
 
   it('queues a delivery for each app of the organization subscribed to the type, and only those', async () => {
-    const meeting = await store.append(event('meeting-c', EventType.meeting));
-    const member = await store.append(event('meeting-c', EventType.member));
+    const meeting = stored(await store.append(event('meeting-c', EventType.meeting)));
+    const member = stored(await store.append(event('meeting-c', EventType.member)));
     expect((await store.states('all')).get(meeting.eventId)).toBe('pending');
     expect((await store.states('all')).get(member.eventId)).toBe('pending');
     expect((await store.states('meetings-only')).get(meeting.eventId)).toBe('pending');
     expect((await store.states('meetings-only')).has(member.eventId)).toBe(false);
     expect((await store.states('deaf')).size).toBe(0);
     expect((await store.states('other-org')).size).toBe(0);
+  });
+
+  it('stores no event that no app takes, and numbers only the events it stores', async () => {
+    const storedRows = async (conferenceId: string) =>
+      (await db.selectFrom('events').select('seq').where('conference_id', '=', conferenceId).orderBy('seq').execute()).map((r) => r.seq);
+    expect(await store.append(event('meeting-q', EventType.meeting, 'dingquiet'))).toBeUndefined();
+    expect(await store.appendAll([event('meeting-q', EventType.member, 'dingquiet')])).toEqual([]);
+    expect(await storedRows('meeting-q')).toEqual([]);
+
+    const appended = await store.appendAll([
+      event('meeting-m', EventType.meeting, 'dingmeetings'),
+      event('meeting-m', EventType.member, 'dingmeetings'),
+      event('meeting-m', EventType.meeting, 'dingmeetings'),
+    ]);
+    expect(appended.map((e) => [e.type, e.statusSeqNum, e.deliveries])).toEqual([
+      [EventType.meeting, 1, 1],
+      [EventType.meeting, 2, 1],
+    ]);
+    expect(await storedRows('meeting-m')).toEqual([1, 2]);
   });
 
   it('offers only the lowest pending number of each app and meeting as due', async () => {
@@ -86,3 +111,8 @@ describe('the event outbox', () => {
     ]);
   });
 });
+
+function stored<T>(e: T | undefined): T {
+  if (e === undefined) throw new Error('the event was not stored');
+  return e;
+}
