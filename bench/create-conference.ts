@@ -5,16 +5,21 @@
  *   npm run bench                       # build, then run with the defaults below
  *   node dist/bench/create-conference.js --duration 10 --rate 1000 --rate-duration 15
  *   node dist/bench/create-conference.js --cpu-prof /tmp/prof   # profile the server too
+ *   node dist/bench/create-conference.js --subscribe          # the app also takes every event
  *
  * vconf runs in its own process (`vconf serve` on a temporary data directory, loopback only);
  * autocannon drives it from this one. Phases (1 and 2 each after a warm-up of their route):
  *   1. baseline: GET /v1.0/conference/videoConferences/{id}, as fast as it answers;
  *   2. create:   POST /v1.0/conference/videoConferences, as fast as it answers;
  *   3. create at a fixed overall rate (default 1,000/s).
+ * With --subscribe the benchmark's app subscribes to every conference event, delivered to a sink
+ * in this process that answers 204: each create then also stores its two events and their
+ * deliveries, and the server's delivery worker POSTs them during the run.
  * Prints a Markdown table and writes the raw figures to bench/results/. Exits 1 when any
  * response was not 2xx or a connection failed: such a run measures errors, not the routes.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -32,7 +37,7 @@ const GUEST = 'bench-guest';
 
 // Limits far above what the run can reach, so neither the org's budgets nor the per-app QPS
 // limit answer 4xx; every check still runs on every request.
-const DIRECTORY = {
+const directory = (eventUrl?: string) => ({
   orgs: [
     {
       corpId: 'dingbench',
@@ -42,11 +47,11 @@ const DIRECTORY = {
         { unionId: HOST, userId: 'host', name: 'Bench Host', canCreateMeetings: true },
         { unionId: GUEST, userId: 'guest', name: 'Bench Guest' },
       ],
-      apps: [{ ...APP, scopes: [WRITE, READ] }],
+      apps: [{ ...APP, scopes: [WRITE, READ], ...(eventUrl ? { eventCallback: { url: eventUrl, secret: 'bench-event-secret-0123456789abcdef' } } : {}) }],
     },
   ],
   suites: [],
-};
+});
 const QPS_LIMIT = 1_000_000_000;
 
 const CREATE_BODY = JSON.stringify({ userId: HOST, confTitle: 'Benchmark meeting', inviteUserIds: [GUEST], inviteCaller: true });
@@ -58,6 +63,7 @@ const OPTIONS = {
   rate: { type: 'string', default: '1000' },
   'rate-duration': { type: 'string', default: '15' },
   'cpu-prof': { type: 'string' },
+  subscribe: { type: 'boolean', default: false },
   out: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -65,7 +71,7 @@ const args = commandLine();
 if (args.help) {
   process.stdout.write(
     'node dist/bench/create-conference.js [--connections 10] [--warmup 3] [--duration 10] [--rate 1000] [--rate-duration 15]\n' +
-      '                                     [--cpu-prof DIR] [--out FILE]\nSee bench/README.md.\n',
+      '                                     [--subscribe] [--cpu-prof DIR] [--out FILE]\nSee bench/README.md.\n',
   );
   process.exit(0);
 }
@@ -79,19 +85,22 @@ interface Report {
   date: string;
   command: string;
   machine: ReturnType<typeof machineInfo>;
-  settings: { connections: number; durationS: number; warmupS: number; rate: number; rateDurationS: number };
+  settings: { connections: number; durationS: number; warmupS: number; rate: number; rateDurationS: number; subscribe: boolean };
   baseline: PhaseResult;
   createMax: PhaseResult;
   createAtRate: PhaseResult;
   ratio: number;
-  persisted: { meetings: number; members: number; createsAnswered2xx: number };
+  persisted: { meetings: number; members: number; events: number; createsAnswered2xx: number };
+  /** With --subscribe: event deliveries the sink received while the run lasted. */
+  eventsReceived: number | null;
   targets: { ratioAtLeastHalf: boolean; p99Under25msAtRate: boolean; rateReached: boolean };
 }
 
 async function main(): Promise<number> {
   const machine = machineInfo();
+  const sink = args.subscribe ? await startSink() : undefined;
   const server = await startServerProcess({
-    directory: DIRECTORY,
+    directory: directory(sink?.url),
     qpsLimit: QPS_LIMIT,
     nodeFlags: args['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', resolve(args['cpu-prof'])] : [],
   });
@@ -113,8 +122,10 @@ async function main(): Promise<number> {
       clearTimeout(watchdog);
     }
     report.persisted = { ...report.persisted, ...countPersisted(server.dataDir) };
+    report.eventsReceived = sink ? sink.received() : null;
   } finally {
     await server.stop();
+    await sink?.close();
   }
 
   const out = args.out ?? join(resultsDir(), `create-conference-${report.date.replace(/[:.]/g, '-')}.json`);
@@ -124,7 +135,9 @@ async function main(): Promise<number> {
   const phases = [report.baseline, report.createMax, report.createAtRate];
   const invalid = phases.some((p) => p.non2xx > 0 || p.errors > 0);
   // Creates answered 2xx must all be in the database; a few more may have landed after autocannon stopped reading.
-  const lost = report.persisted.meetings < report.persisted.createsAnswered2xx + 1 || report.persisted.members !== 2 * report.persisted.meetings;
+  const { meetings, members, events } = report.persisted;
+  const lost =
+    meetings < report.persisted.createsAnswered2xx + 1 || members !== 2 * meetings || events !== (args.subscribe ? 2 * meetings : 0);
   if (invalid) process.stderr.write('bench: some responses were not 2xx or connections failed; the figures are not valid\n');
   if (lost) process.stderr.write('bench: the database does not hold every meeting that was answered 2xx\n');
   return invalid || lost ? 1 : 0;
@@ -154,12 +167,13 @@ async function measure(server: ServerProcess, machine: ReturnType<typeof machine
     date: new Date().toISOString(),
     command: `node ${process.argv.slice(1).map((a) => a.replace(process.cwd() + '/', '')).join(' ')}`,
     machine,
-    settings: { connections, durationS, warmupS, rate, rateDurationS },
+    settings: { connections, durationS, warmupS, rate, rateDurationS, subscribe: Boolean(args.subscribe) },
     baseline: baselineResult,
     createMax,
     createAtRate,
     ratio: createMax.achievedRate / baselineResult.achievedRate,
-    persisted: { meetings: 0, members: 0, createsAnswered2xx: warm2.status2xx + createMax.status2xx + createAtRate.status2xx },
+    persisted: { meetings: 0, members: 0, events: 0, createsAnswered2xx: warm2.status2xx + createMax.status2xx + createAtRate.status2xx },
+    eventsReceived: null,
     targets: {
       ratioAtLeastHalf: createMax.achievedRate >= 0.5 * baselineResult.achievedRate,
       p99Under25msAtRate: createAtRate.latencyMs.p99 < 25,
@@ -189,11 +203,11 @@ async function createOnce(url: string, headers: Record<string, string>): Promise
   return body.conferenceId;
 }
 
-function countPersisted(dataDir: string): { meetings: number; members: number } {
+function countPersisted(dataDir: string): { meetings: number; members: number; events: number } {
   const db = new SqliteDatabase(join(dataDir, SQLITE_FILE), { readonly: true });
   try {
     const count = (table: string) => (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
-    return { meetings: count('meetings'), members: count('meeting_members') };
+    return { meetings: count('meetings'), members: count('meeting_members'), events: count('events') };
   } finally {
     db.close();
   }
@@ -217,8 +231,31 @@ function markdown(r: Report): string {
     `Ratio creates/s ÷ baseline req/s: ${(r.ratio * 100).toFixed(1)}% (target ≥ 50%: ${verdict(r.targets.ratioAtLeastHalf)})`,
     `p99 at ${r.settings.rate} creates/s: ${ms(r.createAtRate.latencyMs.p99)} ms (target < 25 ms: ${verdict(r.targets.p99Under25msAtRate)}); ` +
       `rate delivered: ${Math.round(r.createAtRate.achievedRate)}/s (${verdict(r.targets.rateReached)})`,
-    `Persisted: ${r.persisted.meetings} meetings, ${r.persisted.members} members (${r.persisted.createsAnswered2xx} creates answered 2xx + 1 setup)`,
+    `Persisted: ${r.persisted.meetings} meetings, ${r.persisted.members} members, ${r.persisted.events} events (${r.persisted.createsAnswered2xx} creates answered 2xx + 1 setup)`,
+    r.settings.subscribe
+      ? `Event subscription: on; the sink received ${r.eventsReceived} deliveries during the run`
+      : 'Event subscription: off (no app takes events, so none are stored)',
   ].join('\n');
+}
+
+/** The receiving end of event deliveries: reads each request whole and answers 204. */
+async function startSink(): Promise<{ url: string; received(): number; close(): Promise<void> }> {
+  let received = 0;
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      received++;
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}/events`,
+    received: () => received,
+    close: () => new Promise<void>((done) => server.close(() => done())),
+  };
 }
 
 function resultsDir(): string {

@@ -1,6 +1,6 @@
 import type SqliteDatabase from 'better-sqlite3';
 import type { Kysely } from 'kysely';
-import type { AppendedEvent, NewEvent } from '../domain/events.js';
+import type { AppendedEvent, NewEvent, StoredEvent } from '../domain/events.js';
 import { memberRecord, type Meeting, type Member } from '../domain/meeting.js';
 import { deliveryRows, eventRow, storedEvent, takers, type Subscriber } from './event-repo.js';
 import type { MeetingCreates } from './meeting-creates.js';
@@ -44,18 +44,11 @@ export class SqliteMeetingCreates implements MeetingCreates {
     private readonly db: Kysely<Database>,
     file: SqliteDatabase.Database,
   ) {
-    this.insertMeeting = compiledInsert(db, file, 'meetings', Object.keys(meetingRow(SAMPLE_MEETING)) as (keyof ReturnType<typeof meetingRow>)[]);
-    this.insertMember = compiledInsert(db, file, 'meeting_members', Object.keys(memberRow(SAMPLE_MEMBER)) as (keyof ReturnType<typeof memberRow>)[]);
-    this.insertEvent = compiledInsert(db, file, 'events', ['event_id', 'conference_id', 'corp_id', 'seq', 'event_type', 'change_scene', 'event_time', 'data']);
-    this.insertDelivery = compiledInsert(db, file, 'event_deliveries', [
-      'event_id',
-      'app_key',
-      'conference_id',
-      'seq',
-      'state',
-      'attempts',
-      'next_attempt_at',
-    ]);
+    // The column lists are those the row builders produce, so the two cannot drift apart.
+    this.insertMeeting = compiledInsert(db, file, 'meetings', columnsOf(meetingRow(SAMPLE_MEETING)));
+    this.insertMember = compiledInsert(db, file, 'meeting_members', columnsOf(memberRow(SAMPLE_MEMBER)));
+    this.insertEvent = compiledInsert(db, file, 'events', columnsOf(eventRow(SAMPLE_EVENT)));
+    this.insertDelivery = compiledInsert(db, file, 'event_deliveries', columnsOf(deliveryRows(SAMPLE_EVENT, [{ app_key: '' }])[0]!));
     this.subscribers = compiledSelect<Subscriber>(file, db.selectFrom('apps').select(['app_key', 'event_types']).where('corp_id', '=', '?').where('event_url', 'is not', null));
     this.inOneTransaction = file.transaction((batch: readonly PendingCreate[]) => {
       const byCorp = new Map<string, Subscriber[]>();
@@ -150,6 +143,10 @@ export class SqliteMeetingCreates implements MeetingCreates {
   }
 }
 
+function columnsOf<R extends object>(row: R): (keyof R & string)[] {
+  return Object.keys(row) as (keyof R & string)[];
+}
+
 /** Only their keys are used: the column lists of the compiled inserts. */
 const SAMPLE_MEETING: Meeting = {
   conferenceId: '',
@@ -170,3 +167,4 @@ const SAMPLE_MEETING: Meeting = {
   scheduleConferenceId: null,
 };
 const SAMPLE_MEMBER: Member = memberRecord({ conferenceId: '', memberId: '', nick: '' });
+const SAMPLE_EVENT: StoredEvent = { conferenceId: '', corpId: '', type: 'meeting_status_change', changeScene: 'conference_created', eventTime: 0, data: {}, eventId: '', statusSeqNum: 1 };

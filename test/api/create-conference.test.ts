@@ -412,6 +412,24 @@ describe('transaction', () => {
     expect(h.members(res.conferenceId!)).toHaveLength(3);
   });
 
+  it('fails only the broken create among concurrent ones, which commit together on SQLite', async () => {
+    h.db.exec(`CREATE TRIGGER fail_meeting BEFORE INSERT ON meetings WHEN NEW.title = 'Doomed twin'
+               BEGIN SELECT RAISE(ABORT, 'injected meeting failure'); END`);
+    try {
+      const titles = Array.from({ length: 12 }, (_, i) => (i === 5 ? 'Doomed twin' : `Together ${i}`));
+      const results = await Promise.allSettled(titles.map((confTitle) => h.create({ userId: 'uA1', confTitle, inviteUserIds: ['uA2'] })));
+      const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [i] : []));
+      expect(failed).toEqual([5]);
+      expectError((results[5] as PromiseRejectedResult).reason as SdkError, 500, 'systemError', /^systemError:/);
+      for (const r of results) {
+        if (r.status === 'fulfilled') expect(h.members(r.value.conferenceId!)).toHaveLength(2);
+      }
+      expect(h.db.prepare(`SELECT count(*) AS n FROM meetings WHERE title = 'Doomed twin'`).get()).toEqual({ n: 0 });
+    } finally {
+      h.db.exec('DROP TRIGGER fail_meeting');
+    }
+  });
+
   it('gives back the invitations a failed write had taken', async () => {
     const small = await harness();
     try {

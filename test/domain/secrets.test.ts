@@ -1,6 +1,6 @@
 /** The random codes, tokens and hashes behind room codes, passcodes, join links and access tokens. */
 import { describe, expect, it } from 'vitest';
-import { hmacHex, randomDigits, randomHex, randomToken, secretsEqual, sha256Hex } from '../../src/domain/secrets.js';
+import { hmacHex, randomDigits, randomHex, randomToken, secretsEqual, sha256Hex, timeOrderedId } from '../../src/domain/secrets.js';
 
 describe('randomDigits', () => {
   it('gives exactly `length` digits with no leading zero', () => {
@@ -57,5 +57,38 @@ describe('secretsEqual', () => {
     expect(secretsEqual('', 's3cret')).toBe(false);
     expect(secretsEqual('S3cret', 's3cret')).toBe(false);
     expect(secretsEqual('', '')).toBe(true);
+  });
+});
+
+describe('timeOrderedId', () => {
+  it('is the creation time in 12 hex digits followed by the random bytes in hex', () => {
+    const now = Date.UTC(2026, 10, 27, 3, 30);
+    const id = timeOrderedId(now, 12);
+    expect(id).toMatch(/^[0-9a-f]{36}$/);
+    expect(parseInt(id.slice(0, 12), 16)).toBe(now);
+  });
+
+  it('sorts by creation time whatever the random part', () => {
+    const times = Array.from({ length: 200 }, (_, i) => 1_700_000_000_000 + i * 997);
+    const ids = [...times].reverse().map((t) => timeOrderedId(t, 8));
+    expect([...ids].sort()).toEqual(ids.reverse());
+  });
+
+  it('does not repeat within one millisecond', () => {
+    const ids = new Set(Array.from({ length: 5000 }, () => timeOrderedId(1_700_000_000_000, 12)));
+    expect(ids.size).toBe(5000);
+  });
+});
+
+describe('the random pool behind randomHex and randomToken', () => {
+  it('never hands the same bytes out twice, also across refills', () => {
+    // 8 bytes each, 3000 times: about six refills of the 4 KiB pool.
+    const seen = new Set(Array.from({ length: 3000 }, () => randomHex(8)));
+    expect(seen.size).toBe(3000);
+  });
+
+  it('serves sizes larger than the pool', () => {
+    expect(randomHex(5000)).toMatch(/^[0-9a-f]{10000}$/);
+    expect(randomHex(5000)).not.toBe(randomHex(5000));
   });
 });
