@@ -1,11 +1,22 @@
-import { sql, type Insertable, type Kysely } from 'kysely';
+import { sql, type Compilable, type CompiledQuery, type Insertable, type Kysely, type RawBuilder } from 'kysely';
 import type { EventOutbox, NewEvent, AppendedEvent, StoredEvent } from '../domain/events.js';
 import { timeOrderedId } from '../domain/secrets.js';
+import { prepareQuery, type PreparedQuery } from './prepared.js';
 import type { Database, EventDeliveriesTable, EventsTable } from './schema.js';
 import { isUniqueViolation } from './unique-violation.js';
 
+/**
+ * Partial indexes (migration 009) hold pending deliveries only. Queries spell the state as this
+ * literal so the planner can see they want only rows those indexes hold; with a bound value that
+ * would be up to how SQLite plans each binding.
+ */
+const PENDING = sql.lit('pending');
+
 /** The lowest pending statusSeqNum of the (app, meeting) of delivery `d`. */
-const headOfLine = sql<number>`(select min(p.seq) from event_deliveries p where p.state = 'pending' and p.app_key = d.app_key and p.conference_id = d.conference_id)`;
+const headOfLine = sql<number>`(select min(p.seq) from event_deliveries p where p.state = ${PENDING} and p.app_key = d.app_key and p.conference_id = d.conference_id)`;
+
+/** The due time of the head of the (app, meeting) line of delivery `d`. */
+const headDueAt = sql<number>`(select h.next_attempt_at from event_deliveries h where h.state = ${PENDING} and h.app_key = d.app_key and h.conference_id = d.conference_id order by h.seq limit 1)`;
 
 /** A delivery that is due: the event, and where and how to send it. */
 export interface DueDelivery {
@@ -17,10 +28,51 @@ export interface DueDelivery {
   secret: string | null;
 }
 
+/**
+ * A pending delivery as the delivery worker reads it: with its place in its (app, meeting) line when
+ * read, and the event's data still as JSON (many rows are read again and skipped, and need no parse).
+ */
+export interface PendingDelivery {
+  event: Omit<StoredEvent, 'data'>;
+  /** JSON of the event's data. */
+  data: string;
+  appKey: string;
+  attempts: number;
+  nextAttemptAt: number;
+  url: string | null;
+  secret: string | null;
+  /** statusSeqNum of the pending delivery right before it in its line; null = it is the head. */
+  prevSeq: number | null;
+  /** statusSeqNum of the pending delivery right after it in its line; null = none yet. */
+  nextSeq: number | null;
+}
+
+/** A position in the order the worker reads pending deliveries: due time, then event id, then app. */
+export interface WalkKey {
+  at: number;
+  eventId: string;
+  appKey: string;
+}
+
+/** Before every delivery. */
+export const WALK_START: WalkKey = { at: Number.MIN_SAFE_INTEGER, eventId: '', appKey: '' };
+
 export interface AttemptOutcome {
   statusCode: number | null;
   error: string | null;
   at: number;
+}
+
+/** One finished attempt and where it leaves the delivery. */
+export interface AttemptRecord {
+  eventId: string;
+  appKey: string;
+  /** 1 for the first attempt. */
+  attempt: number;
+  outcome: AttemptOutcome;
+  state: 'delivered' | 'failed' | 'pending';
+  /** When it is due again if still pending (else the attempt's time). */
+  nextAttemptAt: number;
 }
 
 export interface DeliveryLogEntry extends AttemptOutcome {
@@ -29,9 +81,57 @@ export interface DeliveryLogEntry extends AttemptOutcome {
   attempt: number;
 }
 
+/** Queries the delivery side has run, for operators and tests (reads of pending deliveries, write transactions). */
+export interface DeliveryQueryStats {
+  reads: number;
+  writes: number;
+}
+
 /** The event outbox in SQL: events, their per-app deliveries and the log of every attempt. */
 export class SqlEventStore implements EventOutbox {
-  constructor(private readonly db: Kysely<Database>) {}
+  readonly stats: DeliveryQueryStats = { reads: 0, writes: 0 };
+  private readonly walk: PreparedQuery<PendingRow>;
+  private readonly line: PreparedQuery<PendingRow>;
+  private readonly logAttempt: (...args: unknown[]) => CompiledQuery;
+  private readonly moveOn: (...args: unknown[]) => CompiledQuery;
+
+  constructor(private readonly db: Kysely<Database>) {
+    // Compiled once: these run for every few deliveries, and building a query costs more than running it.
+    this.walk = prepareQuery(db, 5, (now, at, eventId, appKey, limit) =>
+      pendingRows(db)
+        .where('d.next_attempt_at', '<=', param<number>(now))
+        .where(sql<boolean>`(d.next_attempt_at, d.event_id, d.app_key) > (${at}, ${eventId}, ${appKey})`)
+        .where(headDueAt, '<=', param<number>(now))
+        .orderBy('d.next_attempt_at')
+        .orderBy('d.event_id')
+        .orderBy('d.app_key')
+        .limit(param<number>(limit)),
+    );
+    this.line = prepareQuery(db, 3, (appKey, conferenceId, limit) =>
+      pendingRows(db)
+        .where('d.app_key', '=', param<string>(appKey))
+        .where('d.conference_id', '=', param<string>(conferenceId))
+        .orderBy('d.seq')
+        .limit(param<number>(limit)),
+    );
+    this.logAttempt = compileOnce(6, (eventId, appKey, attempt, statusCode, error, at) =>
+      db.insertInto('event_delivery_log').values({
+        event_id: param(eventId),
+        app_key: param(appKey),
+        attempt: param(attempt),
+        status_code: param(statusCode),
+        error: param(error),
+        at: param(at),
+      }),
+    );
+    this.moveOn = compileOnce(5, (state, attempts, nextAttemptAt, eventId, appKey) =>
+      db
+        .updateTable('event_deliveries')
+        .set({ state: param(state), attempts: param(attempts), next_attempt_at: param(nextAttemptAt) })
+        .where('event_id', '=', param<string>(eventId))
+        .where('app_key', '=', param<string>(appKey)),
+    );
+  }
 
   async append(event: NewEvent): Promise<AppendedEvent | undefined> {
     const [stored] = await this.appendAll([event]);
@@ -59,55 +159,42 @@ export class SqlEventStore implements EventOutbox {
    * meeting's events reach an app in order, a later one waiting while an earlier one is retried.
    */
   async due(now: number, limit: number): Promise<DueDelivery[]> {
-    const rows = await this.db
-      .selectFrom('event_deliveries as d')
-      .innerJoin('events as e', 'e.event_id', 'd.event_id')
-      .leftJoin('apps as a', 'a.app_key', 'd.app_key')
-      .select([
-        'd.app_key',
-        'd.attempts',
-        'd.next_attempt_at',
-        'e.event_id',
-        'e.conference_id',
-        'e.corp_id',
-        'e.seq',
-        'e.event_type',
-        'e.change_scene',
-        'e.event_time',
-        'e.data',
-        'a.event_url',
-        'a.event_secret',
-      ])
-      .where('d.state', '=', 'pending')
+    this.stats.reads++;
+    const rows = await pendingRows(this.db)
       .where('d.next_attempt_at', '<=', now)
       .where('d.seq', '=', headOfLine)
       .orderBy('d.next_attempt_at')
       .limit(limit)
       .execute();
-    return rows.map((r) => ({
-      appKey: r.app_key,
-      attempts: r.attempts,
-      url: r.event_url ?? null,
-      secret: r.event_secret ?? null,
-      event: {
-        eventId: r.event_id,
-        conferenceId: r.conference_id,
-        corpId: r.corp_id,
-        statusSeqNum: Number(r.seq),
-        type: r.event_type as StoredEvent['type'],
-        changeScene: r.change_scene as StoredEvent['changeScene'],
-        eventTime: Number(r.event_time),
-        data: JSON.parse(r.data) as Record<string, unknown>,
-      },
-    }));
+    return rows.map((r) => {
+      const p = pendingDelivery(r);
+      return { event: { ...p.event, data: JSON.parse(p.data) as Record<string, unknown> }, appKey: p.appKey, attempts: p.attempts, url: p.url, secret: p.secret };
+    });
+  }
+
+  /**
+   * Up to `limit` pending deliveries due by `now` that come after `from` in reading order (due time,
+   * event id, app), leaving out lines whose head is not due (being retried later). Reading on from
+   * the last one returned walks the backlog with each row read once.
+   */
+  async dueAfter(from: WalkKey, now: number, limit: number): Promise<PendingDelivery[]> {
+    this.stats.reads++;
+    return (await this.walk.execute(now, from.at, from.eventId, from.appKey, limit)).map(pendingDelivery);
+  }
+
+  /** The first `limit` pending deliveries of an app's line of a meeting, in statusSeqNum order, due or not. */
+  async lineOf(appKey: string, conferenceId: string, limit: number): Promise<PendingDelivery[]> {
+    this.stats.reads++;
+    return (await this.line.execute(appKey, conferenceId, limit)).map(pendingDelivery);
   }
 
   /** The earliest time after `after` at which a delivery at the head of its (app, meeting) line falls due, if any. */
   async nextDueAfter(after: number): Promise<number | undefined> {
+    this.stats.reads++;
     const row = await this.db
       .selectFrom('event_deliveries as d')
       .select((eb) => eb.fn.min('d.next_attempt_at').as('at'))
-      .where('d.state', '=', 'pending')
+      .where('d.state', '=', PENDING)
       .where('d.next_attempt_at', '>', after)
       .where('d.seq', '=', headOfLine)
       .executeTakeFirst();
@@ -119,19 +206,22 @@ export class SqlEventStore implements EventOutbox {
    * (undefined = give up).
    */
   async recordAttempt(d: DueDelivery, outcome: AttemptOutcome, delivered: boolean, retryAt: number | undefined): Promise<void> {
-    const attempt = d.attempts + 1;
+    const state = delivered ? 'delivered' : retryAt === undefined ? 'failed' : 'pending';
+    await this.recordAttempts([{ eventId: d.event.eventId, appKey: d.appKey, attempt: d.attempts + 1, outcome, state, nextAttemptAt: retryAt ?? outcome.at }]);
+  }
+
+  /**
+   * Logs attempts and moves their deliveries on, all in one transaction: a commit costs more than
+   * the rows it writes, so the worker records the attempts that ended together at once.
+   */
+  async recordAttempts(records: readonly AttemptRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    this.stats.writes++;
     await this.db.transaction().execute(async (tx) => {
-      await tx
-        .insertInto('event_delivery_log')
-        .values({ event_id: d.event.eventId, app_key: d.appKey, attempt, status_code: outcome.statusCode, error: outcome.error, at: outcome.at })
-        .execute();
-      const state = delivered ? 'delivered' : retryAt === undefined ? 'failed' : 'pending';
-      await tx
-        .updateTable('event_deliveries')
-        .set({ state, attempts: attempt, next_attempt_at: retryAt ?? outcome.at })
-        .where('event_id', '=', d.event.eventId)
-        .where('app_key', '=', d.appKey)
-        .execute();
+      for (const r of records) {
+        await tx.executeQuery(this.logAttempt(r.eventId, r.appKey, r.attempt, r.outcome.statusCode, r.outcome.error, r.outcome.at));
+        await tx.executeQuery(this.moveOn(r.state, r.attempt, r.nextAttemptAt, r.eventId, r.appKey));
+      }
     });
   }
 
@@ -146,6 +236,74 @@ export class SqlEventStore implements EventOutbox {
     const rows = await this.db.selectFrom('event_deliveries').select(['event_id', 'state']).where('app_key', '=', appKey).execute();
     return new Map(rows.map((r) => [r.event_id, r.state]));
   }
+}
+
+/** A value bound at run time: a marker of prepareQuery, typed as the value it stands for. */
+function param<T>(marker: unknown): RawBuilder<T> {
+  return sql<T>`${marker}`;
+}
+
+/** Pending deliveries with their events, callbacks and neighbours in their lines. */
+function pendingRows(db: Kysely<Database>) {
+  return db
+    .selectFrom('event_deliveries as d')
+    .innerJoin('events as e', 'e.event_id', 'd.event_id')
+    .leftJoin('apps as a', 'a.app_key', 'd.app_key')
+    .select([
+      'd.app_key',
+      'd.attempts',
+      'd.next_attempt_at',
+      'e.event_id',
+      'e.conference_id',
+      'e.corp_id',
+      'e.seq',
+      'e.event_type',
+      'e.change_scene',
+      'e.event_time',
+      'e.data',
+      'a.event_url',
+      'a.event_secret',
+      sql<number | null>`(select max(p.seq) from event_deliveries p where p.state = ${PENDING} and p.app_key = d.app_key and p.conference_id = d.conference_id and p.seq < d.seq)`.as('prev_seq'),
+      sql<number | null>`(select min(p.seq) from event_deliveries p where p.state = ${PENDING} and p.app_key = d.app_key and p.conference_id = d.conference_id and p.seq > d.seq)`.as('next_seq'),
+    ])
+    .where('d.state', '=', PENDING);
+}
+
+type PendingRow = Awaited<ReturnType<ReturnType<typeof pendingRows>['execute']>>[number];
+
+function pendingDelivery(r: PendingRow): PendingDelivery {
+  return {
+    appKey: r.app_key,
+    attempts: r.attempts,
+    nextAttemptAt: Number(r.next_attempt_at),
+    url: r.event_url ?? null,
+    secret: r.event_secret ?? null,
+    prevSeq: r.prev_seq === null ? null : Number(r.prev_seq),
+    nextSeq: r.next_seq === null ? null : Number(r.next_seq),
+    data: r.data,
+    event: {
+      eventId: r.event_id,
+      conferenceId: r.conference_id,
+      corpId: r.corp_id,
+      statusSeqNum: Number(r.seq),
+      type: r.event_type as StoredEvent['type'],
+      changeScene: r.change_scene as StoredEvent['changeScene'],
+      eventTime: Number(r.event_time),
+    },
+  };
+}
+
+/**
+ * A statement compiled once, with a marker where each argument goes; each call gives the compiled
+ * query with its own arguments, to run on the database or inside a transaction (prepareQuery runs
+ * on the database only).
+ */
+function compileOnce(arity: number, build: (...markers: string[]) => Compilable<unknown>): (...args: unknown[]) => CompiledQuery {
+  const markers = Array.from({ length: arity }, (_, i) => `\u0000arg${i}\u0000`);
+  const compiled = build(...markers).compile();
+  const slots = compiled.parameters.map((p) => markers.indexOf(p as string));
+  if (markers.some((_, i) => !slots.includes(i))) throw new Error('a compiled statement must use every marker');
+  return (...args) => ({ ...compiled, parameters: slots.map((slot, i) => (slot < 0 ? compiled.parameters[i] : args[slot])) });
 }
 
 /**

@@ -7,6 +7,7 @@ import { schedule } from './migrations/005-schedule.js';
 import { events } from './migrations/006-events.js';
 import { users } from './migrations/007-users.js';
 import { leanIndexes } from './migrations/008-lean-indexes.js';
+import { deliveryIndexes } from './migrations/009-delivery-indexes.js';
 import type { Database } from './schema.js';
 
 /** Migrations are compiled in, so a packaged build needs no migration folder on disk. */
@@ -19,6 +20,7 @@ const migrations: Record<string, Migration> = {
   '006-events': events,
   '007-users': users,
   '008-lean-indexes': leanIndexes,
+  '009-delivery-indexes': deliveryIndexes,
 };
 
 const provider: MigrationProvider = {
