@@ -90,7 +90,7 @@ export class SqlMeetingRepository implements MeetingRepository {
     return this.db.transaction().execute(async (tx) => {
       const res = await tx
         .updateTable('meetings')
-        .set({ status: MeetingStatus.ended, end_time: at })
+        .set({ status: MeetingStatus.ended, end_time: at, room_code_released: conferenceId })
         .where('conference_id', '=', conferenceId)
         .where('status', '<>', MeetingStatus.ended)
         .executeTakeFirst();

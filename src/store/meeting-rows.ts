@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely';
-import type { AttendStatus, Meeting, MeetingStatus, Member } from '../domain/meeting.js';
+import { MeetingStatus, type AttendStatus, type Meeting, type Member } from '../domain/meeting.js';
 import type { MeetingMembersTable, MeetingsTable } from './schema.js';
 
 /** Meetings and member records ↔ their rows. */
@@ -27,6 +27,11 @@ export const memberColumns = {
 /** A stored ms timestamp (bigint column) as a number. */
 const millis = (v: number | string | bigint | null): number | null => (v === null ? null : Number(v));
 
+/** Ended meetings give their room code back; the unique (room_code, room_code_released) index then never counts them. */
+function roomCodeReleased(m: Pick<Meeting, 'status' | 'conferenceId'>): string {
+  return m.status === MeetingStatus.ended ? m.conferenceId : '';
+}
+
 export function meetingRow(m: Meeting): MeetingsTable {
   return {
     conference_id: m.conferenceId,
@@ -37,6 +42,7 @@ export function meetingRow(m: Meeting): MeetingsTable {
     creator_union_id: m.creatorUnionId,
     creator_nick: m.creatorNick,
     room_code: m.roomCode,
+    room_code_released: roomCodeReleased(m),
     conference_password: m.conferencePassword,
     host_password: m.hostPassword,
     join_token: m.joinToken,

@@ -8,6 +8,7 @@ import { events } from './migrations/006-events.js';
 import { users } from './migrations/007-users.js';
 import { leanIndexes } from './migrations/008-lean-indexes.js';
 import { deliveryIndexes } from './migrations/009-delivery-indexes.js';
+import { roomCodeIndex } from './migrations/010-room-code-index.js';
 import type { Database } from './schema.js';
 
 /** Migrations are compiled in, so a packaged build needs no migration folder on disk. */
@@ -21,6 +22,7 @@ const migrations: Record<string, Migration> = {
   '007-users': users,
   '008-lean-indexes': leanIndexes,
   '009-delivery-indexes': deliveryIndexes,
+  '010-room-code-index': roomCodeIndex,
 };
 
 const provider: MigrationProvider = {
@@ -30,7 +32,18 @@ const provider: MigrationProvider = {
 };
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<void> {
-  const { error, results } = await new Migrator({ db, provider, allowUnorderedMigrations: true }).migrateToLatest();
+  await migrate(db);
+}
+
+/** Up to and including the named migration: for tests of a migration on data of the schema before it. */
+export async function migrateUpTo(db: Kysely<Database>, name: string): Promise<void> {
+  if (!(name in migrations)) throw new Error(`no migration ${name}`);
+  await migrate(db, name);
+}
+
+async function migrate(db: Kysely<Database>, upTo?: string): Promise<void> {
+  const migrator = new Migrator({ db, provider, allowUnorderedMigrations: true });
+  const { error, results } = upTo === undefined ? await migrator.migrateToLatest() : await migrator.migrateTo(upTo);
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
     throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${String(error)}`);

@@ -83,6 +83,8 @@ export interface MeetingsTable {
   creator_union_id: string;
   creator_nick: string;
   room_code: string;
+  /** '' while the meeting holds its room code, its conference_id once ended (migration 010). */
+  room_code_released: string;
   conference_password: string;
   host_password: string;
   join_token: string;
