@@ -1,7 +1,7 @@
-import { sql, type Compilable, type CompiledQuery, type Insertable, type Kysely, type RawBuilder } from 'kysely';
+import { sql, type Insertable, type Kysely, type RawBuilder } from 'kysely';
 import type { EventOutbox, NewEvent, AppendedEvent, StoredEvent } from '../domain/events.js';
 import { timeOrderedId } from '../domain/secrets.js';
-import { prepareQuery, type PreparedQuery } from './prepared.js';
+import { compileOnce, prepareQuery, type CompiledOnce, type PreparedQuery } from './prepared.js';
 import type { Database, EventDeliveriesTable, EventsTable } from './schema.js';
 import { isUniqueViolation } from './unique-violation.js';
 
@@ -92,8 +92,8 @@ export class SqlEventStore implements EventOutbox {
   readonly stats: DeliveryQueryStats = { reads: 0, writes: 0 };
   private readonly walk: PreparedQuery<PendingRow>;
   private readonly line: PreparedQuery<PendingRow>;
-  private readonly logAttempt: (...args: unknown[]) => CompiledQuery;
-  private readonly moveOn: (...args: unknown[]) => CompiledQuery;
+  private readonly logAttempt: CompiledOnce<unknown>;
+  private readonly moveOn: CompiledOnce<unknown>;
 
   constructor(private readonly db: Kysely<Database>) {
     // Compiled once: these run for every few deliveries, and building a query costs more than running it.
@@ -202,15 +202,6 @@ export class SqlEventStore implements EventOutbox {
   }
 
   /**
-   * Logs an attempt and moves the delivery on: delivered, failed, or pending again at `retryAt`
-   * (undefined = give up).
-   */
-  async recordAttempt(d: DueDelivery, outcome: AttemptOutcome, delivered: boolean, retryAt: number | undefined): Promise<void> {
-    const state = delivered ? 'delivered' : retryAt === undefined ? 'failed' : 'pending';
-    await this.recordAttempts([{ eventId: d.event.eventId, appKey: d.appKey, attempt: d.attempts + 1, outcome, state, nextAttemptAt: retryAt ?? outcome.at }]);
-  }
-
-  /**
    * Logs attempts and moves their deliveries on, all in one transaction: a commit costs more than
    * the rows it writes, so the worker records the attempts that ended together at once.
    */
@@ -219,8 +210,8 @@ export class SqlEventStore implements EventOutbox {
     this.stats.writes++;
     await this.db.transaction().execute(async (tx) => {
       for (const r of records) {
-        await tx.executeQuery(this.logAttempt(r.eventId, r.appKey, r.attempt, r.outcome.statusCode, r.outcome.error, r.outcome.at));
-        await tx.executeQuery(this.moveOn(r.state, r.attempt, r.nextAttemptAt, r.eventId, r.appKey));
+        await tx.executeQuery(this.logAttempt.with([r.eventId, r.appKey, r.attempt, r.outcome.statusCode, r.outcome.error, r.outcome.at]));
+        await tx.executeQuery(this.moveOn.with([r.state, r.attempt, r.nextAttemptAt, r.eventId, r.appKey]));
       }
     });
   }
@@ -294,19 +285,6 @@ function pendingDelivery(r: PendingRow): PendingDelivery {
 }
 
 /**
- * A statement compiled once, with a marker where each argument goes; each call gives the compiled
- * query with its own arguments, to run on the database or inside a transaction (prepareQuery runs
- * on the database only).
- */
-function compileOnce(arity: number, build: (...markers: string[]) => Compilable<unknown>): (...args: unknown[]) => CompiledQuery {
-  const markers = Array.from({ length: arity }, (_, i) => `\u0000arg${i}\u0000`);
-  const compiled = build(...markers).compile();
-  const slots = compiled.parameters.map((p) => markers.indexOf(p as string));
-  if (markers.some((_, i) => !slots.includes(i))) throw new Error('a compiled statement must use every marker');
-  return (...args) => ({ ...compiled, parameters: slots.map((slot, i) => (slot < 0 ? compiled.parameters[i] : args[slot])) });
-}
-
-/**
  * Events of one meeting, in order, with consecutive statusSeqNums, inside the caller's transaction
  * (the outbox's own, or the one that makes the change the events describe). An event no app takes
  * is not stored: the outbox holds what has somewhere to go, and statusSeqNum counts stored events.
@@ -320,23 +298,18 @@ export async function appendEventsIn(tx: Kysely<Database>, events: readonly NewE
     .where('corp_id', '=', first.corpId)
     .where('event_url', 'is not', null)
     .execute();
-  const wanted = events.filter((e) => takers(e, apps).length > 0);
-  if (wanted.length === 0) return [];
+  if (apps.length === 0) return [];
   const last = await tx
     .selectFrom('events')
     .select((eb) => eb.fn.max('seq').as('seq'))
     .where('conference_id', '=', first.conferenceId)
     .executeTakeFirst();
-  const out: AppendedEvent[] = [];
-  let seq = Number(last?.seq ?? 0);
-  for (const event of wanted) {
-    const stored = storedEvent(event, ++seq);
+  const planned = planEvents(events, apps, Number(last?.seq ?? 0));
+  for (const { stored, deliveries } of planned) {
     await tx.insertInto('events').values(eventRow(stored)).execute();
-    const deliveries = deliveryRows(stored, apps);
     await tx.insertInto('event_deliveries').values(deliveries).execute();
-    out.push({ ...stored, deliveries: deliveries.length });
   }
-  return out;
+  return planned.map(asAppended);
 }
 
 /** An app of the event's organization with a callback URL, and the event types it takes (none = all). */
@@ -345,8 +318,34 @@ export interface Subscriber {
   event_types?: string | null;
 }
 
+/** An event to store and its deliveries, one per subscriber that takes its type. */
+export interface PlannedEvent {
+  stored: StoredEvent;
+  deliveries: Insertable<EventDeliveriesTable>[];
+}
+
+/**
+ * The events of one meeting that some subscriber takes, numbered on from `lastSeq`, with their
+ * deliveries. An event no app takes is not stored: the outbox holds what has somewhere to go.
+ */
+export function planEvents(events: readonly NewEvent[], subscribers: readonly Subscriber[], lastSeq: number): PlannedEvent[] {
+  const planned: PlannedEvent[] = [];
+  let seq = lastSeq;
+  for (const event of events) {
+    const taking = subscribers.filter((a) => !a.event_types || (JSON.parse(a.event_types) as string[]).includes(event.type));
+    if (taking.length === 0) continue;
+    const stored = storedEvent(event, ++seq);
+    planned.push({ stored, deliveries: taking.map((a) => deliveryRow(stored, a.app_key)) });
+  }
+  return planned;
+}
+
+export function asAppended(p: PlannedEvent): AppendedEvent {
+  return { ...p.stored, deliveries: p.deliveries.length };
+}
+
 /** The event with its id and its meeting's statusSeqNum. Ids are time-ordered so new events append to the table's index. */
-export function storedEvent(event: NewEvent, statusSeqNum: number): StoredEvent {
+function storedEvent(event: NewEvent, statusSeqNum: number): StoredEvent {
   return { ...event, eventId: timeOrderedId(event.eventTime, 10), statusSeqNum };
 }
 
@@ -363,20 +362,15 @@ export function eventRow(e: StoredEvent): Insertable<EventsTable> {
   };
 }
 
-/** The subscribers that take events of this type. */
-export function takers(e: Pick<NewEvent, 'type'>, subscribers: readonly Subscriber[]): Subscriber[] {
-  return subscribers.filter((a) => !a.event_types || (JSON.parse(a.event_types) as string[]).includes(e.type));
-}
-
-/** One pending delivery per subscriber that takes this event's type. */
-export function deliveryRows(e: StoredEvent, subscribers: readonly Subscriber[]): Insertable<EventDeliveriesTable>[] {
-  return takers(e, subscribers).map((a) => ({
-      event_id: e.eventId,
-      app_key: a.app_key,
-      conference_id: e.conferenceId,
-      seq: e.statusSeqNum,
-      state: 'pending',
-      attempts: 0,
-      next_attempt_at: e.eventTime,
-    }));
+/** A pending delivery of the event to one app, due at once. */
+export function deliveryRow(e: StoredEvent, appKey: string): Insertable<EventDeliveriesTable> {
+  return {
+    event_id: e.eventId,
+    app_key: appKey,
+    conference_id: e.conferenceId,
+    seq: e.statusSeqNum,
+    state: 'pending',
+    attempts: 0,
+    next_attempt_at: e.eventTime,
+  };
 }

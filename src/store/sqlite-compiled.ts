@@ -1,11 +1,12 @@
 import type SqliteDatabase from 'better-sqlite3';
 import type { Compilable, Insertable, Kysely } from 'kysely';
+import { compileOnce } from './prepared.js';
 import type { Database } from './schema.js';
 
 /**
- * Statements for SQLite fast paths: the SQL still comes from Kysely (compiled once, at start-up),
- * but each run skips building and compiling the query, which costs more than a small insert.
- * Run them only while holding Kysely's connection.
+ * Synchronous statements for SQLite fast paths that run inside a better-sqlite3 transaction: the
+ * SQL still comes from Kysely, compiled once at start-up (compileOnce), and each run binds its own
+ * values. Run them only while holding Kysely's connection.
  */
 
 export interface CompiledInsert<T extends keyof Database> {
@@ -19,34 +20,28 @@ export function compiledInsert<T extends keyof Database & string>(
   table: T,
   columns: readonly (keyof Insertable<Database[T]> & string)[],
 ): CompiledInsert<T> {
-  const markers = columns.map((_, i) => `$${i}`);
-  const values = Object.fromEntries(columns.map((c, i) => [c, markers[i]]));
-  const compiled = db.insertInto(table).values(values as Insertable<Database[T]>).compile();
-  // The binding order is checked, not assumed.
-  if (compiled.parameters.length !== markers.length || compiled.parameters.some((p, i) => p !== markers[i])) {
-    throw new Error(`unexpected parameter order in the compiled insert into ${table}`);
-  }
-  const statement = file.prepare(compiled.sql);
+  const insert = compileOnce(columns.length, (...markers) =>
+    db.insertInto(table).values(Object.fromEntries(columns.map((c, i) => [c, markers[i]])) as Insertable<Database[T]>),
+  );
+  const statement = file.prepare(insert.sql);
   return {
     run(row) {
-      statement.run(columns.map((c) => row[c] as unknown));
+      statement.run(insert.with(columns.map((c) => row[c] as unknown)).parameters);
     },
   };
 }
 
 export interface CompiledSelect<R> {
-  all(...params: unknown[]): R[];
+  all(...args: unknown[]): R[];
 }
 
-/** A SELECT built with placeholder values; each run binds its own values in the same order. */
-export function compiledSelect<R>(file: SqliteDatabase.Database, query: Compilable<R>): CompiledSelect<R> {
-  const compiled = query.compile();
-  const statement = file.prepare(compiled.sql);
-  const arity = compiled.parameters.length;
+/** A SELECT built with one marker per argument (see compileOnce). */
+export function compiledSelect<R>(file: SqliteDatabase.Database, arity: number, build: (...markers: string[]) => Compilable<R>): CompiledSelect<R> {
+  const select = compileOnce(arity, build);
+  const statement = file.prepare(select.sql);
   return {
-    all(...params) {
-      if (params.length !== arity) throw new Error(`expected ${arity} parameters, got ${params.length}`);
-      return statement.all(...params) as R[];
+    all(...args) {
+      return statement.all(select.with(args).parameters) as R[];
     },
   };
 }

@@ -2,7 +2,7 @@ import type SqliteDatabase from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import type { AppendedEvent, NewEvent, StoredEvent } from '../domain/events.js';
 import { memberRecord, type Meeting, type Member } from '../domain/meeting.js';
-import { deliveryRows, eventRow, storedEvent, takers, type Subscriber } from './event-repo.js';
+import { asAppended, deliveryRow, eventRow, planEvents, type Subscriber } from './event-repo.js';
 import type { MeetingCreates } from './meeting-creates.js';
 import { meetingRow, memberRow } from './meeting-rows.js';
 import type { Database } from './schema.js';
@@ -48,8 +48,10 @@ export class SqliteMeetingCreates implements MeetingCreates {
     this.insertMeeting = compiledInsert(db, file, 'meetings', columnsOf(meetingRow(SAMPLE_MEETING)));
     this.insertMember = compiledInsert(db, file, 'meeting_members', columnsOf(memberRow(SAMPLE_MEMBER)));
     this.insertEvent = compiledInsert(db, file, 'events', columnsOf(eventRow(SAMPLE_EVENT)));
-    this.insertDelivery = compiledInsert(db, file, 'event_deliveries', columnsOf(deliveryRows(SAMPLE_EVENT, [{ app_key: '' }])[0]!));
-    this.subscribers = compiledSelect<Subscriber>(file, db.selectFrom('apps').select(['app_key', 'event_types']).where('corp_id', '=', '?').where('event_url', 'is not', null));
+    this.insertDelivery = compiledInsert(db, file, 'event_deliveries', columnsOf(deliveryRow(SAMPLE_EVENT, '')));
+    this.subscribers = compiledSelect<Subscriber>(file, 1, (corpId) =>
+      db.selectFrom('apps').select(['app_key', 'event_types']).where('corp_id', '=', corpId).where('event_url', 'is not', null),
+    );
     this.inOneTransaction = file.transaction((batch: readonly PendingCreate[]) => {
       const byCorp = new Map<string, Subscriber[]>();
       const subscribersOf = (corpId: string): Subscriber[] => {
@@ -119,27 +121,17 @@ export class SqliteMeetingCreates implements MeetingCreates {
     this.stats.meetings += meetings;
   }
 
-  /**
-   * The rows of one create. A new meeting has no events yet, so its own are numbered from 1; an
-   * event no app takes is not stored (as in appendEventsIn).
-   */
+  /** The rows of one create. A new meeting has no events yet, so its own are numbered from 1. */
   private write(p: PendingCreate, subscribersOf: (corpId: string) => Subscriber[]): AppendedEvent[] {
     this.insertMeeting.run(meetingRow(p.meeting));
     for (const m of p.members) this.insertMember.run(memberRow(m));
     if (p.events.length === 0) return [];
-    const subscribers = subscribersOf(p.meeting.corpId);
-    if (subscribers.length === 0) return [];
-    const appended: AppendedEvent[] = [];
-    let seq = 0;
-    for (const event of p.events) {
-      if (takers(event, subscribers).length === 0) continue;
-      const stored = storedEvent(event, ++seq);
+    const planned = planEvents(p.events, subscribersOf(p.meeting.corpId), 0);
+    for (const { stored, deliveries } of planned) {
       this.insertEvent.run(eventRow(stored));
-      const deliveries = deliveryRows(stored, subscribers);
       for (const d of deliveries) this.insertDelivery.run(d);
-      appended.push({ ...stored, deliveries: deliveries.length });
     }
-    return appended;
+    return planned.map(asAppended);
   }
 }
 
