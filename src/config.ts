@@ -4,6 +4,10 @@ export interface Config {
   port: number;
   host: string;
   dataDir: string;
+  /** postgres://… URL; undefined = embedded SQLite in dataDir. */
+  database?: string | undefined;
+  /** redis://… URL of the state several instances share; undefined = this process's memory. */
+  redis?: string | undefined;
   directoryFile: string | undefined;
   /** Base of join links, without a trailing slash; undefined = the address the server listens on. */
   publicUrl: string | undefined;
@@ -28,6 +32,8 @@ export const serveOptions = {
   port: { type: 'string', env: 'VCONF_PORT', default: '8080', help: 'TCP port of the HTTP server' },
   host: { type: 'string', env: 'VCONF_HOST', default: '127.0.0.1', help: 'address to listen on' },
   data: { type: 'string', env: 'VCONF_DATA', default: './data', help: 'directory of the SQLite database' },
+  database: { type: 'string', env: 'VCONF_DATABASE', default: '', help: 'PostgreSQL URL, e.g. postgres://vconf@db/vconf (default: SQLite in --data)' },
+  redis: { type: 'string', env: 'VCONF_REDIS', default: '', help: 'Redis URL shared by several instances, e.g. redis://cache:6379 (default: none, one instance)' },
   directory: { type: 'string', env: 'VCONF_DIRECTORY', default: '', help: 'directory file to apply at start-up' },
   'public-url': { type: 'string', env: 'VCONF_PUBLIC_URL', default: '', help: 'base of join links (default http://<host>:<port>)' },
   'phone-numbers': { type: 'string', env: 'VCONF_PHONE_NUMBERS', default: '', help: 'comma-separated PSTN dial-in numbers' },
@@ -69,6 +75,8 @@ export function resolveConfig(argv: string[], env: NodeJS.ProcessEnv = process.e
     port,
     host,
     dataDir: get('data'),
+    database: databaseUrl(get('database')),
+    redis: redisUrl(get('redis')),
     directoryFile: get('directory') || undefined,
     publicUrl,
     phoneNumbers: get('phone-numbers').split(',').map((s) => s.trim()).filter(Boolean),
@@ -79,6 +87,23 @@ export function resolveConfig(argv: string[], env: NodeJS.ProcessEnv = process.e
     rtcPorts: portRange(get('rtc-ports')),
     ...(get('event-retry-schedule') ? { eventRetryScheduleMs: retrySchedule(get('event-retry-schedule')) } : {}),
   };
+}
+
+function databaseUrl(text: string): string | undefined {
+  if (!text) return undefined;
+  if (!/^postgres(ql)?:\/\//.test(text) || !URL.canParse(text)) throw new ConfigError(`--database must be a postgres:// URL, got "${redact(text)}"`);
+  return text;
+}
+
+function redisUrl(text: string): string | undefined {
+  if (!text) return undefined;
+  if (!/^rediss?:\/\//.test(text) || !URL.canParse(text)) throw new ConfigError(`--redis must be a redis:// or rediss:// URL, got "${redact(text)}"`);
+  return text;
+}
+
+/** A URL as it may appear in an error or a log: without its password. */
+export function redact(url: string): string {
+  return url.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@');
 }
 
 function integer(text: string, name: string, min: number, max: number): number {
