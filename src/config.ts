@@ -8,6 +8,12 @@ export interface Config {
   database?: string | undefined;
   /** redis://… URL of the state several instances share; undefined = this process's memory. */
   redis?: string | undefined;
+  /** This instance's name among several; default a random one per start. */
+  instanceId?: string | undefined;
+  /** Base URL other instances reach this one on; default http://<host>:<port>. */
+  internalUrl?: string | undefined;
+  /** Longest wait on SIGTERM for participants to move to other instances. */
+  drainTimeoutMs?: number;
   directoryFile: string | undefined;
   /** Base of join links, without a trailing slash; undefined = the address the server listens on. */
   publicUrl: string | undefined;
@@ -34,6 +40,9 @@ export const serveOptions = {
   data: { type: 'string', env: 'VCONF_DATA', default: './data', help: 'directory of the SQLite database' },
   database: { type: 'string', env: 'VCONF_DATABASE', default: '', help: 'PostgreSQL URL, e.g. postgres://vconf@db/vconf (default: SQLite in --data)' },
   redis: { type: 'string', env: 'VCONF_REDIS', default: '', help: 'Redis URL shared by several instances, e.g. redis://cache:6379 (default: none, one instance)' },
+  'instance-id': { type: 'string', env: 'VCONF_INSTANCE_ID', default: '', help: 'name of this instance among several (default: random per start)' },
+  'internal-url': { type: 'string', env: 'VCONF_INTERNAL_URL', default: '', help: 'URL other instances reach this one on, e.g. http://10.0.0.5:8080 (default http://<host>:<port>)' },
+  'drain-timeout': { type: 'string', env: 'VCONF_DRAIN_TIMEOUT', default: '20s', help: 'longest wait on SIGTERM for participants to move to other instances' },
   directory: { type: 'string', env: 'VCONF_DIRECTORY', default: '', help: 'directory file to apply at start-up' },
   'public-url': { type: 'string', env: 'VCONF_PUBLIC_URL', default: '', help: 'base of join links (default http://<host>:<port>)' },
   'phone-numbers': { type: 'string', env: 'VCONF_PHONE_NUMBERS', default: '', help: 'comma-separated PSTN dial-in numbers' },
@@ -77,6 +86,9 @@ export function resolveConfig(argv: string[], env: NodeJS.ProcessEnv = process.e
     dataDir: get('data'),
     database: databaseUrl(get('database')),
     redis: redisUrl(get('redis')),
+    instanceId: instanceId(get('instance-id')),
+    internalUrl: internalUrl(get('internal-url')),
+    drainTimeoutMs: duration(get('drain-timeout'), 'drain-timeout'),
     directoryFile: get('directory') || undefined,
     publicUrl,
     phoneNumbers: get('phone-numbers').split(',').map((s) => s.trim()).filter(Boolean),
@@ -87,6 +99,18 @@ export function resolveConfig(argv: string[], env: NodeJS.ProcessEnv = process.e
     rtcPorts: portRange(get('rtc-ports')),
     ...(get('event-retry-schedule') ? { eventRetryScheduleMs: retrySchedule(get('event-retry-schedule')) } : {}),
   };
+}
+
+function instanceId(text: string): string | undefined {
+  if (!text) return undefined;
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(text)) throw new ConfigError(`--instance-id must be 1 to 64 letters, digits, '.', '_' or '-', got "${text}"`);
+  return text;
+}
+
+function internalUrl(text: string): string | undefined {
+  if (!text) return undefined;
+  if (!/^https?:\/\//.test(text) || !URL.canParse(text)) throw new ConfigError(`--internal-url must be an http(s):// URL, got "${text}"`);
+  return text.replace(/\/+$/, '');
 }
 
 function databaseUrl(text: string): string | undefined {
@@ -113,6 +137,13 @@ function integer(text: string, name: string, min: number, max: number): number {
 }
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+function duration(text: string, name: string): number {
+  const match = /^(\d+)(ms|s|m|h)$/.exec(text.trim());
+  const ms = match ? Number(match[1]) * UNIT_MS[match[2]!]! : NaN;
+  if (!(ms >= 0 && ms <= 86_400_000)) throw new ConfigError(`--${name} must be a duration like 500ms, 20s or 2m, got "${text}"`);
+  return ms;
+}
 
 /** `1s,5s,30s,2m` → [1000, 5000, 30000, 120000]; each wait 1 ms to 24 h, at most 50 of them. */
 export function retrySchedule(text: string): number[] {

@@ -35,6 +35,14 @@ import type { Database } from './store/schema.js';
 import { openSqliteStore } from './store/sqlite.js';
 import { SqliteMeetingCreates } from './store/sqlite-meeting-creates.js';
 import { SqlTokenRepository } from './store/token-repo.js';
+import { ClusterControls, applyControl } from './cluster/cluster-controls.js';
+import { ClusterRingTarget } from './cluster/cluster-ring-target.js';
+import { guardDatabase, type DatabaseGuard } from './cluster/database-guard.js';
+import { localCluster } from './cluster/local.js';
+import { ClusterNode, DEFAULT_HEARTBEAT_MS, DEFAULT_TTL_MS } from './cluster/node.js';
+import { openRedisCluster } from './cluster/redis-cluster.js';
+import { RoomRouter, relayProof } from './cluster/room-router.js';
+import type { ClusterSignal, ClusterState } from './domain/ports/cluster.js';
 
 /** Everything a running vconf needs, wired once: storage, counters, domain services and rooms. */
 export interface Context {
@@ -53,6 +61,8 @@ export interface Context {
   /** Booked meetings (CreateScheduleConference and friends) and the instances their links start. */
   schedule: ScheduleService;
   rates: RateCounter;
+  /** This instance among the deployment's: shared state, its membership, and where sockets go. */
+  cluster: { state: ClusterState; node: ClusterNode; router: RoomRouter; onSignal(signal: ClusterSignal): Promise<void> };
   /** Base of join links; startServer fills it in from the listen address when not configured. */
   links: { base: string };
   /** The conference event outbox and its delivery worker (started by startServer). */
@@ -62,15 +72,30 @@ export interface Context {
   close(): Promise<void>;
 }
 
+/** Largest signaling frame a browser may send (the relay holds hosts to the same). */
+export const MAX_SIGNALING_PAYLOAD = 512 * 1024;
+
 export async function createContext(config: Config, logger: Logger): Promise<Context> {
+  // Before anything is written: two instances on one database without Redis would split its state.
+  const guard: DatabaseGuard | undefined = config.database ? await guardDatabase(config.database, config.redis !== undefined) : undefined;
   const { db, file } = openSqliteStore(config.dataDir);
+  let cluster: (ClusterState & { rates: RateCounter }) | undefined;
   try {
     await migrateToLatest(db);
     const directory = new SqlDirectoryRepository(db);
     const meetingRepo = new SqlMeetingRepository(db, new SqliteMeetingCreates(db, file));
     // One key per deployment, kept in the database so every instance derives the same tokens and tickets.
     const key = Buffer.from(await new SqlMetaRepository(db).getOrCreate('token_key', () => randomHex(32)), 'hex');
-    const rates = new MemoryRateCounter();
+    const clusterLog = logger.child({ component: 'cluster' });
+    cluster = config.redis
+      ? await openRedisCluster(
+          config.redis,
+          await new SqlMetaRepository(db).getOrCreate('deployment_id', () => randomHex(8)),
+          (err) => clusterLog.warn({ err: err.message }, 'redis error'),
+          (err) => clusterLog.error({ err }, 'cluster signal failed'),
+        )
+      : { ...localCluster(), rates: new MemoryRateCounter() };
+    const rates = cluster.rates;
     const links = { base: config.publicUrl ?? '' };
     const signer = new TicketSigner(key);
     const settings = new SqlMeetingSettingsRepository(db);
@@ -101,6 +126,27 @@ export async function createContext(config: Config, logger: Logger): Promise<Con
     const userMeetings = new SqlUserMeetings(db);
     const userPages = new UserHub();
     const rooms = new RoomHub(sfu, presence, signer, logger.child({ component: 'rooms' }), settings);
+    const state = cluster;
+    const node = new ClusterNode(
+      state,
+      { roomIds: () => rooms.roomIds(), participants: () => rooms.participants, userPages: () => userPages.listeners, moveRoom: (id) => rooms.move(id) },
+      { id: config.instanceId ?? randomHex(6), heartbeatMs: DEFAULT_HEARTBEAT_MS, ttlMs: DEFAULT_TTL_MS },
+      clusterLog,
+    );
+    rooms.hooks = {
+      // A room opening here may have been live on an instance that vanished: close the visits it left open.
+      async beforeOpen(conferenceId) {
+        const from = await state.rooms.takeOverFrom(conferenceId);
+        const at = (from && (await state.registry.lastSeen(from))) || Date.now();
+        const closed = await presence.interrupted(conferenceId, at);
+        if (closed > 0) clusterLog.info({ conferenceId, from, closed, lastSeen: at }, 'visits closed at the lost host\'s last heartbeat');
+      },
+      closed(conferenceId) {
+        node.released(conferenceId).catch((err: unknown) => clusterLog.warn({ err, conferenceId }, 'releasing a room failed'));
+      },
+    };
+    const roomControls = new RoomControls(rooms);
+    const router = new RoomRouter(rooms, node, signer, MAX_SIGNALING_PAYLOAD, relayProof(key), clusterLog);
     return {
       config,
       db,
@@ -123,13 +169,37 @@ export async function createContext(config: Config, logger: Logger): Promise<Con
           return room && new Map(room.roster().map((p) => [p.participantId, p]));
         },
       }),
-      controls: new ControlService({ meetings: meetingRepo, directory, settings, presence, live: new RoomControls(rooms), events: recorder }),
+      controls: new ControlService({
+        meetings: meetingRepo,
+        directory,
+        settings,
+        presence,
+        live: new ClusterControls(node.id, state.rooms, state.bus, roomControls, clusterLog),
+        events: recorder,
+      }),
+      cluster: {
+        state,
+        node,
+        router,
+        async onSignal(signal) {
+          if (signal.kind === 'control') await applyControl(roomControls, signal.op);
+          else userPages.push(signal.corpId, signal.unionId, signal.message);
+        },
+      },
       accounts: {
         sessions,
         signIn: new SignInService(new SqlCredentialRepository(db), rates, sessions),
         meetings: userMeetings,
         pages: userPages,
-        ringer: new Ringer(userMeetings, userPages),
+        ringer: new Ringer(
+          userMeetings,
+          new ClusterRingTarget(
+            userPages,
+            state.bus,
+            () => node.others().reduce((n, p) => n + p.userPages, 0),
+            (err) => clusterLog.warn({ err }, 'ringing other instances failed'),
+          ),
+        ),
       },
       async close() {
         userPages.close();
@@ -137,11 +207,16 @@ export async function createContext(config: Config, logger: Logger): Promise<Con
         // Rooms closing may still record leaves; the worker stops before the database closes.
         await dispatcher.stop();
         await sfu.close();
+        await node.stop();
+        await state.close();
         await db.destroy();
+        await guard?.release();
       },
     };
   } catch (err) {
+    await cluster?.close();
     await db.destroy();
+    await guard?.release();
     throw err;
   }
 }

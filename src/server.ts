@@ -19,6 +19,8 @@ export interface RunningServer {
   /** Set when this data directory runs on the demo organization. */
   demo: DemoCredentials | undefined;
   close(): Promise<void>;
+  /** Stops taking rooms, moves everyone in this instance's rooms to others, then closes. */
+  drain(): Promise<void>;
 }
 
 /** Reads and validates a directory file without touching any database. */
@@ -65,6 +67,11 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     const port = typeof address === 'object' && address ? address.port : config.port;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     ctx.links.base = config.publicUrl ?? url;
+    const wildcard = config.host === '0.0.0.0' || config.host === '::';
+    if (config.redis && wildcard && !config.internalUrl) {
+      throw new ConfigError('--internal-url is needed with --redis when listening on all addresses: other instances must know where to reach this one');
+    }
+    await ctx.cluster.node.start(config.internalUrl ?? url, (signal) => ctx.cluster.onSignal(signal));
     const purge = () =>
       ctx.tokens.purgeExpired().then(
         (n) => n > 0 && logger.info({ purged: n }, 'expired access tokens removed'),
@@ -73,16 +80,21 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     const purgeTimer = setInterval(purge, TOKEN_PURGE_INTERVAL_MS).unref();
     // Delivers conference events, including those left pending by an earlier run.
     ctx.events.dispatcher.start();
+    const close = async () => {
+      clearInterval(purgeTimer);
+      await ctx.events.dispatcher.stop();
+      await app.close();
+      await ctx.close();
+    };
     return {
       app,
       ctx,
       url,
       demo,
-      async close() {
-        clearInterval(purgeTimer);
-        await ctx.events.dispatcher.stop();
-        await app.close();
-        await ctx.close();
+      close,
+      async drain() {
+        await ctx.cluster.node.drain(config.drainTimeoutMs ?? 20_000);
+        await close();
       },
     };
   } catch (err) {

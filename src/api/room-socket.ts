@@ -1,13 +1,13 @@
 import websocket from '@fastify/websocket';
 import type { FastifyInstance } from 'fastify';
-import type { Context } from '../context.js';
+import { MAX_SIGNALING_PAYLOAD, type Context } from '../context.js';
 import { ApiError } from './errors.js';
 import { deviceIdOf } from './rooms.js';
 import { sessionOf } from './sign-in.js';
 
 /** The signaling WebSocket of docs/room-protocol.md; the browser proves itself with its ticket. */
 export async function roomSocketRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
-  await app.register(websocket, { options: { maxPayload: 512 * 1024 } });
+  await app.register(websocket, { options: { maxPayload: MAX_SIGNALING_PAYLOAD } });
   app.route({
     method: 'GET',
     url: '/rtc/ws',
@@ -17,7 +17,7 @@ export async function roomSocketRoutes(app: FastifyInstance, { ctx }: { ctx: Con
       throw new ApiError('upgradeRequired');
     },
     wsHandler: (socket, request) => {
-      ctx.rooms.accept(socket, deviceIdOf(request));
+      ctx.cluster.router.accept(socket, deviceIdOf(request), request.headers);
     },
   });
   // A signed-in user's open page listens here for incoming calls (docs/sign-in.md).

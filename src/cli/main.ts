@@ -35,7 +35,8 @@ async function serve(argv: string[]): Promise<void> {
     if (closing) return;
     closing = true;
     server.app.log.info({ signal }, 'shutting down');
-    server.close().then(
+    // SIGTERM drains: participants move to other instances before this one exits.
+    (signal === 'SIGTERM' ? server.drain() : server.close()).then(
       () => process.exit(0),
       () => process.exit(1),
     );

@@ -150,10 +150,21 @@ export class PresenceService {
     return ended;
   }
 
-  private async closeVisit(conferenceId: string, memberId: string, status: Member['attendStatus'], ban: boolean): Promise<void> {
+  /**
+   * The room's previous host stopped without recording who left (a crash, a lost instance):
+   * everyone it had inside left when it was last known alive. Those who come back start a new
+   * visit, so the records show the gap instead of an unbroken stay.
+   */
+  async interrupted(conferenceId: string, at: number): Promise<number> {
+    const inRoom = (await this.meetings.members(conferenceId)).filter((m) => m.attendStatus === AttendStatus.active);
+    for (const m of inRoom) await this.closeVisit(conferenceId, m.memberId, AttendStatus.left, false, Math.min(at, this.now()));
+    return inRoom.length;
+  }
+
+  private async closeVisit(conferenceId: string, memberId: string, status: Member['attendStatus'], ban: boolean, at?: number): Promise<void> {
     const member = await this.meetings.findMember(conferenceId, memberId);
     if (!member) return;
-    const now = this.now();
+    const now = Math.max(at ?? this.now(), member.visitStartedAt ?? 0);
     const visit = member.visitStartedAt === null ? 0 : Math.max(0, now - member.visitStartedAt);
     const inRoom = member.attendStatus === AttendStatus.active;
     await this.meetings.updateMember(conferenceId, memberId, {

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { WebSocket } from 'ws';
+import type { RawData, WebSocket } from 'ws';
 import type { MeetingSettings } from '../domain/meeting-settings.js';
 import type { PresenceService } from '../domain/presence.js';
 import { Rejection } from '../domain/rejection.js';
@@ -13,6 +13,14 @@ export interface MediaServer {
 }
 
 const HELLO_TIMEOUT_MS = 10_000;
+
+/** What the deployment learns from this hub's rooms (src/cluster): openings and closings. */
+export interface RoomHooks {
+  /** Before the first person enters a room that is not live here: settle what a lost host left open. */
+  beforeOpen(conferenceId: string): Promise<void>;
+  /** The room emptied or ended here. */
+  closed(conferenceId: string): void;
+}
 const MAX_FRAME_BYTES = 256 * 1024;
 
 const refusals: Record<string, { code: string; message: string }> = {
@@ -28,6 +36,9 @@ const refusals: Record<string, { code: string; message: string }> = {
 /** All live rooms of this instance, and the WebSocket side of the room protocol. */
 export class RoomHub {
   private readonly rooms = new Map<string, LiveRoom>();
+  /** Rooms whose past was settled when they opened here (until they close), so it is settled once. */
+  private readonly opening = new Map<string, Promise<void>>();
+  hooks: RoomHooks | undefined;
 
   constructor(
     private readonly media: MediaServer,
@@ -47,6 +58,21 @@ export class RoomHub {
     return this.rooms.size;
   }
 
+  roomIds(): string[] {
+    return [...this.rooms.keys()];
+  }
+
+  get participants(): number {
+    let n = 0;
+    for (const room of this.rooms.values()) n += room.size;
+    return n;
+  }
+
+  /** Sends everyone in the room to wherever it is hosted next; they reconnect by themselves. */
+  move(conferenceId: string): void {
+    this.rooms.get(conferenceId)?.shutDown({ type: 'error', code: 'serverClosing', message: 'Moving you to another server…' }, 1012, 'room moving');
+  }
+
   /** Ends a meeting on this instance if it is live here (CloseVideoConference, host "end"). */
   async end(conferenceId: string): Promise<void> {
     const room = this.rooms.get(conferenceId);
@@ -59,7 +85,7 @@ export class RoomHub {
   }
 
   /** Runs one browser's connection: a hello, then protocol messages in order until it closes. */
-  accept(socket: WebSocket, deviceId: string | undefined): void {
+  accept(socket: WebSocket, deviceId: string | undefined, early: ReadonlyArray<{ data: RawData; isBinary: boolean }> = []): void {
     const peer: Peer = {
       send: (m) => {
         if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(m));
@@ -70,7 +96,7 @@ export class RoomHub {
     let queue = Promise.resolve();
     const helloTimer = setTimeout(() => socket.close(CloseCode.refused, 'no hello'), HELLO_TIMEOUT_MS);
 
-    socket.on('message', (data, isBinary) => {
+    const onFrame = (data: RawData, isBinary: boolean) => {
       const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : (data as Buffer).byteLength;
       if (isBinary || size > MAX_FRAME_BYTES) return socket.close(1009, 'frame too large or binary');
       const message = parseClientMessage(data.toString());
@@ -90,7 +116,9 @@ export class RoomHub {
           this.log.error({ err, conferenceId: session?.room.conferenceId }, 'room message failed');
           peer.send({ type: 'error', code: 'internal', message: 'Something went wrong; try again.' });
         });
-    });
+    };
+    for (const frame of early) onFrame(frame.data, frame.isBinary);
+    socket.on('message', onFrame);
     socket.on('close', () => {
       clearTimeout(helloTimer);
       queue = queue.then(async () => {
@@ -110,6 +138,7 @@ export class RoomHub {
       return undefined;
     }
     try {
+      await this.settle(claims.conferenceId);
       const { meeting, member } = await this.presence.enter(claims, message.name, message.participantId);
       const settings = !this.rooms.has(meeting.conferenceId) ? await this.settings?.get(meeting.conferenceId) : undefined;
       const room = this.roomFor(meeting.conferenceId);
@@ -157,11 +186,25 @@ export class RoomHub {
     }
   }
 
+  private settle(conferenceId: string): Promise<void> {
+    let pending = this.opening.get(conferenceId);
+    if (!pending) {
+      pending = this.hooks?.beforeOpen(conferenceId) ?? Promise.resolve();
+      pending.catch(() => this.opening.delete(conferenceId));
+      this.opening.set(conferenceId, pending);
+    }
+    return pending;
+  }
+
   private roomFor(conferenceId: string): LiveRoom {
     let room = this.rooms.get(conferenceId);
     if (!room) {
       const created: LiveRoom = new LiveRoom(conferenceId, this.media.room(conferenceId), this.presence, this.log, () => {
-        if (this.rooms.get(conferenceId) === created) this.rooms.delete(conferenceId);
+        if (this.rooms.get(conferenceId) === created) {
+          this.rooms.delete(conferenceId);
+          this.opening.delete(conferenceId);
+          this.hooks?.closed(conferenceId);
+        }
         this.media.closeRoom(conferenceId).catch((err: unknown) => this.log.error({ err, conferenceId }, 'closing media room failed'));
       });
       room = created;
