@@ -52,10 +52,15 @@ export interface InboundTotals {
   audioStreams: number;
 }
 
-/** Sums inbound-rtp stats over every live peer connection of the page. */
-export async function inboundTotals(page: Page): Promise<InboundTotals> {
-  return page.evaluate(async () => {
-    const pcs = (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs.filter((pc) => pc.connectionState !== 'closed');
+/** How many peer connections the page has made so far (to look only at later ones). */
+export async function peerConnectionCount(page: Page): Promise<number> {
+  return page.evaluate(() => (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs.length);
+}
+
+/** Sums inbound-rtp stats over every live peer connection of the page (from the `since`-th one on). */
+export async function inboundTotals(page: Page, since = 0): Promise<InboundTotals> {
+  return page.evaluate(async (since) => {
+    const pcs = (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs.slice(since).filter((pc) => pc.connectionState !== 'closed');
     const totals = { framesDecoded: 0, audioPackets: 0, videoStreams: 0, audioStreams: 0 };
     for (const pc of pcs) {
       const stats = await pc.getStats();
@@ -71,7 +76,7 @@ export async function inboundTotals(page: Page): Promise<InboundTotals> {
       });
     }
     return totals;
-  });
+  }, since);
 }
 
 /** Video sizes of the remote tiles' <video> elements, by participant id. */

@@ -9,7 +9,8 @@ import { accessSync, appendFileSync, constants } from 'node:fs';
 import { basename } from 'node:path';
 
 export const POSTGRES_URL = process.env.VCONF_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test';
-export const REDIS_URL = process.env.VCONF_TEST_REDIS ?? 'redis://127.0.0.1:6379';
+export { REDIS_URL } from '../../tools/cluster.js';
+import { REDIS_URL } from '../../tools/cluster.js';
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 export type Requirement = 'postgres' | 'redis' | 'chromium' | `tool:${string}`;

@@ -17,7 +17,11 @@ export interface Balancer {
   close(): Promise<void>;
 }
 
-export async function startBalancer(backends: Array<{ port: number }>): Promise<Balancer> {
+/**
+ * `preferred`: every connection tries that backend first and the others in order after it (a
+ * client whose balancer keeps sending it to one instance while that instance lives).
+ */
+export async function startBalancer(backends: Array<{ port: number }>, preferred?: number): Promise<Balancer> {
   let turn = 0;
   const routed: number[] = [];
   const sockets = new Set<Socket>();
@@ -25,8 +29,8 @@ export async function startBalancer(backends: Array<{ port: number }>): Promise<
     sockets.add(client);
     client.on('close', () => sockets.delete(client));
     client.on('error', () => client.destroy());
-    const first = turn;
-    turn = (turn + 1) % backends.length;
+    const first = preferred ?? turn;
+    if (preferred === undefined) turn = (turn + 1) % backends.length;
     const tryBackend = (tries: number) => {
       const index = (first + tries) % backends.length;
       const upstream = connect({ host: '127.0.0.1', port: backends[index]!.port });

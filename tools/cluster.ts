@@ -4,14 +4,28 @@
  * processes, so a test can kill one with SIGKILL.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { Redis } from 'ioredis';
+import pg from 'pg';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../../bench/support/server-process.js';
-import { CLI, cliEnv, REPO_ROOT } from '../cli/run-cli.js';
-import { directory as defaultDirectory } from './fixtures.js';
-import { createTestDatabase, type TestDatabase } from './test-database.js';
-import { REDIS_URL } from './requirements.js';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort } from '../bench/support/server-process.js';
+import { startBalancer, type Balancer } from './balancer.js';
+import { createTestDatabase, type TestDatabase } from './postgres-database.js';
+
+/** The repository: this file runs from tools/ (vitest) or dist/tools/ (benchmarks). */
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = HERE.includes('/dist/') ? HERE.slice(0, HERE.lastIndexOf('/dist/')) : resolve(HERE, '..');
+const CLI = resolve(ROOT, 'dist/src/cli/main.js');
+export const REDIS_URL = process.env.VCONF_TEST_REDIS ?? 'redis://127.0.0.1:6379';
+
+/** The environment without the caller's VCONF_* settings. */
+function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VCONF_')));
+  return { ...env, ...extra };
+}
 
 export interface Instance {
   id: string;
@@ -28,6 +42,12 @@ export interface Instance {
 export interface Instances {
   list: Instance[];
   database: TestDatabase;
+  /** The one public address in front of them; join links point here. */
+  balancer: Balancer;
+  /** The instance id the room directory names as the meeting's host (undefined: none). */
+  roomHost(conferenceId: string): Promise<string | undefined>;
+  /** A second public address whose connections go to instance `index` while it lives, then to the others. */
+  entryThrough(index: number): Promise<Balancer>;
   /** Stops every instance still running and drops the database. */
   stop(): Promise<void>;
 }
@@ -36,7 +56,8 @@ export interface InstancesOptions {
   count: number;
   /** Extra `vconf serve` flags for every instance. */
   flags?: string[];
-  directory?: unknown;
+  /** The directory document every instance applies at start. */
+  directory: unknown;
   /** false: start without --redis (to see the refusal). */
   redis?: boolean;
 }
@@ -45,12 +66,15 @@ export async function startInstances(opts: InstancesOptions): Promise<Instances>
   const database = await createTestDatabase();
   const dir = mkdtempSync(join(tmpdir(), 'vconf-cluster-'));
   const directoryFile = join(dir, 'directory.json');
-  writeFileSync(directoryFile, JSON.stringify(opts.directory ?? defaultDirectory));
+  writeFileSync(directoryFile, JSON.stringify(opts.directory));
   const list: Instance[] = [];
   // Media ports: a window per instance, disjoint, away from other suites' random windows.
   const base = 50000 + 300 * Math.floor(Math.random() * 40);
+  const ports: number[] = [];
+  for (let i = 0; i < opts.count; i++) ports.push(await freePort());
+  const balancer = await startBalancer(ports.map((port) => ({ port })));
   for (let i = 0; i < opts.count; i++) {
-    const port = await freePort();
+    const port = ports[i]!;
     const args = [
       CLI, 'serve',
       '--host', '127.0.0.1',
@@ -60,6 +84,7 @@ export async function startInstances(opts: InstancesOptions): Promise<Instances>
       '--database', database.url,
       ...(opts.redis === false ? [] : ['--redis', REDIS_URL]),
       '--instance-id', `vconf-${i + 1}`,
+      '--public-url', balancer.url,
       '--rtc-ports', `${base + 100 * i}-${base + 100 * i + 99}`,
       ...(opts.flags ?? []),
     ];
@@ -68,10 +93,29 @@ export async function startInstances(opts: InstancesOptions): Promise<Instances>
     // One at a time: the first runs the migrations, the others find them done.
     await instance.restart();
   }
+  const entries: Balancer[] = [];
   return {
     list,
     database,
+    balancer,
+    async roomHost(conferenceId) {
+      const client = new pg.Client({ connectionString: database.url });
+      await client.connect();
+      const { rows } = await client.query<{ value: string }>(`select value from meta where name = 'deployment_id'`).finally(() => client.end());
+      const redis = new Redis(REDIS_URL);
+      try {
+        return (await redis.get(`vconf:${rows[0]!.value}:room:${conferenceId}`)) ?? undefined;
+      } finally {
+        redis.disconnect();
+      }
+    },
+    async entryThrough(index) {
+      const entry = await startBalancer(ports.map((port) => ({ port })), index);
+      entries.push(entry);
+      return entry;
+    },
     async stop() {
+      await Promise.all([balancer, ...entries].map((b) => b.close()));
       await Promise.all(list.map((i) => stopProcess(i)));
       await database.drop();
       rmSync(dir, { recursive: true, force: true });
@@ -91,7 +135,7 @@ function launch(id: string, port: number, args: string[]): Instance {
     exited: Promise.resolve(null),
     stderr: () => err,
     async restart() {
-      const proc = spawn(process.execPath, args, { env: cliEnv({ VCONF_LOG_LEVEL: process.env.VCONF_TEST_LOG ?? 'warn' }), cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+      const proc = spawn(process.execPath, args, { env: cleanEnv({ VCONF_LOG_LEVEL: process.env.VCONF_TEST_LOG ?? 'warn' }), cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
       proc.stderr!.on('data', (chunk: Buffer) => {
         err += chunk.toString();
         if (process.env.VCONF_TEST_LOG) process.stderr.write(`[${id}] ${chunk.toString()}`);

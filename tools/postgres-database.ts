@@ -1,7 +1,8 @@
-/** A fresh PostgreSQL database for one test file or server, dropped afterwards. */
+/** A fresh PostgreSQL database for one test file, server or benchmark, dropped afterwards. */
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
-import { POSTGRES_URL } from './requirements.js';
+
+const POSTGRES_URL = process.env.VCONF_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 export interface TestDatabase {
   url: string;

@@ -1,0 +1,115 @@
+/**
+ * Three `vconf serve` processes on one PostgreSQL and one Redis, as a deployment runs them:
+ * the API answers the same from any instance, budgets and limits are shared, and a control
+ * sent to any instance reaches the room wherever it is hosted.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../cli/run-cli.js';
+import { $conference, appToken, conferenceClient, confHeaders, memberModels, runtime } from '../support/sdk.js';
+import { admit, linkToken, RoomClient } from '../support/room-client.js';
+import { requires } from '../support/requirements.js';
+import { startInstances, type Instances } from '../../tools/cluster.js';
+import { directory } from '../support/fixtures.js';
+
+const ready = await requires(import.meta.url, 'postgres', 'redis');
+
+describe.skipIf(!ready)('three instances on one PostgreSQL and Redis', () => {
+  let cluster: Instances;
+  let token: string;
+  const at = (i: number) => cluster.list[i]!;
+
+  beforeAll(async () => {
+    cluster = await startInstances({ count: 3, directory, flags: ['--qps-limit', '20'] });
+    token = await appToken(at(0).endpoint, 'acme-app', 's3cret');
+  }, 120_000);
+  afterAll(async () => cluster?.stop());
+
+  async function create(endpoint: string, title: string) {
+    const res = await conferenceClient(endpoint).createVideoConferenceWithOptions(
+      new $conference.CreateVideoConferenceRequest({ userId: 'uA1', confTitle: title }),
+      confHeaders(token),
+      runtime(),
+    );
+    return res.body!;
+  }
+
+  const info = async (endpoint: string, conferenceId: string) =>
+    (await conferenceClient(endpoint).queryConferenceInfoWithOptions(conferenceId, confHeaders(token), runtime())).body!.confInfo!;
+
+  it('creates on the first, queries on the second and closes on the third', async () => {
+    const m = await create(at(0).endpoint, 'Across instances');
+    expect((await info(at(1).endpoint, m.conferenceId!)).title).toBe('Across instances');
+    await conferenceClient(at(2).endpoint).closeVideoConferenceWithOptions(m.conferenceId!, new $conference.CloseVideoConferenceRequest({ unionId: 'uA1' }), confHeaders(token), runtime());
+    expect((await info(at(0).endpoint, m.conferenceId!)).status).toBe(2);
+    expect((await info(at(1).endpoint, m.conferenceId!)).status).toBe(2);
+  });
+
+  it('counts wrong passcodes over all instances: ten spread over the three, then the eleventh is refused', async () => {
+    const m = await create(at(0).endpoint, 'Guessing across instances');
+    let cookie: string | undefined;
+    for (let i = 0; i < 10; i++) {
+      const wrong = await admit(at(i % 3).url, { roomCode: m.roomCode!, passcode: `${1000000000 + i}` }, cookie);
+      cookie = wrong.cookie;
+      expect(wrong.status).toBe(400);
+    }
+    const eleventh = await admit(at(1).url, { roomCode: m.roomCode!, passcode: m.conferencePassword! }, cookie);
+    expect(eleventh.status).toBe(429);
+    expect(eleventh.body.code).toBe('tooManyAttempts');
+  });
+
+  it('holds an app’s QPS limit across instances', async () => {
+    // 60 calls at once, 20 to each instance, against a limit of 20 per second for the app.
+    const started = Date.now();
+    const outcomes = await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        conferenceClient(at(i % 3).endpoint)
+          .queryUserOnGoingConferenceWithOptions(new $conference.QueryUserOnGoingConferenceRequest({ unionId: 'uA1' }), confHeaders(token), runtime())
+          .then(() => 'ok', (err: { code?: string }) => err.code ?? 'error'),
+      ),
+    );
+    const elapsed = Date.now() - started;
+    const ok = outcomes.filter((o) => o === 'ok').length;
+    // One second's budget (two if the burst straddled a window edge), never three instances' worth.
+    expect(ok).toBeGreaterThanOrEqual(20);
+    expect(ok).toBeLessThanOrEqual(elapsed < 1000 ? 40 : 60);
+    expect(ok).toBeLessThan(60);
+    expect(new Set(outcomes.filter((o) => o !== 'ok'))).toEqual(new Set(['Forbidden.AccessDenied.QpsLimitForAppkeyAndApi']));
+  });
+
+  it('puts people entering through different instances in one room, and a control sent to a third instance acts within a second', async () => {
+    const m = await create(at(0).endpoint, 'One room');
+    const link = linkToken(m.externalLinkUrl!);
+    const ann = await RoomClient.enter(at(0).url, await admit(at(0).url, link), { name: 'Ann' });
+    const ben = await RoomClient.enter(at(1).url, await admit(at(1).url, link), { name: 'Ben' });
+    expect(ann.participantId).not.toBe('');
+    // Both are in one live room: Ann hears of Ben wherever each entered.
+    await ann.next((f) => f.type === 'participant-joined' && (f.participant as { name: string }).name === 'Ben', 3000);
+    for (const target of [0, 1, 2]) {
+      const before = ben.frames.length;
+      const started = Date.now();
+      await conferenceClient(at(target).endpoint).muteMembersWithOptions(
+        m.conferenceId!,
+        new $conference.MuteMembersRequest({ action: 'mute', userList: [new $conference.MuteMembersRequestUserList({ participantId: ben.participantId })] }),
+        new $conference.MuteMembersHeaders({ xAcsDingtalkAccessToken: token }),
+        runtime(),
+      );
+      await ben.next((f) => f.type === 'muted', 1000, before);
+      expect(Date.now() - started).toBeLessThan(1000);
+    }
+    const members = await memberModels(at(2).endpoint, token, m.conferenceId!);
+    expect(members.filter((x) => x.attendStatus === 1).map((x) => x.userNick).sort()).toEqual(['Ann', 'Ben']);
+    ann.close();
+    ben.close();
+  });
+
+  it('refuses an instance without Redis on the database the others use, saying why', async () => {
+    const data = mkdtempSync(join(tmpdir(), 'vconf-lone-'));
+    const res = await runCli(['serve', '--port', '0', '--data', data, '--database', cluster.database.url]);
+    rmSync(data, { recursive: true, force: true });
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain('several instances on one database need --redis');
+  });
+});
