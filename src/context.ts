@@ -30,16 +30,16 @@ import { SqlMeetingSettingsRepository } from './store/meeting-settings-repo.js';
 import { SqlMetaRepository } from './store/meta-repo.js';
 import { SqlBookingRepository } from './store/schedule-repo.js';
 import { MemoryRateCounter } from './store/memory-rate-counter.js';
-import { migrateToLatest } from './store/migrate.js';
 import type { Database } from './store/schema.js';
-import { openSqliteStore } from './store/sqlite.js';
-import { SqliteMeetingCreates } from './store/sqlite-meeting-creates.js';
+import { openStore, type Store } from './store/open-store.js';
 import { SqlTokenRepository } from './store/token-repo.js';
 
 /** Everything a running vconf needs, wired once: storage, counters, domain services and rooms. */
 export interface Context {
   config: Config;
   db: Kysely<Database>;
+  /** The database (SQLite or PostgreSQL): readiness, pool pressure. */
+  store: Store;
   directory: DirectoryRepository;
   tokens: TokenService;
   meetings: MeetingService;
@@ -63,11 +63,12 @@ export interface Context {
 }
 
 export async function createContext(config: Config, logger: Logger): Promise<Context> {
-  const { db, file } = openSqliteStore(config.dataDir);
+  // Opened with its schema up to date.
+  const store = await openStore(config);
+  const { db } = store;
   try {
-    await migrateToLatest(db);
     const directory = new SqlDirectoryRepository(db);
-    const meetingRepo = new SqlMeetingRepository(db, new SqliteMeetingCreates(db, file));
+    const meetingRepo = new SqlMeetingRepository(db, store.meetingCreates);
     // One key per deployment, kept in the database so every instance derives the same tokens and tickets.
     const key = Buffer.from(await new SqlMetaRepository(db).getOrCreate('token_key', () => randomHex(32)), 'hex');
     const rates = new MemoryRateCounter();
@@ -104,6 +105,7 @@ export async function createContext(config: Config, logger: Logger): Promise<Con
     return {
       config,
       db,
+      store,
       directory,
       rates,
       links,
@@ -137,11 +139,11 @@ export async function createContext(config: Config, logger: Logger): Promise<Con
         // Rooms closing may still record leaves; the worker stops before the database closes.
         await dispatcher.stop();
         await sfu.close();
-        await db.destroy();
+        await store.close();
       },
     };
   } catch (err) {
-    await db.destroy();
+    await store.close();
     throw err;
   }
 }
