@@ -30,10 +30,8 @@ import { SqlMeetingSettingsRepository } from './store/meeting-settings-repo.js';
 import { SqlMetaRepository } from './store/meta-repo.js';
 import { SqlBookingRepository } from './store/schedule-repo.js';
 import { MemoryRateCounter } from './store/memory-rate-counter.js';
-import { migrateToLatest } from './store/migrate.js';
 import type { Database } from './store/schema.js';
-import { openSqliteStore } from './store/sqlite.js';
-import { SqliteMeetingCreates } from './store/sqlite-meeting-creates.js';
+import { openStore, type Store } from './store/open-store.js';
 import { SqlTokenRepository } from './store/token-repo.js';
 import { ClusterControls, applyControl } from './cluster/cluster-controls.js';
 import { ClusterRingTarget } from './cluster/cluster-ring-target.js';
@@ -48,6 +46,8 @@ import type { ClusterSignal, ClusterState } from './domain/ports/cluster.js';
 export interface Context {
   config: Config;
   db: Kysely<Database>;
+  /** The database (SQLite or PostgreSQL): readiness, pool pressure. */
+  store: Store;
   directory: DirectoryRepository;
   tokens: TokenService;
   meetings: MeetingService;
@@ -78,12 +78,16 @@ export const MAX_SIGNALING_PAYLOAD = 512 * 1024;
 export async function createContext(config: Config, logger: Logger): Promise<Context> {
   // Before anything is written: two instances on one database without Redis would split its state.
   const guard: DatabaseGuard | undefined = config.database ? await guardDatabase(config.database, config.redis !== undefined) : undefined;
-  const { db, file } = openSqliteStore(config.dataDir);
+  // Opened with its schema up to date.
+  const store = await openStore(config).catch(async (err: unknown) => {
+    await guard?.release();
+    throw err;
+  });
+  const { db } = store;
   let cluster: (ClusterState & { rates: RateCounter }) | undefined;
   try {
-    await migrateToLatest(db);
     const directory = new SqlDirectoryRepository(db);
-    const meetingRepo = new SqlMeetingRepository(db, new SqliteMeetingCreates(db, file));
+    const meetingRepo = new SqlMeetingRepository(db, store.meetingCreates);
     // One key per deployment, kept in the database so every instance derives the same tokens and tickets.
     const key = Buffer.from(await new SqlMetaRepository(db).getOrCreate('token_key', () => randomHex(32)), 'hex');
     const clusterLog = logger.child({ component: 'cluster' });
@@ -150,6 +154,7 @@ export async function createContext(config: Config, logger: Logger): Promise<Con
     return {
       config,
       db,
+      store,
       directory,
       rates,
       links,
@@ -209,13 +214,13 @@ export async function createContext(config: Config, logger: Logger): Promise<Con
         await sfu.close();
         await node.stop();
         await state.close();
-        await db.destroy();
+        await store.close();
         await guard?.release();
       },
     };
   } catch (err) {
     await cluster?.close();
-    await db.destroy();
+    await store.close();
     await guard?.release();
     throw err;
   }

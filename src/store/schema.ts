@@ -166,6 +166,9 @@ export interface EventDeliveriesTable {
   state: string;
   attempts: number;
   next_attempt_at: Millis;
+  /** The instance attempting it (migration 011); null = nobody. */
+  claimed_by?: string | null;
+  claim_expires_at?: Millis | null;
 }
 
 export interface EventDeliveryLogTable {

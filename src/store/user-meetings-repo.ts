@@ -1,11 +1,17 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type SqlBool } from 'kysely';
 import { AttendStatus, MeetingStatus } from '../domain/meeting.js';
 import type { BookedMeeting, CallingMember, OngoingMeeting, RingSource, UserMeetingsStore } from '../domain/user-meetings.js';
+import { isPostgres } from './dialect.js';
 import type { Database } from './schema.js';
 
 /** A signed-in user's view of meetings (/api/me) and their invitations (ringing, decline). */
 export class SqlUserMeetings implements UserMeetingsStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  /** Host and co-hosts named in a booking's settings (JSON text): each dialect reads JSON its own way. */
+  private readonly namedIn;
+
+  constructor(private readonly db: Kysely<Database>) {
+    this.namedIn = isPostgres(db) ? namedInPostgres : namedInSqlite;
+  }
 
   async meeting(conferenceId: string): Promise<RingSource | undefined> {
     const r = await this.db
@@ -55,8 +61,7 @@ export class SqlUserMeetings implements UserMeetingsStore {
         eb.or([
           eb('creator_union_id', '=', unionId),
           // Host and co-hosts named in the booking's settings also see it.
-          eb(sql<string>`json_extract(settings, '$.hostUnionId')`, '=', unionId),
-          eb(sql<number>`(select count(*) from json_each(settings, '$.cohostUnionIds') where value = ${unionId})`, '>', 0),
+          ...this.namedIn(unionId),
         ]),
       )
       .orderBy('start_time')
@@ -100,3 +105,13 @@ export class SqlUserMeetings implements UserMeetingsStore {
     return Number(result.numUpdatedRows) > 0;
   }
 }
+
+const namedInSqlite = (unionId: string) => [
+  sql<SqlBool>`(json_extract(settings, '$.hostUnionId') = ${unionId})`,
+  sql<SqlBool>`exists (select 1 from json_each(settings, '$.cohostUnionIds') where value = ${unionId})`,
+];
+
+const namedInPostgres = (unionId: string) => [
+  sql<SqlBool>`((settings::jsonb ->> 'hostUnionId') = ${unionId})`,
+  sql<SqlBool>`exists (select 1 from jsonb_array_elements_text(settings::jsonb -> 'cohostUnionIds') v where v = ${unionId})`,
+];

@@ -4,9 +4,8 @@
  * and every error these operations document.
  */
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
 import { AttendStatus, MeetingStatus, type Meeting, type Member } from '../../src/domain/meeting.js';
 import { SqlMeetingRepository } from '../../src/store/meeting-repo.js';
 import { READ } from '../support/fixtures.js';
@@ -544,22 +543,22 @@ describe('system errors', () => {
       const c = conferenceClient(broken.endpoint);
       const h = confHeaders(token);
       const m = (await c.createVideoConferenceWithOptions(new $conference.CreateVideoConferenceRequest({ userId: 'uA1', confTitle: 'Doomed' }), h, runtime())).body!;
-      // Another connection takes the meeting tables away underneath the running server.
-      const db = new Database(join(broken.dataDir, 'vconf.sqlite'));
-      db.exec('ALTER TABLE meeting_members RENAME TO meeting_members_gone; ALTER TABLE meetings RENAME TO meetings_gone;');
-      db.close();
-      const cases: Array<[Promise<unknown>, string, string | RegExp]> = [
+      // The meeting tables are taken away underneath the running server.
+      await sql`alter table meeting_members rename to meeting_members_gone`.execute(broken.db);
+      await sql`alter table meetings rename to meetings_gone`.execute(broken.db);
+      // Each call is made when its turn comes: a rejection must not wait unobserved for an earlier one.
+      const cases: Array<[() => Promise<unknown>, string, string | RegExp]> = [
         [
-          c.queryConferenceInfoBatchWithOptions(new $conference.QueryConferenceInfoBatchRequest({ conferenceIdList: [m.conferenceId!] }), h, runtime()),
+          () => c.queryConferenceInfoBatchWithOptions(new $conference.QueryConferenceInfoBatchRequest({ conferenceIdList: [m.conferenceId!] }), h, runtime()),
           'systemError',
           /^systemError:internal error, request id [0-9A-F-]{36}$/,
         ],
-        [c.queryConferenceInfoByRoomCodeWithOptions(m.roomCode!, new $conference.QueryConferenceInfoByRoomCodeRequest({}), h, runtime()), 'systemError', 'systemError'],
-        [c.queryConferenceMembersWithOptions(m.conferenceId!, new $conference.QueryConferenceMembersRequest({}), h, runtime()), 'systemError', 'SYSTEM ERROR'],
-        [c.queryOrgConferenceListWithOptions(new $conference.QueryOrgConferenceListRequest({}), h, runtime()), 'systemError', 'SYSTEM ERROR'],
-        [c.queryUserOnGoingConferenceWithOptions(new $conference.QueryUserOnGoingConferenceRequest({ unionId: 'uA1' }), h, runtime()), 'system.error', 'system.error'],
+        [() => c.queryConferenceInfoByRoomCodeWithOptions(m.roomCode!, new $conference.QueryConferenceInfoByRoomCodeRequest({}), h, runtime()), 'systemError', 'systemError'],
+        [() => c.queryConferenceMembersWithOptions(m.conferenceId!, new $conference.QueryConferenceMembersRequest({}), h, runtime()), 'systemError', 'SYSTEM ERROR'],
+        [() => c.queryOrgConferenceListWithOptions(new $conference.QueryOrgConferenceListRequest({}), h, runtime()), 'systemError', 'SYSTEM ERROR'],
+        [() => c.queryUserOnGoingConferenceWithOptions(new $conference.QueryUserOnGoingConferenceRequest({ unionId: 'uA1' }), h, runtime()), 'system.error', 'system.error'],
       ];
-      for (const [call, code, message] of cases) expectError(await sdkError(call), 500, code, message);
+      for (const [call, code, message] of cases) expectError(await sdkError(call()), 500, code, message);
     } finally {
       await broken.stop();
     }

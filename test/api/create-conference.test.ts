@@ -1,7 +1,7 @@
 /** CreateVideoConference through the official SDK: every rule of the seed page and of issue 2 §4. */
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { failInserts, rowOf, rowsOf } from '../support/db-peek.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { $conference, appToken, conferenceClient, confHeaders, runtime, sdkError, type SdkError } from '../support/sdk.js';
 
@@ -33,16 +33,14 @@ interface MemberRow {
   join_time: number | null;
 }
 
-/** A running server plus a direct look at its SQLite file and a token per app. */
+/** A running server plus a direct look at its database (SQLite or PostgreSQL) and a token per app. */
 async function harness(config?: Parameters<typeof startTestServer>[0]) {
   const server = await startTestServer(config);
-  const db = new Database(join(server.dataDir, 'vconf.sqlite'));
   const client = conferenceClient(server.endpoint);
   const tokens = new Map<string, string>();
   const secrets: Record<string, string> = { 'acme-app': 's3cret', 'beta-app': 'b3ta', 'off-app': '0ff', 'small-app': 'sm4ll' };
   const h = {
     server,
-    db,
     async token(app = 'acme-app') {
       if (!tokens.has(app)) tokens.set(app, await appToken(server.endpoint, app, secrets[app]!));
       return tokens.get(app)!;
@@ -58,24 +56,31 @@ async function harness(config?: Parameters<typeof startTestServer>[0]) {
       );
       return res.body!;
     },
-    counts() {
-      return db.prepare('SELECT (SELECT count(*) FROM meetings) AS meetings, (SELECT count(*) FROM meeting_members) AS members').get();
+    async counts() {
+      const row = await rowOf<{ meetings: number; members: number }>(
+        server.db,
+        sql`select (select count(*) from meetings) as meetings, (select count(*) from meeting_members) as members`,
+      );
+      return { meetings: Number(row!.meetings), members: Number(row!.members) };
     },
     meeting(conferenceId: string) {
-      return db.prepare('SELECT * FROM meetings WHERE conference_id = ?').get(conferenceId) as MeetingRow | undefined;
+      return rowOf<MeetingRow>(server.db, sql`select * from meetings where conference_id = ${conferenceId}`);
     },
     members(conferenceId: string) {
-      return db.prepare('SELECT * FROM meeting_members WHERE conference_id = ? ORDER BY union_id').all(conferenceId) as MemberRow[];
+      return rowsOf<MemberRow>(server.db, sql`select * from meeting_members where conference_id = ${conferenceId} order by union_id`);
+    },
+    /** Every insert into `table` with `column` = `value` fails until the returned function runs. */
+    failInserts(table: string, column: string, value: string) {
+      return failInserts(server.db, table, column, value, `injected ${table} failure`);
     },
     /** A create that must fail and must leave the database as it was. */
     async rejected(fields: Record<string, unknown>, app = 'acme-app'): Promise<SdkError> {
-      const before = h.counts();
+      const before = await h.counts();
       const err = await sdkError(h.create(fields, app));
-      expect(h.counts()).toEqual(before);
+      expect(await h.counts()).toEqual(before);
       return err;
     },
     async stop() {
-      db.close();
       await server.stop();
     },
   };
@@ -116,13 +121,13 @@ describe('a created meeting', () => {
     expect(base).toBe(h.server.url);
     expect(roomCode).toBe(res.roomCode);
     expect(token!.length).toBeGreaterThanOrEqual(22);
-    expect(h.meeting(res.conferenceId!)!.join_token).toBe(token);
+    expect((await h.meeting(res.conferenceId!))!.join_token).toBe(token);
   });
 
   it('stores one meeting row with the organizer, the org, the codes and the creation time', async () => {
     const before = Date.now();
     const res = await h.create({ userId: 'uA1', confTitle: 'Stored' });
-    const row = h.meeting(res.conferenceId!)!;
+    const row = (await h.meeting(res.conferenceId!))!;
     expect(row).toMatchObject({
       corp_id: 'dingacme',
       title: 'Stored',
@@ -172,28 +177,28 @@ describe('a created meeting', () => {
 describe('members', () => {
   it('rings the organizer by default and makes the organizer the host', async () => {
     const res = await h.create({ userId: 'uA1', confTitle: 'Default ring', inviteUserIds: ['uA2'] });
-    const members = h.members(res.conferenceId!);
+    const members = await h.members(res.conferenceId!);
     expect(members.map((m) => [m.union_id, m.corp_id, m.host, m.attend_status])).toEqual([
       ['uA1', 'dingacme', 1, 2],
       ['uA2', 'dingacme', 0, 2],
     ]);
     expect(members.every((m) => m.invited_at !== null && m.join_time === null && m.co_host === 0)).toBe(true);
-    expect(h.meeting(res.conferenceId!)!.invite_caller).toBe(1);
+    expect((await h.meeting(res.conferenceId!))!.invite_caller).toBe(1);
   });
 
   it('does not ring the organizer with inviteCaller false, who is still the host', async () => {
     const res = await h.create({ userId: 'uA1', confTitle: 'No ring', inviteUserIds: ['uA2'], inviteCaller: false });
-    const members = h.members(res.conferenceId!);
+    const members = await h.members(res.conferenceId!);
     expect(members.map((m) => [m.union_id, m.host, m.attend_status, m.invited_at === null])).toEqual([
       ['uA1', 1, 1, true],
       ['uA2', 0, 2, false],
     ]);
-    expect(h.meeting(res.conferenceId!)!.invite_caller).toBe(0);
+    expect((await h.meeting(res.conferenceId!))!.invite_caller).toBe(0);
   });
 
   it('collapses duplicate invitees and the organizer listed as an invitee', async () => {
     const res = await h.create({ userId: 'uA1', confTitle: 'Dupes', inviteUserIds: ['uA2', 'uA3', 'uA2', 'uA1', 'uA3'] });
-    expect(h.members(res.conferenceId!).map((m) => [m.union_id, m.host])).toEqual([
+    expect((await h.members(res.conferenceId!)).map((m) => [m.union_id, m.host])).toEqual([
       ['uA1', 1],
       ['uA2', 0],
       ['uA3', 0],
@@ -202,12 +207,12 @@ describe('members', () => {
 
   it('creates a meeting with only the organizer', async () => {
     const res = await h.create({ userId: 'uA2', confTitle: 'Alone', inviteUserIds: [] });
-    expect(h.members(res.conferenceId!).map((m) => [m.union_id, m.host, m.attend_status])).toEqual([['uA2', 1, 2]]);
+    expect((await h.members(res.conferenceId!)).map((m) => [m.union_id, m.host, m.attend_status])).toEqual([['uA2', 1, 2]]);
   });
 });
 
 describe('confTitle', () => {
-  const stored = async (confTitle: string) => h.meeting((await h.create({ userId: 'uA1', confTitle })).conferenceId!)!.title;
+  const stored = async (confTitle: string) => (await h.meeting((await h.create({ userId: 'uA1', confTitle })).conferenceId!))!.title;
 
   it('keeps 50 characters', async () => {
     expect(await stored('x'.repeat(50))).toBe('x'.repeat(50));
@@ -278,15 +283,15 @@ describe('people', () => {
 
   it('accepts a person who belongs to both organizations, in either', async () => {
     const asOrganizer = await h.create({ userId: 'uShared', confTitle: 'Shared' });
-    expect(h.meeting(asOrganizer.conferenceId!)).toMatchObject({ corp_id: 'dingacme', creator_nick: 'Sam (in Acme and Beta)' });
+    expect(await h.meeting(asOrganizer.conferenceId!)).toMatchObject({ corp_id: 'dingacme', creator_nick: 'Sam (in Acme and Beta)' });
     const asInvitee = await h.create({ userId: 'uA1', confTitle: 'Shared', inviteUserIds: ['uShared'] });
-    expect(h.members(asInvitee.conferenceId!).map((m) => [m.union_id, m.corp_id])).toEqual([
+    expect((await h.members(asInvitee.conferenceId!)).map((m) => [m.union_id, m.corp_id])).toEqual([
       ['uA1', 'dingacme'],
       ['uShared', 'dingacme'],
     ]);
     const inBeta = await h.create({ userId: 'uShared', confTitle: 'Shared', inviteUserIds: ['uB1'] }, 'beta-app');
-    expect(h.meeting(inBeta.conferenceId!)!.corp_id).toBe('dingbeta');
-    expect(h.members(inBeta.conferenceId!).map((m) => m.corp_id)).toEqual(['dingbeta', 'dingbeta']);
+    expect((await h.meeting(inBeta.conferenceId!))!.corp_id).toBe('dingbeta');
+    expect((await h.members(inBeta.conferenceId!)).map((m) => m.corp_id)).toEqual(['dingbeta', 'dingbeta']);
   });
 
   it('refuses every create of a disabled organization with orgAccessForbidden', async () => {
@@ -299,7 +304,7 @@ describe('people', () => {
 
   it('lets that person be invited', async () => {
     const res = await h.create({ userId: 'uA1', confTitle: 'T', inviteUserIds: ['uA4'] });
-    expect(h.members(res.conferenceId!).map((m) => m.union_id)).toEqual(['uA1', 'uA4']);
+    expect((await h.members(res.conferenceId!)).map((m) => m.union_id)).toEqual(['uA1', 'uA4']);
   });
 });
 
@@ -368,7 +373,7 @@ describe('participant limit', () => {
 
   it('counts distinct people: duplicates and the organizer do not count twice', async () => {
     const res = await small.create({ userId: 'uS1', confTitle: 'T', inviteUserIds: ['uS2', 'uS3', 'uS2', 'uS1'], inviteCaller: false }, 'small-app');
-    expect(small.members(res.conferenceId!)).toHaveLength(3);
+    expect(await small.members(res.conferenceId!)).toHaveLength(3);
   });
 });
 
@@ -399,22 +404,20 @@ describe('invitation budget', () => {
 describe('transaction', () => {
   it('writes nothing and answers 500 systemError without internals when the member insert fails', async () => {
     // A trigger makes the second insert of the transaction fail; the meeting row must roll back with it.
-    h.db.exec(`CREATE TRIGGER fail_member BEFORE INSERT ON meeting_members WHEN NEW.union_id = 'uA3'
-               BEGIN SELECT RAISE(ABORT, 'injected member failure'); END`);
+    const repair = await h.failInserts('meeting_members', 'union_id', 'uA3');
     try {
       const err = await h.rejected({ userId: 'uA1', confTitle: 'Doomed', inviteUserIds: ['uA2', 'uA3'] });
       expectError(err, 500, 'systemError', /^systemError:/);
       expect(err.data.message).not.toMatch(/injected|SQLITE|meeting_members/i);
     } finally {
-      h.db.exec('DROP TRIGGER fail_member');
+      await repair();
     }
     const res = await h.create({ userId: 'uA1', confTitle: 'Fine again', inviteUserIds: ['uA2', 'uA3'] });
-    expect(h.members(res.conferenceId!)).toHaveLength(3);
+    expect(await h.members(res.conferenceId!)).toHaveLength(3);
   });
 
-  it('fails only the broken create among concurrent ones, which commit together on SQLite', async () => {
-    h.db.exec(`CREATE TRIGGER fail_meeting BEFORE INSERT ON meetings WHEN NEW.title = 'Doomed twin'
-               BEGIN SELECT RAISE(ABORT, 'injected meeting failure'); END`);
+  it('fails only the broken create among concurrent ones, which commit together (SQLite group commit, PostgreSQL batches)', async () => {
+    const repair = await h.failInserts('meetings', 'title', 'Doomed twin');
     try {
       const titles = Array.from({ length: 12 }, (_, i) => (i === 5 ? 'Doomed twin' : `Together ${i}`));
       const results = await Promise.allSettled(titles.map((confTitle) => h.create({ userId: 'uA1', confTitle, inviteUserIds: ['uA2'] })));
@@ -422,21 +425,20 @@ describe('transaction', () => {
       expect(failed).toEqual([5]);
       expectError((results[5] as PromiseRejectedResult).reason as SdkError, 500, 'systemError', /^systemError:/);
       for (const r of results) {
-        if (r.status === 'fulfilled') expect(h.members(r.value.conferenceId!)).toHaveLength(2);
+        if (r.status === 'fulfilled') expect(await h.members(r.value.conferenceId!)).toHaveLength(2);
       }
-      expect(h.db.prepare(`SELECT count(*) AS n FROM meetings WHERE title = 'Doomed twin'`).get()).toEqual({ n: 0 });
+      expect(await rowOf(h.server.db, sql`select count(*) as n from meetings where title = 'Doomed twin'`)).toEqual({ n: 0 });
     } finally {
-      h.db.exec('DROP TRIGGER fail_meeting');
+      await repair();
     }
   });
 
   it('gives back the invitations a failed write had taken', async () => {
     const small = await harness();
     try {
-      small.db.exec(`CREATE TRIGGER fail_member BEFORE INSERT ON meeting_members WHEN NEW.union_id = 'uS3'
-                     BEGIN SELECT RAISE(ABORT, 'injected member failure'); END`);
+      const repair = await small.failInserts('meeting_members', 'union_id', 'uS3');
       expectError(await small.rejected({ userId: 'uS1', confTitle: 'Doomed', inviteUserIds: ['uS2', 'uS3'] }, 'small-app'), 500, 'systemError');
-      small.db.exec('DROP TRIGGER fail_member');
+      await repair();
       // 3 + 2 = the whole budget of 5: only possible if the failed create's 3 came back.
       await small.create({ userId: 'uS1', confTitle: 'one', inviteUserIds: ['uS2', 'uS3'] }, 'small-app');
       await small.create({ userId: 'uS1', confTitle: 'two', inviteUserIds: ['uS2', 'uS4'], inviteCaller: false }, 'small-app');

@@ -6,13 +6,12 @@
  * VCONF_FC_RUNS=<multiplier>.
  */
 import http from 'node:http';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalogue, errorBodySchema } from '../../src/api/errors.js';
 import { anyMethod, bodyOnlyRequest, headerRequest, pathRequest, unknownPath, wireRequest, type Known, type Route, type WireRequest } from '../support/arbitraries.js';
 import { $conference, appToken, conferenceClient, confHeaders, runtime } from '../support/sdk.js';
+import { tableCounts } from '../support/db-peek.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 const REQUEST_ID = 'x-acs-request-id';
@@ -22,7 +21,6 @@ const runs = (n: number) => ({ numRuns: Math.max(1, Math.round(n * RUNS)), seed:
 const TIMEOUT = 30_000 * Math.max(1, RUNS);
 
 let server: TestServer;
-let db: Database.Database;
 let known: Known;
 let documented: Route[];
 let hidden: Route[];
@@ -69,11 +67,9 @@ beforeAll(async () => {
     const body = (await res.json().catch(() => ({}))) as { code?: string };
     if (res.status >= 500) unavailable.set(r.template, `${res.status} ${body.code}`);
   }
-  db = new Database(join(server.dataDir, 'vconf.sqlite'), { readonly: true, fileMustExist: true });
 });
 
 afterAll(async () => {
-  db?.close();
   await server?.stop();
 });
 
@@ -158,7 +154,7 @@ let afterFailure: { counts: Counts; req: WireRequest } | undefined;
 
 /** Sends one request and checks every property of its answer. */
 async function check(route: Route, req: WireRequest): Promise<{ status: number; code: string | undefined }> {
-  const before = counts();
+  const before = await counts();
   if (afterFailure && !sameCounts(afterFailure.counts, before)) {
     throw new Error(`a failed request wrote after answering\n${describeRequest(afterFailure.req)}`);
   }
@@ -181,7 +177,7 @@ async function check(route: Route, req: WireRequest): Promise<{ status: number; 
     expectOk(a.status === 200, 'legacy gettoken answers 200');
     const body = parseJson(a.text) as { errcode?: unknown } | undefined;
     expectOk(typeof body?.errcode === 'number', 'gettoken body has a numeric errcode');
-    if (body?.errcode !== 0) expectNothingWritten(before, req, expectOk);
+    if (body?.errcode !== 0) await expectNothingWritten(before, req, expectOk);
     return { status: a.status, code: undefined };
   }
   if (a.status >= 200 && a.status < 300) {
@@ -203,12 +199,12 @@ async function check(route: Route, req: WireRequest): Promise<{ status: number; 
     catalogued.some((e) => e.status === a.status && e.code.test(err.code as string) && e.message.test(err.message as string)),
     'status, code and message come from one catalogue entry',
   );
-  expectNothingWritten(before, req, expectOk);
+  await expectNothingWritten(before, req, expectOk);
   return { status: a.status, code: err.code as string };
 }
 
-function expectNothingWritten(before: Counts, req: WireRequest, expectOk: (cond: boolean, what: string) => void): void {
-  const after = counts();
+async function expectNothingWritten(before: Counts, req: WireRequest, expectOk: (cond: boolean, what: string) => void): Promise<void> {
+  const after = await counts();
   expectOk(sameCounts(before, after), 'a failed request writes nothing');
   afterFailure = { counts: after, req };
 }
@@ -259,15 +255,10 @@ function send(req: WireRequest): Promise<Answer> {
 }
 
 type Counts = Record<string, number>;
-let countAll: Database.Statement | undefined;
 
 /** Row counts of every table (meetings, meeting_members, access_tokens, orgs, users, ...). */
-function counts(): Counts {
-  if (!countAll) {
-    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").pluck().all() as string[];
-    countAll = db.prepare(`SELECT ${tables.map((t) => `(SELECT count(*) FROM "${t}") AS "${t}"`).join(', ')}`);
-  }
-  return { ...(countAll.get() as Counts) };
+function counts(): Promise<Counts> {
+  return tableCounts(server.db);
 }
 
 function sameCounts(a: Counts, b: Counts): boolean {

@@ -1,8 +1,8 @@
 /** Access tokens (spec §b) and the token checks every protected route makes (spec §b.6), via the official SDK. */
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { rowOf, rowsOf } from '../support/db-peek.js';
 import { READ, WRITE } from '../support/fixtures.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { $conference, $oauth2, appToken, conferenceClient, confHeaders, oauthClient, runtime, sdkError, type SdkError } from '../support/sdk.js';
@@ -230,41 +230,37 @@ describe('QPS limit per app per API', () => {
 
 describe('token lifetime', () => {
   let s: TestServer;
-  let db: Database.Database;
   beforeAll(async () => {
     s = await startTestServer();
-    db = new Database(join(s.dataDir, 'vconf.sqlite'));
   });
   afterAll(async () => {
-    db.close();
     await s.stop();
   });
 
   const row = (token: string) =>
-    db.prepare('SELECT issued_at, expires_at FROM access_tokens WHERE token_hash = ?').get(hashOf(token)) as
-      | { issued_at: number; expires_at: number }
-      | undefined;
+    rowOf<{ issued_at: number; expires_at: number }>(s.db, sql`select issued_at, expires_at from access_tokens where token_hash = ${hashOf(token)}`);
+  const expireAt = (token: string, at: number) => sql`update access_tokens set expires_at = ${at} where token_hash = ${hashOf(token)}`.execute(s.db);
 
   it('stores only a hash of the token, valid for 7200 s', async () => {
     const token = await appToken(s.endpoint, 'acme-app', 's3cret');
-    const stored = row(token)!;
+    const stored = (await row(token))!;
     expect(stored.expires_at - stored.issued_at).toBe(LIFETIME_MS);
-    const dump = JSON.stringify(db.prepare('SELECT * FROM access_tokens').all());
+    const dump = JSON.stringify(await rowsOf(s.db, sql`select * from access_tokens`));
     expect(dump).not.toContain(token);
   });
 
   it('extends a live token when it is asked for again', async () => {
     const token = await appToken(s.endpoint, 'acme-app', 's3cret');
-    db.prepare('UPDATE access_tokens SET expires_at = ? WHERE token_hash = ?').run(Date.now() + 60_000, hashOf(token));
+    await expireAt(token, Date.now() + 60_000);
     const before = Date.now();
     expect(await appToken(s.endpoint, 'acme-app', 's3cret')).toBe(token);
-    expect(row(token)!.expires_at).toBeGreaterThanOrEqual(before + LIFETIME_MS);
+    expect((await row(token))!.expires_at).toBeGreaterThanOrEqual(before + LIFETIME_MS);
   });
 
   it('refuses an expired token with InvalidAuthentication and then issues a new one', async () => {
     const token = await appToken(s.endpoint, 'acme-app', 's3cret');
     expect((await createWith(token, s.endpoint)).statusCode).toBe(200);
-    db.prepare('UPDATE access_tokens SET expires_at = ? WHERE token_hash = ?').run(Date.now() - 1, hashOf(token));
+    await expireAt(token, Date.now() - 1);
     expectError(await sdkError(createWith(token, s.endpoint)), 400, 'InvalidAuthentication');
     const fresh = await appToken(s.endpoint, 'acme-app', 's3cret');
     expect(fresh).not.toBe(token);
@@ -275,10 +271,10 @@ describe('token lifetime', () => {
   it('forgets tokens a day after they expired, and no sooner', async () => {
     const old = await appToken(s.endpoint, 'acme-readonly', 'r3ad');
     const recent = await appToken(s.endpoint, 'acme-none', 'n0ne');
-    db.prepare('UPDATE access_tokens SET expires_at = ? WHERE token_hash = ?').run(Date.now() - 25 * 3600_000, hashOf(old));
-    db.prepare('UPDATE access_tokens SET expires_at = ? WHERE token_hash = ?').run(Date.now() - 3600_000, hashOf(recent));
+    await expireAt(old, Date.now() - 25 * 3600_000);
+    await expireAt(recent, Date.now() - 3600_000);
     expect(await s.running.ctx.tokens.purgeExpired()).toBe(1);
-    expect(row(old)).toBeUndefined();
-    expect(row(recent)).toBeDefined();
+    expect(await row(old)).toBeUndefined();
+    expect(await row(recent)).toBeDefined();
   });
 });

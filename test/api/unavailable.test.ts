@@ -3,12 +3,11 @@
  * and, through the official SDK, answered with the catalogued 403 capabilityNotAvailable naming the
  * capability — after the usual token and scope checks, never as a success, never writing anything.
  */
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ops from '../../spec/conference_1_0.ops.json' with { type: 'json' };
 import { capabilityOf, stateOf } from '../../src/api/operations.js';
 import { READ, WRITE } from '../support/fixtures.js';
+import { tableCounts } from '../support/db-peek.js';
 import { $conference, $oauth2, appToken, conferenceClient, oauthClient, runtime, sdkError, type SdkError } from '../support/sdk.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -87,14 +86,8 @@ function expectCode(err: SdkError, op: Op, statusCode: number, code: string) {
 }
 
 /** Row counts of every table, to show that nothing was written. */
-function counts(): Record<string, number> {
-  const db = new Database(join(server.dataDir, 'vconf.sqlite'), { readonly: true });
-  try {
-    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").pluck().all() as string[];
-    return Object.fromEntries(tables.map((t) => [t, (db.prepare(`SELECT count(*) FROM "${t}"`).pluck().get() as number) ?? 0]));
-  } finally {
-    db.close();
-  }
+function counts(): Promise<Record<string, number>> {
+  return tableCounts(server.db);
 }
 
 describe('operations this deployment does not provide', () => {
@@ -106,10 +99,10 @@ describe('operations this deployment does not provide', () => {
   });
 
   it('answer every SDK call that passes the token checks with 403 capabilityNotAvailable, and write nothing', async () => {
-    const before = counts();
+    const before = await counts();
     for (const op of [...conferenceOps, ...oauthWithToken]) expectUnavailable(await sdkError(callSdk(op, full)), op);
     for (const op of oauthAnonymous) expectUnavailable(await sdkError(callSdk(op, undefined)), op);
-    expect(counts()).toEqual(before);
+    expect(await counts()).toEqual(before);
   });
 
   it('run the token checks first: no token, an unknown token', async () => {

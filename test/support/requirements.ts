@@ -82,6 +82,11 @@ function probeTool(tool: string): string | undefined {
 /** The Debian package that brings each tool a test runs. */
 const DEBIAN_PACKAGE: Record<string, string> = { ffmpeg: 'ffmpeg', ffprobe: 'ffmpeg', turnserver: 'coturn', sipp: 'sip-tester', 'espeak-ng': 'espeak-ng', janus: 'janus' };
 
+/** undefined when `need` is met on this machine; otherwise why not (records nothing). */
+export function unmet(need: Requirement): Promise<string | undefined> {
+  return probe(need);
+}
+
 /**
  * Resolves to true when every requirement is met. Otherwise records the skip for the summary
  * and resolves to false — or, with CI=true, throws, failing the suite. Use at a test file's top

@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Migration } from 'kysely';
+import { isPostgres } from '../dialect.js';
 
 /** Booked meetings (CreateScheduleConference); their instances are rows of `meetings` with schedule_conference_id. */
 export const schedule: Migration = {
@@ -27,9 +28,14 @@ export const schedule: Migration = {
       .on('schedule_conferences')
       .column('room_code')
       .unique()
-      .where(sql.ref('cancelled'), '=', 0)
+      .where(sql.ref('cancelled'), '=', notCancelled(db))
       .execute();
     // Every link admission looks the room code up here, cancelled bookings included (src/domain/schedule.ts).
     await db.schema.createIndex('schedule_conferences_room_code').on('schedule_conferences').column('room_code').execute();
   },
 };
+
+/** PostgreSQL compares a boolean column with a boolean only; SQLite stores false as 0 (and existing databases have the index so). */
+function notCancelled(db: Kysely<any>) {
+  return isPostgres(db) ? sql.lit(false) : 0;
+}

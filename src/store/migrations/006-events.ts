@@ -1,4 +1,5 @@
 import type { Kysely, Migration } from 'kysely';
+import { isPostgres } from '../dialect.js';
 
 /**
  * Conference events (docs/events.md): the outbox of events, one delivery row per subscribed app
@@ -36,7 +37,10 @@ export const events: Migration = {
     await db.schema.createIndex('event_deliveries_pending').on('event_deliveries').columns(['state', 'app_key', 'conference_id', 'seq']).execute();
     await db.schema
       .createTable('event_delivery_log')
-      .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+      .addColumn('id', 'integer', (c) =>
+        // PostgreSQL has no AUTOINCREMENT; an identity column numbers rows the same way.
+        isPostgres(db) ? c.primaryKey().generatedByDefaultAsIdentity() : c.primaryKey().autoIncrement(),
+      )
       .addColumn('event_id', 'text', (c) => c.notNull())
       .addColumn('app_key', 'text', (c) => c.notNull())
       .addColumn('attempt', 'integer', (c) => c.notNull())
