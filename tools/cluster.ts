@@ -44,6 +44,8 @@ export interface Instances {
   database: TestDatabase;
   /** The one public address in front of them; join links point here. */
   balancer: Balancer;
+  /** Reads the deployment's database directly (what the records really hold). */
+  query<T extends object>(text: string, values?: unknown[]): Promise<T[]>;
   /** The instance id the room directory names as the meeting's host (undefined: none). */
   roomHost(conferenceId: string): Promise<string | undefined>;
   /** A second public address whose connections go to instance `index` while it lives, then to the others. */
@@ -98,6 +100,15 @@ export async function startInstances(opts: InstancesOptions): Promise<Instances>
     list,
     database,
     balancer,
+    async query<T extends object>(text: string, values: unknown[] = []) {
+      const client = new pg.Client({ connectionString: database.url });
+      await client.connect();
+      try {
+        return (await client.query(text, values)).rows as T[];
+      } finally {
+        await client.end();
+      }
+    },
     async roomHost(conferenceId) {
       const client = new pg.Client({ connectionString: database.url });
       await client.connect();
@@ -135,7 +146,8 @@ function launch(id: string, port: number, args: string[]): Instance {
     exited: Promise.resolve(null),
     stderr: () => err,
     async restart() {
-      const proc = spawn(process.execPath, args, { env: cleanEnv({ VCONF_LOG_LEVEL: process.env.VCONF_TEST_LOG ?? 'warn' }), cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+      const proc = spawn(process.execPath, args, { env: cleanEnv({ VCONF_LOG_LEVEL: process.env.VCONF_TEST_LOG ?? 'warn' }), cwd: ROOT, stdio: ['ignore', process.env.VCONF_TEST_LOG ? 'pipe' : 'ignore', 'pipe'] });
+      proc.stdout?.on('data', (chunk: Buffer) => process.stderr.write(`[${id}] ${chunk.toString()}`));
       proc.stderr!.on('data', (chunk: Buffer) => {
         err += chunk.toString();
         if (process.env.VCONF_TEST_LOG) process.stderr.write(`[${id}] ${chunk.toString()}`);

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../cli/run-cli.js';
+import { AttendStatus, MeetingStatus } from '../../src/domain/meeting.js';
 import { $conference, appToken, conferenceClient, confHeaders, memberModels, runtime } from '../support/sdk.js';
 import { admit, linkToken, RoomClient } from '../support/room-client.js';
 import { requires } from '../support/requirements.js';
@@ -43,8 +44,8 @@ describe.skipIf(!ready)('three instances on one PostgreSQL and Redis', () => {
     const m = await create(at(0).endpoint, 'Across instances');
     expect((await info(at(1).endpoint, m.conferenceId!)).title).toBe('Across instances');
     await conferenceClient(at(2).endpoint).closeVideoConferenceWithOptions(m.conferenceId!, new $conference.CloseVideoConferenceRequest({ unionId: 'uA1' }), confHeaders(token), runtime());
-    expect((await info(at(0).endpoint, m.conferenceId!)).status).toBe(2);
-    expect((await info(at(1).endpoint, m.conferenceId!)).status).toBe(2);
+    expect((await info(at(0).endpoint, m.conferenceId!)).status).toBe(MeetingStatus.ended);
+    expect((await info(at(1).endpoint, m.conferenceId!)).status).toBe(MeetingStatus.ended);
   });
 
   it('counts wrong passcodes over all instances: ten spread over the three, then the eleventh is refused', async () => {
@@ -53,7 +54,7 @@ describe.skipIf(!ready)('three instances on one PostgreSQL and Redis', () => {
     for (let i = 0; i < 10; i++) {
       const wrong = await admit(at(i % 3).url, { roomCode: m.roomCode!, passcode: `${1000000000 + i}` }, cookie);
       cookie = wrong.cookie;
-      expect(wrong.status).toBe(400);
+      expect(wrong.status).toBe(401);
     }
     const eleventh = await admit(at(1).url, { roomCode: m.roomCode!, passcode: m.conferencePassword! }, cookie);
     expect(eleventh.status).toBe(429);
@@ -100,7 +101,7 @@ describe.skipIf(!ready)('three instances on one PostgreSQL and Redis', () => {
       expect(Date.now() - started).toBeLessThan(1000);
     }
     const members = await memberModels(at(2).endpoint, token, m.conferenceId!);
-    expect(members.filter((x) => x.attendStatus === 1).map((x) => x.userNick).sort()).toEqual(['Ann', 'Ben']);
+    expect(members.filter((x) => x.attendStatus === AttendStatus.active).map((x) => x.userNick).sort()).toEqual(['Ann', 'Ben']);
     ann.close();
     ben.close();
   });
