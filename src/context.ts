@@ -31,6 +31,9 @@ import { SqlMetaRepository } from './store/meta-repo.js';
 import { SqlBookingRepository } from './store/schedule-repo.js';
 import { MemoryRateCounter } from './store/memory-rate-counter.js';
 import { migrateToLatest } from './store/migrate.js';
+import { NO_POOL } from './metrics/database.js';
+import { createMetrics, type Metrics } from './metrics/metrics.js';
+import { databasePing, type Readiness } from './metrics/readiness.js';
 import type { Database } from './store/schema.js';
 import { openSqliteStore } from './store/sqlite.js';
 import { SqliteMeetingCreates } from './store/sqlite-meeting-creates.js';
@@ -59,6 +62,10 @@ export interface Context {
   events: { store: SqlEventStore; dispatcher: EventDispatcher };
   /** Signed-in directory users of the web app: sessions, their meetings, ringing (docs/sign-in.md). */
   accounts: { sessions: SessionSigner; signIn: SignInService; meetings: SqlUserMeetings; pages: UserHub; ringer: Ringer };
+  /** This instance's Prometheus registry and the metrics the HTTP layer feeds (docs/observability.md). */
+  metrics: Metrics;
+  /** What GET /readyz checks. */
+  readiness: Readiness;
   close(): Promise<void>;
 }
 
@@ -101,6 +108,7 @@ export async function createContext(config: Config, logger: Logger): Promise<Con
     const userMeetings = new SqlUserMeetings(db);
     const userPages = new UserHub();
     const rooms = new RoomHub(sfu, presence, signer, logger.child({ component: 'rooms' }), settings);
+    const metrics = createMetrics({ rooms, sfu, outbox: eventStore, pool: NO_POOL });
     return {
       config,
       db,
@@ -108,6 +116,8 @@ export async function createContext(config: Config, logger: Logger): Promise<Con
       rates,
       links,
       events: { store: eventStore, dispatcher },
+      metrics,
+      readiness: { checks: [databasePing(db)], draining: () => false },
       tokens: new TokenService(new SqlTokenRepository(db), directory, key),
       meetings: new MeetingService({ directory, meetings: meetingRepo, budget: rates, links, phoneNumbers: config.phoneNumbers, events: recorder }),
       admission: new AdmissionService(meetingRepo, rates, signer, DEFAULT_JOIN_LIMITS, undefined, entry, schedule),

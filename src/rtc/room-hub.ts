@@ -47,6 +47,13 @@ export class RoomHub {
     return this.rooms.size;
   }
 
+  /** People in this instance's live rooms. */
+  get liveParticipants(): number {
+    let n = 0;
+    for (const room of this.rooms.values()) n += room.size;
+    return n;
+  }
+
   /** Ends a meeting on this instance if it is live here (CloseVideoConference, host "end"). */
   async end(conferenceId: string): Promise<void> {
     const room = this.rooms.get(conferenceId);
