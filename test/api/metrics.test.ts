@@ -3,6 +3,7 @@
  * participants entering rooms over the signaling socket: requests per operation, error bodies
  * per code, live rooms and people, and the event outbox backlog.
  */
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -111,6 +112,20 @@ describe('GET /metrics', () => {
     expect(s.value('vconf_api_errors_total', { code: 'roomNotFound' })).toBe(notFound + 2);
     expect(s.value('vconf_api_errors_total', { code: 'InvalidAuthentication' })).toBe(badToken + 1);
     expect(s.value('vconf_http_request_duration_seconds_count', { operation: 'QueryConferenceInfo', status: '404' })).toBeGreaterThanOrEqual(2);
+  });
+
+  it('counts errors answered before any route, by the HTTP parser', async () => {
+    const before = (await scrape(server.url)).value('vconf_api_errors_total', { code: 'RequestHeaderFieldsTooLarge' });
+    const { port } = new URL(server.url);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () => socket.write(`GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(64 * 1024)}\r\n\r\n`));
+      let text = '';
+      socket.on('data', (d) => (text += String(d)));
+      socket.on('close', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 431 /);
+    expect((await scrape(server.url)).value('vconf_api_errors_total', { code: 'RequestHeaderFieldsTooLarge' })).toBe(before + 1);
   });
 
   it('shows live rooms and the people in them as they enter and leave', async () => {
