@@ -30,6 +30,8 @@ import { SqlMeetingSettingsRepository } from './store/meeting-settings-repo.js';
 import { SqlMetaRepository } from './store/meta-repo.js';
 import { SqlBookingRepository } from './store/schedule-repo.js';
 import { MemoryRateCounter } from './store/memory-rate-counter.js';
+import { createMetrics, type Metrics } from './metrics/metrics.js';
+import { databasePing, type Readiness } from './metrics/readiness.js';
 import type { Database } from './store/schema.js';
 import { openStore, type Store } from './store/open-store.js';
 import { SqlTokenRepository } from './store/token-repo.js';
@@ -69,6 +71,10 @@ export interface Context {
   events: { store: SqlEventStore; dispatcher: EventDispatcher };
   /** Signed-in directory users of the web app: sessions, their meetings, ringing (docs/sign-in.md). */
   accounts: { sessions: SessionSigner; signIn: SignInService; meetings: SqlUserMeetings; pages: UserHub; ringer: Ringer };
+  /** This instance's Prometheus registry and the metrics the HTTP layer feeds (docs/observability.md). */
+  metrics: Metrics;
+  /** What GET /readyz checks. */
+  readiness: Readiness;
   close(): Promise<void>;
 }
 
@@ -91,11 +97,16 @@ export async function createContext(config: Config, logger: Logger): Promise<Con
     // One key per deployment, kept in the database so every instance derives the same tokens and tickets.
     const key = Buffer.from(await new SqlMetaRepository(db).getOrCreate('token_key', () => randomHex(32)), 'hex');
     const clusterLog = logger.child({ component: 'cluster' });
+    // Redis errors are counted once the registry exists (it needs the rooms made below).
+    let metrics: Metrics | undefined;
     cluster = config.redis
       ? await openRedisCluster(
           config.redis,
           await new SqlMetaRepository(db).getOrCreate('deployment_id', () => randomHex(8)),
-          (err) => clusterLog.warn({ err: err.message }, 'redis error'),
+          (err) => {
+            metrics?.redisErrors.inc();
+            clusterLog.warn({ err: err.message }, 'redis error');
+          },
           (err) => clusterLog.error({ err }, 'cluster signal failed'),
         )
       : { ...localCluster(), rates: new MemoryRateCounter() };
@@ -133,7 +144,7 @@ export async function createContext(config: Config, logger: Logger): Promise<Con
     const state = cluster;
     const node = new ClusterNode(
       state,
-      { roomIds: () => rooms.roomIds(), participants: () => rooms.participants, userPages: () => userPages.listeners, moveRoom: (id) => rooms.move(id) },
+      { roomIds: () => rooms.roomIds(), participants: () => rooms.liveParticipants, userPages: () => userPages.listeners, moveRoom: (id) => rooms.move(id) },
       { id: config.instanceId ?? randomHex(6), heartbeatMs: DEFAULT_HEARTBEAT_MS, ttlMs: DEFAULT_TTL_MS },
       clusterLog,
     );
@@ -151,6 +162,7 @@ export async function createContext(config: Config, logger: Logger): Promise<Con
     };
     const roomControls = new RoomControls(rooms);
     const router = new RoomRouter(rooms, node, signer, MAX_SIGNALING_PAYLOAD, relayProof(key), clusterLog);
+    metrics = createMetrics({ rooms, sfu, outbox: eventStore, pool: store });
     return {
       config,
       db,
@@ -159,6 +171,11 @@ export async function createContext(config: Config, logger: Logger): Promise<Con
       rates,
       links,
       events: { store: eventStore, dispatcher },
+      metrics,
+      readiness: {
+        checks: [databasePing(db), ...(state.shared ? [{ name: 'redis', check: () => state.ping() }] : [])],
+        draining: () => node.isDraining,
+      },
       tokens: new TokenService(new SqlTokenRepository(db), directory, key),
       meetings: new MeetingService({ directory, meetings: meetingRepo, budget: rates, links, phoneNumbers: config.phoneNumbers, events: recorder }),
       admission: new AdmissionService(meetingRepo, rates, signer, DEFAULT_JOIN_LIMITS, undefined, entry, schedule),

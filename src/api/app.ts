@@ -34,9 +34,9 @@ export async function buildApp(ctx: Context, logger: FastifyBaseLogger): Promise
     genReqId: () => randomUUID().toUpperCase(),
     requestIdHeader: false,
     return503OnClosing: false,
-    clientErrorHandler: clientErrorHandler(REQUEST_ID_HEADER),
+    clientErrorHandler: clientErrorHandler(REQUEST_ID_HEADER, (code) => ctx.metrics.http.errorSent(code)),
     // Undecodable paths and over-long path parameters fail in the router, before any hook runs.
-    frameworkErrors: (error, request, reply) => sendError(toApiError(error, request), request, reply),
+    frameworkErrors: (error, request, reply) => sendError(toApiError(error, request), request, reply, ctx),
   });
   installValidators(app);
   registerBodyParsers(app);
@@ -46,6 +46,7 @@ export async function buildApp(ctx: Context, logger: FastifyBaseLogger): Promise
   app.addHook('onRequest', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);
   });
+  app.addHook('onResponse', ctx.metrics.http.onResponse);
   registerAuth(app, ctx.tokens, ctx.rates, ctx.config.qpsLimit);
   app.addHook('preValidation', async (request) => {
     if (request.routeOptions.config.bodyRequired && request.body === undefined) throw new ApiError('missingBody');
@@ -57,10 +58,10 @@ export async function buildApp(ctx: Context, logger: FastifyBaseLogger): Promise
     return payload;
   });
 
-  app.setErrorHandler((error, request, reply) => sendError(toApiError(error as FastifyError, request), request, reply));
-  app.setNotFoundHandler((request, reply) => sendError(new ApiError('actionNotFound'), request, reply));
+  app.setErrorHandler((error, request, reply) => sendError(toApiError(error as FastifyError, request), request, reply, ctx));
+  app.setNotFoundHandler((request, reply) => sendError(new ApiError('actionNotFound'), request, reply, ctx));
 
-  await app.register(healthRoutes);
+  await app.register(healthRoutes, { ctx });
   await app.register(oauthRoutes, { ctx });
   await app.register(conferenceRoutes, { ctx });
   await app.register(conferenceQueryRoutes, { ctx });
@@ -74,7 +75,8 @@ export async function buildApp(ctx: Context, logger: FastifyBaseLogger): Promise
   return app;
 }
 
-function sendError(error: ApiError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+function sendError(error: ApiError, request: FastifyRequest, reply: FastifyReply, ctx: Context): FastifyReply {
+  ctx.metrics.http.errorSent(error.code);
   return reply.status(error.status).header(REQUEST_ID_HEADER, request.id).type('application/json;charset=utf-8').send(error.body(request.id));
 }
 

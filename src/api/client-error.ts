@@ -8,7 +8,8 @@ import { ApiError } from './errors.js';
  * Requests Node's HTTP parser rejects (raw bytes in the URL, oversized headers, ...) never reach
  * a route; Fastify's default answer for them is not a catalogued error. This one is.
  */
-export function clientErrorHandler(requestIdHeader: string) {
+/** `sent` is told the code of each error answered (metrics). */
+export function clientErrorHandler(requestIdHeader: string, sent: (code: string) => void) {
   return function onClientError(this: FastifyInstance, err: NodeJS.ErrnoException, socket: Socket): void {
     if (err.code === 'ECONNRESET' || socket.destroyed) return;
     const error =
@@ -20,6 +21,7 @@ export function clientErrorHandler(requestIdHeader: string) {
     const id = randomUUID().toUpperCase();
     this.log.debug({ err, requestId: id }, 'client error');
     if (socket.writable) {
+      sent(error.code);
       const body = JSON.stringify(error.body(id));
       socket.write(
         `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status]}\r\nContent-Type: application/json;charset=utf-8\r\n` +

@@ -104,6 +104,8 @@ export const catalogue = {
   signinNotCalling: entry(409, 'notCalling', 'You are not being called into this meeting.'),
   upgradeRequired: entry(426, 'upgradeRequired', 'This address accepts WebSocket connections only.'),
   webNotBuilt: entry(503, 'webNotBuilt', 'The meeting-room pages are not built; run npm run build.'),
+  // GET /readyz (docs/observability.md): %s names what is not ready, e.g. "database".
+  notReady: entry(503, 'notReady', 'This instance is not ready: %s.'),
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type CatalogueKey = keyof typeof catalogue;

@@ -62,7 +62,8 @@ export class RoomHub {
     return [...this.rooms.keys()];
   }
 
-  get participants(): number {
+  /** People in this instance's live rooms. */
+  get liveParticipants(): number {
     let n = 0;
     for (const room of this.rooms.values()) n += room.size;
     return n;

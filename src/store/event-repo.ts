@@ -216,6 +216,16 @@ export class SqlEventStore implements EventOutbox {
     });
   }
 
+  /** Deliveries still to make, due or not: one count over the partial indexes of pending rows (metrics). */
+  async backlog(): Promise<number> {
+    const row = await this.db
+      .selectFrom('event_deliveries')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('state', '=', PENDING)
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+
   /** Every attempt at delivering an event, oldest first (operators and tests read it). */
   async log(eventId: string): Promise<DeliveryLogEntry[]> {
     const rows = await this.db.selectFrom('event_delivery_log').selectAll().where('event_id', '=', eventId).orderBy('id').execute();

@@ -1,5 +1,6 @@
 import type { RTCRtpTransceiver, RtpPacket } from 'werift';
 import { forwardCopy, SequenceRewriter } from './rtp-forward.js';
+import type { ForwardTally } from './types.js';
 import type { RtpSink, UpstreamTrack } from './upstream-track.js';
 
 const noop = (): void => undefined;
@@ -20,6 +21,8 @@ export class DownstreamSlot implements RtpSink {
     readonly kind: 'audio' | 'video',
     readonly mimeType: string,
     clockRate: number,
+    /** Shared by every slot of the SFU (metrics). */
+    private readonly tally: ForwardTally = { packets: 0, payloadBytes: 0 },
   ) {
     this.rewriter = new SequenceRewriter(clockRate);
   }
@@ -56,6 +59,8 @@ export class DownstreamSlot implements RtpSink {
   deliver(packet: RtpPacket): void {
     const { sequenceNumber, timestamp } = this.rewriter.map(packet.header, performance.now());
     this.packetsSent++;
+    this.tally.packets++;
+    this.tally.payloadBytes += packet.payload.length;
     this.transceiver.sender.sendRtp(forwardCopy(packet, sequenceNumber, timestamp)).catch(noop);
   }
 

@@ -4,7 +4,7 @@ import {
   RTP_EXTENSION_URI,
   type RTCPeerConnectionConfig,
 } from 'werift';
-import type { SfuLogger } from './types.js';
+import type { ForwardTally, SfuLogger } from './types.js';
 
 export interface SfuOptions {
   /** Address the ICE sockets bind to; undefined or 0.0.0.0 = every IPv4 interface (plus loopback). */
@@ -14,6 +14,8 @@ export interface SfuOptions {
   /** Inclusive UDP port range for the ICE sockets; undefined = ephemeral ports. */
   portRange?: [number, number];
   logger?: SfuLogger;
+  /** Where forwarded packets are counted; the Sfu makes its own when not given. */
+  forwarded?: ForwardTally;
 }
 
 /** Video codecs the SFU forwards, in preference order. The SFU never decodes, so it only needs to agree on names. */

@@ -1,22 +1,28 @@
 import { isIP, isIPv4 } from 'node:net';
 import type { SfuOptions } from './options.js';
 import { SfuRoom } from './room.js';
+import type { ForwardTally } from './types.js';
 
 export type { SfuOptions } from './options.js';
 export { SfuRoom } from './room.js';
-export { SfuError, type DownstreamTrack, type PublishedTrack, type Source, type SfuLogger } from './types.js';
+export { SfuError, type ForwardTally, type DownstreamTrack, type PublishedTrack, type Source, type SfuLogger } from './types.js';
 
 /** The forwarding server: one SfuRoom per meeting, all in this process, built on werift. */
 export class Sfu {
   private readonly rooms = new Map<string, SfuRoom>();
+  private readonly opts: SfuOptions;
+  /** Everything every room has forwarded since start. */
+  readonly forwarded: ForwardTally;
 
-  constructor(private readonly opts: SfuOptions = {}) {
+  constructor(opts: SfuOptions = {}) {
     if (opts.listenIp && !isIPv4(opts.listenIp)) throw new RangeError(`RTC listen address must be IPv4, got "${opts.listenIp}"`);
     if (opts.announcedIp && !isIP(opts.announcedIp)) throw new RangeError(`RTC announced address must be an IP address, got "${opts.announcedIp}"`);
     const range = opts.portRange;
     if (range && !(Number.isInteger(range[0]) && Number.isInteger(range[1]) && 0 < range[0] && range[0] < range[1] && range[1] <= 65535)) {
       throw new RangeError(`invalid RTC port range ${range[0]}-${range[1]}`);
     }
+    this.forwarded = opts.forwarded ?? { packets: 0, payloadBytes: 0 };
+    this.opts = { ...opts, forwarded: this.forwarded };
   }
 
   /** The meeting's room, created on first use. */

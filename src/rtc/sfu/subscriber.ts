@@ -159,7 +159,7 @@ export class Subscriber {
     // Offer exactly the publisher's codec (and its RTX): the SFU forwards, it cannot transcode.
     transceiver.codecs = codecsFor(this.pc.config.codecs[track.kind] ?? [], track.mimeType);
     if (transceiver.codecs.length === 0) throw new Error(`no downstream codec for ${track.mimeType}`);
-    const slot = new DownstreamSlot(transceiver, track.kind, track.mimeType, track.clockRate);
+    const slot = new DownstreamSlot(transceiver, track.kind, track.mimeType, track.clockRate, this.opts.forwarded);
     this.slots.push(slot);
     if (!this.rtcpHooked) {
       this.rtcpHooked = true;

@@ -14,6 +14,16 @@ export interface DownstreamTrack {
   source: Source;
 }
 
+/**
+ * Running totals of what the SFU has sent downstream: plain numbers bumped in the forwarding path
+ * (no allocation per packet) and read when metrics are scraped.
+ */
+export interface ForwardTally {
+  packets: number;
+  /** RTP payload bytes (headers are rewritten per subscriber and not counted). */
+  payloadBytes: number;
+}
+
 /** Minimal logger (pino-compatible) so the SFU can report trouble without owning a logger. */
 export interface SfuLogger {
   warn(obj: object, msg: string): void;

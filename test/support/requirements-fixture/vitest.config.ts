@@ -1,0 +1,13 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+// The project's setup and reporter, on the one fixture suite of this directory.
+export default defineConfig({
+  test: {
+    root: fileURLToPath(new URL('.', import.meta.url)),
+    include: ['*.fixture.ts'],
+    pool: 'forks',
+    globalSetup: [fileURLToPath(new URL('../global-setup.ts', import.meta.url))],
+    reporters: ['default', fileURLToPath(new URL('../summary-reporter.ts', import.meta.url))],
+  },
+});
