@@ -28,9 +28,9 @@ export function applyControl(local: LiveControls, op: ControlOp): Promise<void> 
 
 /**
  * The API's controls, acting on the room wherever it is hosted: here directly, on another
- * instance through a signal that is answered once the room there has acted. A room whose host
- * does not answer is not live anywhere, so only the records (already written) change — except
- * ending, which this instance then records itself.
+ * instance through a signal that is answered once the room there has acted. The domain has
+ * recorded each change before; a room whose host does not answer is not live anywhere, so the
+ * records are all there is to change.
  */
 export class ClusterControls implements LiveControls {
   constructor(

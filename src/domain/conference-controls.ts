@@ -10,7 +10,7 @@ export type LiveRole = 'host' | 'cohost' | 'participant';
 
 /** What the controls do to the live rooms of this instance (src/rtc/room-controls.ts). */
 export interface LiveControls {
-  /** Ends the meeting: records (everyone's visit closes) and every page. */
+  /** The meeting has ended (already recorded): every page is told and closed. */
   end(conferenceId: string): Promise<void>;
   /** The member's page leaves the room; with `ban` it is told it cannot come back. */
   eject(conferenceId: string, memberId: string, ban: boolean): Promise<void>;
@@ -67,6 +67,8 @@ export class ControlService {
       if (!known) throw new Rejection('unknownUser');
       throw new Rejection('notAllowed', 'only a host may close the meeting');
     }
+    // The domain records the end (everyone's visit closes, events); the room only closes its pages.
+    await this.deps.presence.end(conferenceId);
     await this.deps.live.end(conferenceId);
   }
 

@@ -246,10 +246,15 @@ export class LiveRoom {
     this.refreshFocus();
   }
 
-  /** Ends the meeting for everyone (host control, or the API's CloseVideoConference). */
-  async end(byId?: string): Promise<void> {
-    if (byId !== undefined && !this.permits(byId, 'host')) return;
+  /** The host's "end for all": recorded through the domain, then every page is closed. */
+  async end(byId: string): Promise<void> {
+    if (!this.permits(byId, 'host')) return;
     await this.presence.end(this.conferenceId);
+    this.closeEnded();
+  }
+
+  /** The meeting has ended (already recorded): everyone is told and disconnected. */
+  closeEnded(): void {
     this.shutDown({ type: 'ended' }, CloseCode.ended, 'the meeting has ended');
   }
 

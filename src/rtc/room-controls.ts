@@ -9,8 +9,8 @@ import type { RoomHub } from './room-hub.js';
 export class RoomControls implements LiveControls {
   constructor(private readonly hub: RoomHub) {}
 
-  end(conferenceId: string): Promise<void> {
-    return this.hub.end(conferenceId);
+  async end(conferenceId: string): Promise<void> {
+    this.hub.ended(conferenceId);
   }
 
   async eject(conferenceId: string, memberId: string, ban: boolean): Promise<void> {

@@ -74,11 +74,9 @@ export class RoomHub {
     this.rooms.get(conferenceId)?.shutDown({ type: 'error', code: 'serverClosing', message: 'Moving you to another server…' }, 1012, 'room moving');
   }
 
-  /** Ends a meeting on this instance if it is live here (CloseVideoConference, host "end"). */
-  async end(conferenceId: string): Promise<void> {
-    const room = this.rooms.get(conferenceId);
-    if (room) await room.end();
-    else await this.presence.end(conferenceId);
+  /** The meeting ended (recorded by the domain): its pages on this instance are told and closed. */
+  ended(conferenceId: string): void {
+    this.rooms.get(conferenceId)?.closeEnded();
   }
 
   async close(): Promise<void> {
