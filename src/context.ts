@@ -8,7 +8,6 @@ import { EventRecorder } from './domain/events.js';
 import { EventDispatcher } from './events/dispatcher.js';
 import { MeetingQueries } from './domain/meeting-queries.js';
 import { MeetingService } from './domain/meetings.js';
-import type { DirectoryRepository, RateCounter } from './domain/ports.js';
 import { PresenceService } from './domain/presence.js';
 import { ScheduleService } from './domain/schedule.js';
 import { randomHex } from './domain/secrets.js';
@@ -43,6 +42,7 @@ import { ClusterNode, DEFAULT_HEARTBEAT_MS, DEFAULT_TTL_MS } from './cluster/nod
 import { openRedisCluster } from './cluster/redis-cluster.js';
 import { RoomRouter, relayProof } from './cluster/room-router.js';
 import type { ClusterSignal, ClusterState } from './domain/ports/cluster.js';
+import type { DirectoryRepository, RateCounter } from './domain/ports/index.js';
 
 /** Everything a running vconf needs, wired once: storage, counters, domain services and rooms. */
 export interface Context {

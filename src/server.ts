@@ -6,8 +6,8 @@ import { demoCredentials, demoDirectory, type DemoCredentials } from './cli/demo
 import { ConfigError, type Config } from './config.js';
 import { createContext, type Context } from './context.js';
 import { parseDirectory, type DirectoryDocument } from './domain/directory.js';
-import type { ImportSummary } from './domain/ports.js';
 import { Rejection } from './domain/rejection.js';
+import type { ImportSummary } from './domain/ports/index.js';
 
 const TOKEN_PURGE_INTERVAL_MS = 3600_000;
 

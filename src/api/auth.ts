@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { RateCounter } from '../domain/ports.js';
 import type { TokenService } from '../domain/tokens.js';
 import { ApiError } from './errors.js';
+import type { RateCounter } from '../domain/ports/index.js';
 
 const TOKEN_HEADER = 'x-acs-dingtalk-access-token';
 

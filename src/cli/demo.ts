@@ -1,7 +1,7 @@
 import type { DirectoryDocument } from '../domain/directory.js';
 import { DEFAULT_LIMITS, SCOPE_READ, SCOPE_WRITE } from '../domain/directory.js';
-import type { DirectoryRepository } from '../domain/ports.js';
 import { randomToken } from '../domain/secrets.js';
+import type { DirectoryRepository } from '../domain/ports/index.js';
 
 export const DEMO_CORP_ID = 'dingdemo';
 export const DEMO_APP_KEY = 'dingdemo-app';

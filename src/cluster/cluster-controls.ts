@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
-import type { LiveControls, LiveRole } from '../domain/conference-controls.js';
 import type { MeetingSettings } from '../domain/meeting-settings.js';
 import type { ControlOp, RoomDirectory, SignalBus } from '../domain/ports/cluster.js';
+import type { LiveControls, LiveRole } from '../domain/ports/index.js';
 
 /** How long an API control waits for the hosting instance before acting as if nobody were live. */
 const CONTROL_TIMEOUT_MS = 3000;

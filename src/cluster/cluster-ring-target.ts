@@ -1,5 +1,6 @@
 import type { SignalBus } from '../domain/ports/cluster.js';
-import type { RingTarget, UserPageMessage } from '../domain/user-meetings.js';
+import type { UserPageMessage } from '../domain/user-meetings.js';
+import type { RingTarget } from '../domain/ports/index.js';
 
 /**
  * Rings a user's pages on every instance: this one's directly, the others' through a broadcast

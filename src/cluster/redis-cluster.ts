@@ -1,9 +1,9 @@
 import type { ClusterState } from '../domain/ports/cluster.js';
-import type { RateCounter } from '../domain/ports.js';
 import { RedisBus } from './redis-bus.js';
 import { connectRedis, type RedisErrorSink } from './redis-connection.js';
 import { RedisRateCounter } from './redis-rate-counter.js';
 import { RedisRooms } from './redis-rooms.js';
+import type { RateCounter } from '../domain/ports/index.js';
 
 /**
  * Everything several instances share through one Redis: budgets, live instances, the room

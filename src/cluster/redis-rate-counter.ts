@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { RateCounter } from '../domain/ports.js';
+import type { RateCounter } from '../domain/ports/index.js';
 
 /**
  * The same rolling window as MemoryRateCounter (ten slices per window), kept in one Redis hash

@@ -1,26 +1,10 @@
 import { AttendStatus, MeetingStatus, memberRecord, type Meeting, type Member } from './meeting.js';
 import { randomHex } from './secrets.js';
-import type { MeetingSettings, MeetingSettingsStore, SettingsPatch } from './meeting-settings.js';
-import type { DirectoryRepository, MeetingRepository } from './ports.js';
+import type { MeetingSettings, SettingsPatch } from './meeting-settings.js';
 import type { PresenceService } from './presence.js';
 import { Rejection } from './rejection.js';
 import type { EventRecorder } from './events.js';
-
-export type LiveRole = 'host' | 'cohost' | 'participant';
-
-/** What the controls do to the live rooms of this instance (src/rtc/room-controls.ts). */
-export interface LiveControls {
-  /** The meeting has ended (already recorded): every page is told and closed. */
-  end(conferenceId: string): Promise<void>;
-  /** The member's page leaves the room; with `ban` it is told it cannot come back. */
-  eject(conferenceId: string, memberId: string, ban: boolean): Promise<void>;
-  mute(conferenceId: string, memberId: string): void;
-  /** Lets one member speak again, even under a forced mute, and asks them to unmute. */
-  allowUnmute(conferenceId: string, memberId: string): void;
-  muteEveryone(conferenceId: string): void;
-  settingsChanged(conferenceId: string, settings: MeetingSettings): void;
-  roleChanged(conferenceId: string, memberId: string, role: LiveRole): void;
-}
+import type { DirectoryRepository, LiveControls, MeetingRepository, MeetingSettingsStore } from './ports/index.js';
 
 /** One entry of a userList: a unionId, a participantId (one member record), or both. */
 export interface MemberRef {

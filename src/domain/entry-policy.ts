@@ -1,5 +1,5 @@
 import type { Meeting } from './meeting.js';
-import type { MeetingSettingsStore } from './meeting-settings.js';
+import type { MeetingSettingsStore } from './ports/index.js';
 
 export type EntryRefusal = 'locked' | 'internalOnly';
 

@@ -1,6 +1,6 @@
 import { joinLink } from './meetings.js';
 import { AttendStatus, MeetingStatus, type Meeting, type Member } from './meeting.js';
-import type { MeetingRepository } from './ports.js';
+import type { EventOutbox, MeetingRepository } from './ports/index.js';
 
 /** Conference events of spec §e.5, written to an outbox when the change happens (docs/events.md). */
 export const EventType = {
@@ -30,17 +30,6 @@ export interface StoredEvent extends NewEvent {
 
 /** A stored event and how many app deliveries were queued for it (at least one: events nobody takes are not stored). */
 export type AppendedEvent = StoredEvent & { deliveries: number };
-
-export interface EventOutbox {
-  /**
-   * Stores the event with the next statusSeqNum of its meeting and queues one delivery per app of
-   * its organization subscribed to its type, atomically. An event no app takes is not stored
-   * (undefined): there is nobody to deliver it to, and statusSeqNum counts stored events only.
-   */
-  append(event: NewEvent): Promise<AppendedEvent | undefined>;
-  /** Several events of one meeting, with consecutive statusSeqNums, atomically; returns those stored. */
-  appendAll(events: readonly NewEvent[]): Promise<AppendedEvent[]>;
-}
 
 /** openConfModel of §e.5; calendarEventId and bizScene have no counterpart in vconf and are left out. */
 export function openConfModel(meeting: Meeting, members: readonly Member[], publicUrl: string): Record<string, unknown> {

@@ -32,12 +32,3 @@ export const DEFAULT_SETTINGS: Readonly<MeetingSettings> = Object.freeze({
   focus: null,
 });
 
-/** Storage of the settings, and the one membership fact the entry rules need. */
-export interface MeetingSettingsStore {
-  /** The meeting's settings; the defaults when none were ever set. */
-  get(conferenceId: string): Promise<MeetingSettings>;
-  /** Applies `patch` and returns the result. */
-  update(conferenceId: string, patch: SettingsPatch): Promise<MeetingSettings>;
-  /** Whether this browser already has a member record in the meeting (it entered before). */
-  deviceIsMember(conferenceId: string, deviceId: string): Promise<boolean>;
-}

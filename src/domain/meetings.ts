@@ -1,10 +1,10 @@
 import { AttendStatus, BizType, MeetingStatus, memberRecord, newConferenceId, type Meeting, type Member } from './meeting.js';
-import { RoomCodeTaken, type DirectoryRepository, type MeetingRepository, type RateCounter } from './ports.js';
 import { Rejection } from './rejection.js';
 import { randomDigits, randomHex, randomToken } from './secrets.js';
 import { normalizeTitle } from './title.js';
 import type { DirectoryUser } from './directory.js';
 import type { EventRecorder } from './events.js';
+import { RoomCodeTaken, type DirectoryRepository, type MeetingRepository, type RateCounter } from './ports/index.js';
 
 export interface CreateMeetingCommand {
   organizerUnionId: string;

@@ -1,10 +1,10 @@
 import type { EntryPolicy } from './entry-policy.js';
 import type { EventRecorder } from './events.js';
 import { AttendStatus, MeetingStatus, memberRecord, type Meeting, type Member } from './meeting.js';
-import type { MeetingRepository } from './ports.js';
 import { Rejection } from './rejection.js';
 import { randomHex } from './secrets.js';
 import type { TicketClaims, TicketUser } from './tickets.js';
+import type { MeetingRepository } from './ports/index.js';
 
 export const NAME_MAX = 64;
 

@@ -1,12 +1,12 @@
 import type { DirectoryUser } from './directory.js';
 import type { EventRecorder } from './events.js';
 import { BizType, MeetingStatus, memberRecord, newConferenceId, type Meeting, type Member } from './meeting.js';
-import type { MeetingSettings, MeetingSettingsStore } from './meeting-settings.js';
+import type { MeetingSettings } from './meeting-settings.js';
 import { joinLink } from './meetings.js';
-import { RoomCodeTaken, type DirectoryRepository, type MeetingRepository } from './ports.js';
 import { Rejection } from './rejection.js';
 import { randomDigits, randomHex, randomToken, secretsEqual } from './secrets.js';
 import { normalizeTitle } from './title.js';
+import { RoomCodeTaken, type BookingRepository, type DirectoryRepository, type MeetingRepository, type MeetingSettingsStore } from './ports/index.js';
 
 /**
  * Booked meetings (spec §d "Scheduled meetings", §e.3, §e.4): a booking holds a room code and a
@@ -49,14 +49,6 @@ export class BookingCodeTaken extends Error {
     super('room code taken');
     this.name = 'BookingCodeTaken';
   }
-}
-
-export interface BookingRepository {
-  create(booking: Booking): Promise<void>;
-  find(scheduleConferenceId: string): Promise<Booking | undefined>;
-  /** Every booking that has had this room code, cancelled ones included. */
-  findByRoomCode(roomCode: string): Promise<Booking[]>;
-  update(scheduleConferenceId: string, patch: Partial<Pick<Booking, 'title' | 'startTime' | 'endTime' | 'cancelled' | 'settings'>>): Promise<void>;
 }
 
 export interface ScheduleServiceOptions {

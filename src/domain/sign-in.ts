@@ -1,7 +1,7 @@
-import type { RateCounter } from './ports.js';
 import { DUMMY_HASH, verifyPassword } from './passwords.js';
 import { randomToken, sha256Hex } from './secrets.js';
 import { SESSION_LIFETIME_MS, type SessionClaims, type SessionSigner } from './sessions.js';
+import type { CredentialRepository, RateCounter } from './ports/index.js';
 
 /** A directory user as sign-in sees them. */
 export interface Credentials {
@@ -9,15 +9,6 @@ export interface Credentials {
   unionId: string;
   name: string;
   passwordHash: string | null;
-}
-
-/** What sign-in needs from storage (src/store/user-auth-repo.ts). */
-export interface CredentialRepository {
-  /** Directory users with this unionId, in `corpId` only when given. */
-  find(unionId: string, corpId?: string): Promise<Credentials[]>;
-  insertLink(link: { tokenHash: string; corpId: string; unionId: string; expiresAt: number }): Promise<void>;
-  /** Marks the link used if it is unused and unexpired; returns its user, or undefined. Atomic. */
-  consumeLink(tokenHash: string, now: number): Promise<{ corpId: string; unionId: string } | undefined>;
 }
 
 export const LINK_LIFETIME_MS = 15 * 60_000;

@@ -1,4 +1,5 @@
 import type { AttendStatus, Meeting, MeetingStatus } from './meeting.js';
+import type { RingTarget, UserMeetingsStore } from './ports/index.js';
 
 export type RingSource = Pick<Meeting, 'conferenceId' | 'title' | 'roomCode' | 'joinToken' | 'creatorNick'>;
 
@@ -32,16 +33,6 @@ export interface CallingMember {
   corpId: string;
 }
 
-export interface UserMeetingsStore {
-  meeting(conferenceId: string): Promise<RingSource | undefined>;
-  ongoing(corpId: string, unionId: string): Promise<OngoingMeeting[]>;
-  booked(corpId: string, unionId: string, now: number): Promise<BookedMeeting[]>;
-  /** Invited members of a meeting still being called (attendStatus 2), optionally only these unionIds. */
-  calling(conferenceId: string, unionIds?: readonly string[]): Promise<CallingMember[]>;
-  /** Calling → declined (attendStatus 4); false when they were not being called. */
-  decline(conferenceId: string, corpId: string, unionId: string): Promise<boolean>;
-}
-
 /** What an open vconf page receives when its user is invited. */
 export interface RingMessage {
   type: 'ring';
@@ -58,13 +49,6 @@ export interface RingEndMessage {
 }
 
 export type UserPageMessage = RingMessage | RingEndMessage;
-
-/** Where rings go: the open pages of a signed-in user (src/rtc/user-hub.ts). */
-export interface RingTarget {
-  push(corpId: string, unionId: string, message: UserPageMessage): number;
-  /** How many signed-in users have a page open (anywhere on this instance). */
-  readonly listeners: number;
-}
 
 /**
  * Rings the invited members of a meeting who are still being called: after CreateVideoConference

@@ -1,6 +1,6 @@
-import type { LiveControls, LiveRole } from '../domain/conference-controls.js';
 import type { MeetingSettings } from '../domain/meeting-settings.js';
 import type { RoomHub } from './room-hub.js';
+import type { LiveControls, LiveRole } from '../domain/ports/index.js';
 
 /**
  * The control API's effect on the rooms of this instance. A meeting nobody is in here has no

@@ -1,6 +1,7 @@
 import type { WebSocket } from 'ws';
 import type { SessionClaims } from '../domain/sessions.js';
-import type { RingTarget, UserPageMessage } from '../domain/user-meetings.js';
+import type { UserPageMessage } from '../domain/user-meetings.js';
+import type { RingTarget } from '../domain/ports/index.js';
 
 const PING_MS = 25_000;
 

@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { App, DirectoryDocument, DirectoryUser, Org, Suite } from '../domain/directory.js';
-import type { DirectoryRepository, ImportSummary } from '../domain/ports.js';
 import { prepareListQuery, prepareQuery } from './prepared.js';
 import type { Database } from './schema.js';
+import type { DirectoryRepository, ImportSummary } from '../domain/ports/index.js';
 
 export class SqlDirectoryRepository implements DirectoryRepository {
   // Every create reads the organization and the people; these two are compiled once.

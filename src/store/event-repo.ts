@@ -1,9 +1,10 @@
 import { sql, type Insertable, type Kysely, type RawBuilder } from 'kysely';
-import type { EventOutbox, NewEvent, AppendedEvent, StoredEvent } from '../domain/events.js';
+import type { NewEvent, AppendedEvent, StoredEvent } from '../domain/events.js';
 import { timeOrderedId } from '../domain/secrets.js';
 import { compileOnce, prepareQuery, type CompiledOnce, type PreparedQuery } from './prepared.js';
 import type { Database, EventDeliveriesTable, EventsTable } from './schema.js';
 import { isUniqueViolation } from './unique-violation.js';
+import type { EventOutbox } from '../domain/ports/index.js';
 
 /**
  * Partial indexes (migration 009) hold pending deliveries only. Queries spell the state as this

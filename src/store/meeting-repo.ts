@@ -1,11 +1,11 @@
 import type { Kysely, SelectQueryBuilder } from 'kysely';
 import { AttendStatus, MeetingStatus, memberRecord, type Meeting, type Member } from '../domain/meeting.js';
-import { RoomCodeTaken, type MeetingFilter, type MeetingKey, type MeetingRepository } from '../domain/ports.js';
 import type { Database } from './schema.js';
 import { memberColumns, memberRow, meetingRow, toMeeting, toMember } from './meeting-rows.js';
 import { isUniqueViolation } from './unique-violation.js';
 import { TransactionalMeetingCreates, type MeetingCreates } from './meeting-creates.js';
 import type { AppendedEvent, NewEvent } from '../domain/events.js';
+import { RoomCodeTaken, type MeetingFilter, type MeetingKey, type MeetingRepository } from '../domain/ports/index.js';
 
 export class SqlMeetingRepository implements MeetingRepository {
   constructor(

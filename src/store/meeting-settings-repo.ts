@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
-import { DEFAULT_SETTINGS, type MeetingSettings, type MeetingSettingsStore, type SettingsPatch } from '../domain/meeting-settings.js';
+import { DEFAULT_SETTINGS, type MeetingSettings, type SettingsPatch } from '../domain/meeting-settings.js';
 import type { Database, MeetingSettingsTable } from './schema.js';
+import type { MeetingSettingsStore } from '../domain/ports/index.js';
 
 /** Meeting settings in `meeting_settings`; a meeting without a row has the defaults. */
 export class SqlMeetingSettingsRepository implements MeetingSettingsStore {

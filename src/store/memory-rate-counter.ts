@@ -1,4 +1,4 @@
-import type { RateCounter } from '../domain/ports.js';
+import type { RateCounter } from '../domain/ports/index.js';
 
 const SLICES = 10;
 /** Above this many keys, windows whose uses have all expired are dropped (failed-join keys are per address). */

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
-import type { MetaRepository } from '../domain/ports.js';
 import type { Database } from './schema.js';
+import type { MetaRepository } from '../domain/ports/index.js';
 
 export class SqlMetaRepository implements MetaRepository {
   constructor(private readonly db: Kysely<Database>) {}

@@ -1,7 +1,8 @@
 import type { Kysely, Selectable } from 'kysely';
-import { BookingCodeTaken, type Booking, type BookingRepository } from '../domain/schedule.js';
+import { BookingCodeTaken, type Booking } from '../domain/schedule.js';
 import type { Database, ScheduleConferencesTable } from './schema.js';
 import { isUniqueViolation } from './unique-violation.js';
+import type { BookingRepository } from '../domain/ports/index.js';
 
 /** Booked meetings in `schedule_conferences` (migration 005). */
 export class SqlBookingRepository implements BookingRepository {

@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { TokenKind, TokenRecord, TokenRepository } from '../domain/ports.js';
 import type { AccessTokensTable, Database } from './schema.js';
+import type { TokenKind, TokenRecord, TokenRepository } from '../domain/ports/index.js';
 
 export class SqlTokenRepository implements TokenRepository {
   constructor(private readonly db: Kysely<Database>) {}

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
-import type { CredentialRepository, Credentials } from '../domain/sign-in.js';
+import type { Credentials } from '../domain/sign-in.js';
 import type { Database } from './schema.js';
+import type { CredentialRepository } from '../domain/ports/index.js';
 
 export class SqlCredentialRepository implements CredentialRepository {
   constructor(private readonly db: Kysely<Database>) {}

@@ -1,8 +1,9 @@
 import { sql, type Kysely, type SqlBool } from 'kysely';
 import { AttendStatus, MeetingStatus } from '../domain/meeting.js';
-import type { BookedMeeting, CallingMember, OngoingMeeting, RingSource, UserMeetingsStore } from '../domain/user-meetings.js';
+import type { BookedMeeting, CallingMember, OngoingMeeting, RingSource } from '../domain/user-meetings.js';
 import { isPostgres } from './dialect.js';
 import type { Database } from './schema.js';
+import type { UserMeetingsStore } from '../domain/ports/index.js';
 
 /** A signed-in user's view of meetings (/api/me) and their invitations (ringing, decline). */
 export class SqlUserMeetings implements UserMeetingsStore {

@@ -8,13 +8,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseDirectory } from '../../src/domain/directory.js';
 import { EventType, type NewEvent } from '../../src/domain/events.js';
 import { AttendStatus, BizType, MeetingStatus, memberRecord, newConferenceId, type Meeting, type Member } from '../../src/domain/meeting.js';
-import { RoomCodeTaken } from '../../src/domain/ports.js';
 import { SqlDirectoryRepository } from '../../src/store/directory-repo.js';
 import { SqlMeetingRepository } from '../../src/store/meeting-repo.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
 import type { Database } from '../../src/store/schema.js';
 import { SqliteMeetingCreates } from '../../src/store/sqlite-meeting-creates.js';
 import { openSqliteStore, SQLITE_FILE } from '../../src/store/sqlite.js';
+import { RoomCodeTaken } from '../../src/domain/ports/index.js';
 
 let dir: string;
 let db: Kysely<Database>;

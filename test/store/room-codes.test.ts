@@ -8,12 +8,12 @@ import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AttendStatus, BizType, MeetingStatus, memberRecord, newConferenceId, type Meeting } from '../../src/domain/meeting.js';
-import { RoomCodeTaken } from '../../src/domain/ports.js';
 import { SqlMeetingRepository } from '../../src/store/meeting-repo.js';
 import { migrateToLatest, migrateUpTo } from '../../src/store/migrate.js';
 import type { Database } from '../../src/store/schema.js';
 import { SqliteMeetingCreates } from '../../src/store/sqlite-meeting-creates.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
+import { RoomCodeTaken } from '../../src/domain/ports/index.js';
 
 let dir: string;
 let store: ReturnType<typeof openSqliteStore>;

@@ -1,51 +1,8 @@
-/**
- * What the domain needs from storage and shared counters. SQLite implements these today;
- * PostgreSQL and Redis implement the same interfaces for multi-instance deployments.
- */
-import type { App, DirectoryDocument, DirectoryUser, Org, Suite } from './directory.js';
-import type { AppendedEvent, NewEvent } from './events.js';
-import type { Meeting, Member } from './meeting.js';
-
-export interface ImportSummary {
-  orgs: number;
-  users: number;
-  apps: number;
-  suites: number;
-}
-
-export interface DirectoryRepository {
-  findOrg(corpId: string): Promise<Org | undefined>;
-  /** Every directory user with one of these unionIds, in any organization. */
-  findUsers(unionIds: readonly string[]): Promise<DirectoryUser[]>;
-  findApp(appKey: string): Promise<App | undefined>;
-  findSuite(suiteKey: string): Promise<Suite | undefined>;
-  countOrgs(): Promise<number>;
-  /** Creates and updates everything in the document in one transaction; deletes nothing. */
-  apply(doc: DirectoryDocument): Promise<ImportSummary>;
-}
-
-export type TokenKind = 'app' | 'suite' | 'client';
-
-export interface TokenRecord {
-  tokenHash: string;
-  nonce: string;
-  kind: TokenKind;
-  clientKey: string;
-  corpId: string;
-  scopes: string[];
-  issuedAt: number;
-  expiresAt: number;
-}
-
-export interface TokenRepository {
-  insert(record: TokenRecord): Promise<void>;
-  findByHash(tokenHash: string): Promise<TokenRecord | undefined>;
-  /** The newest unexpired token of this client for this organization, if any. */
-  findLive(kind: TokenKind, clientKey: string, corpId: string, now: number): Promise<TokenRecord | undefined>;
-  extend(tokenHash: string, expiresAt: number): Promise<void>;
-  /** Deletes tokens that expired before `before`; returns how many. */
-  purgeExpired(before: number): Promise<number>;
-}
+/** Meetings, their member records, settings and bookings, as storage keeps them. */
+import type { AppendedEvent, NewEvent } from '../events.js';
+import type { Meeting, Member } from '../meeting.js';
+import type { MeetingSettings, SettingsPatch } from '../meeting-settings.js';
+import type { Booking } from '../schedule.js';
 
 /** Thrown by MeetingRepository.create when the room code is already held by a live meeting. */
 export class RoomCodeTaken extends Error {
@@ -99,17 +56,20 @@ export interface MeetingKey {
   conferenceId: string;
 }
 
-export interface MetaRepository {
-  /** Returns the stored value, creating it with `make()` the first time (first writer wins). */
-  getOrCreate(name: string, make: () => string): Promise<string>;
+/** Storage of the settings, and the one membership fact the entry rules need. */
+export interface MeetingSettingsStore {
+  /** The meeting's settings; the defaults when none were ever set. */
+  get(conferenceId: string): Promise<MeetingSettings>;
+  /** Applies `patch` and returns the result. */
+  update(conferenceId: string, patch: SettingsPatch): Promise<MeetingSettings>;
+  /** Whether this browser already has a member record in the meeting (it entered before). */
+  deviceIsMember(conferenceId: string, deviceId: string): Promise<boolean>;
 }
 
-/** Rolling-window budgets (invites per minute, calls per second). */
-export interface RateCounter {
-  /** Takes `amount` from the budget of `key` if that stays within `limit`; false when it would not. */
-  take(key: string, amount: number, limit: number, windowMs: number): Promise<boolean>;
-  /** How much of the budget of `key` is used, and in how many ms the oldest use leaves the window. */
-  peek(key: string, windowMs: number): Promise<{ used: number; resetInMs: number }>;
-  /** Gives back what a failed operation took. */
-  giveBack(key: string, amount: number): Promise<void>;
+export interface BookingRepository {
+  create(booking: Booking): Promise<void>;
+  find(scheduleConferenceId: string): Promise<Booking | undefined>;
+  /** Every booking that has had this room code, cancelled ones included. */
+  findByRoomCode(roomCode: string): Promise<Booking[]>;
+  update(scheduleConferenceId: string, patch: Partial<Pick<Booking, 'title' | 'startTime' | 'endTime' | 'cancelled' | 'settings'>>): Promise<void>;
 }
