@@ -22,6 +22,7 @@ import { TokenService } from './domain/tokens.js';
 import { RoomControls } from './rtc/room-controls.js';
 import { RoomHub } from './rtc/room-hub.js';
 import { Sfu } from './rtc/sfu/sfu.js';
+import { DEFAULT_CLAIM_TTL_MS, DeliveryClaims } from './store/delivery-claims.js';
 import { SqlDirectoryRepository } from './store/directory-repo.js';
 import { SqlEventStore } from './store/event-repo.js';
 import { SqlMeetingRepository } from './store/meeting-repo.js';
@@ -119,6 +120,8 @@ export async function createContext(config: Config, logger: Logger): Promise<Con
     const dispatcher = new EventDispatcher(eventStore, logger.child({ component: 'events' }), {
       ...(config.eventRetryScheduleMs ? { retryScheduleMs: config.eventRetryScheduleMs } : {}),
       ...(config.eventPollMs ? { pollMs: config.eventPollMs } : {}),
+      // On PostgreSQL other instances may deliver from the same outbox.
+      ...(store.dialect === 'postgres' ? { claims: new DeliveryClaims(db, randomHex(8), DEFAULT_CLAIM_TTL_MS) } : {}),
     });
     const recorder = new EventRecorder(eventStore, meetingRepo, links, () => dispatcher.wake());
     const presence = new PresenceService(meetingRepo, undefined, entry, recorder);

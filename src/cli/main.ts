@@ -4,8 +4,7 @@ import { ConfigError, resolveConfig, serveOptions } from '../config.js';
 import { Rejection } from '../domain/rejection.js';
 import { readDirectoryFile, startServer } from '../server.js';
 import { SqlDirectoryRepository } from '../store/directory-repo.js';
-import { migrateToLatest } from '../store/migrate.js';
-import { openSqlite } from '../store/sqlite.js';
+import { openStore } from '../store/open-store.js';
 import { demoBanner } from './demo.js';
 import { userLink, userPassword } from './user.js';
 
@@ -13,10 +12,10 @@ const usage = `vconf — self-hosted video meetings that speak DingTalk's confer
 
 Usage:
   vconf serve [options]                 start the server
-  vconf directory import FILE [--data DIR]
+  vconf directory import FILE [--data DIR | --database URL]
                                         create and update orgs, users, apps and suites from FILE
   vconf user password UNIONID          read a password from stdin, print its passwordHash line
-  vconf user link UNIONID [--corp CORPID] [--data DIR] [--public-url URL]
+  vconf user link UNIONID [--corp CORPID] [--data DIR | --database URL] [--public-url URL]
                                         print a one-time web sign-in link (15 minutes)
 
 Options of serve (each also an environment variable):
@@ -46,20 +45,19 @@ async function serve(argv: string[]): Promise<void> {
 }
 
 async function directoryImport(argv: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({ args: argv, options: { data: { type: 'string' } }, allowPositionals: true });
+  const { values, positionals } = parseArgs({ args: argv, options: { data: { type: 'string' }, database: { type: 'string' } }, allowPositionals: true });
   const file = positionals[0];
-  if (!file || positionals.length > 1) throw new ConfigError('usage: vconf directory import FILE [--data DIR]');
-  const config = resolveConfig(values.data ? ['--data', values.data] : []);
+  if (!file || positionals.length > 1) throw new ConfigError('usage: vconf directory import FILE [--data DIR | --database URL]');
+  const config = resolveConfig([...(values.data ? ['--data', values.data] : []), ...(values.database ? ['--database', values.database] : [])]);
   // Validate first, so a bad file leaves the data directory untouched (not even created).
   const doc = await readDirectoryFile(file);
   // Only the store is needed: no server, no media.
-  const db = openSqlite(config.dataDir);
+  const store = await openStore(config);
   try {
-    await migrateToLatest(db);
-    const s = await new SqlDirectoryRepository(db).apply(doc);
+    const s = await new SqlDirectoryRepository(store.db).apply(doc);
     process.stdout.write(`applied ${file}: ${s.orgs} orgs, ${s.users} users, ${s.apps} apps, ${s.suites} suites\n`);
   } finally {
-    await db.destroy();
+    await store.close();
   }
 }
 

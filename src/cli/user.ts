@@ -4,8 +4,7 @@ import { hashPassword } from '../domain/passwords.js';
 import { SessionSigner } from '../domain/sessions.js';
 import { SignInService } from '../domain/sign-in.js';
 import { MemoryRateCounter } from '../store/memory-rate-counter.js';
-import { migrateToLatest } from '../store/migrate.js';
-import { openSqlite } from '../store/sqlite.js';
+import { openStore } from '../store/open-store.js';
 import { SqlCredentialRepository } from '../store/user-auth-repo.js';
 
 /** `vconf user password UNIONID`: reads the new password from stdin, prints the directory-file line. */
@@ -25,17 +24,21 @@ export async function userPassword(argv: string[]): Promise<void> {
 export async function userLink(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
-    options: { data: { type: 'string' }, 'public-url': { type: 'string' }, corp: { type: 'string' } },
+    options: { data: { type: 'string' }, database: { type: 'string' }, 'public-url': { type: 'string' }, corp: { type: 'string' } },
     allowPositionals: true,
   });
   const unionId = positionals[0];
-  if (!unionId || positionals.length > 1) throw new ConfigError('usage: vconf user link UNIONID [--corp CORPID] [--data DIR] [--public-url URL]');
-  const config = resolveConfig([...(values.data ? ['--data', values.data] : []), ...(values['public-url'] ? ['--public-url', values['public-url']] : [])]);
+  if (!unionId || positionals.length > 1) throw new ConfigError('usage: vconf user link UNIONID [--corp CORPID] [--data DIR | --database URL] [--public-url URL]');
+  const config = resolveConfig([
+    ...(values.data ? ['--data', values.data] : []),
+    ...(values.database ? ['--database', values.database] : []),
+    ...(values['public-url'] ? ['--public-url', values['public-url']] : []),
+  ]);
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const base = config.publicUrl ?? `http://${host}:${config.port}`;
-  const db = openSqlite(config.dataDir);
+  const store = await openStore(config);
+  const { db } = store;
   try {
-    await migrateToLatest(db);
     // Link tokens are random and stored hashed, so no signing key is needed here.
     const service = new SignInService(new SqlCredentialRepository(db), new MemoryRateCounter(), new SessionSigner(Buffer.alloc(32)));
     const link = await service.createLink(unionId, values.corp).catch((err: Error) => {
@@ -44,7 +47,7 @@ export async function userLink(argv: string[]): Promise<void> {
     process.stdout.write(`${base}/signin?token=${link.token}\n`);
     process.stderr.write(`one-time sign-in link for ${link.user.name} (${link.user.corpId}), valid until ${new Date(link.expiresAt).toISOString()}\n`);
   } finally {
-    await db.destroy();
+    await store.close();
   }
 }
 

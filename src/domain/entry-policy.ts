@@ -1,5 +1,6 @@
 import type { Meeting } from './meeting.js';
 import type { MeetingSettingsStore } from './ports/index.js';
+import type { MeetingSettingsStore } from './ports/index.js';
 
 export type EntryRefusal = 'locked' | 'internalOnly';
 

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { DeliveryClaims } from '../store/delivery-claims.js';
 import type { PendingDelivery, SqlEventStore } from '../store/event-repo.js';
 import { attemptRecord, DEFAULT_RETRY_SCHEDULE_MS, sendDelivery, type SendContext } from './delivery-attempt.js';
 import { KeepAlivePoster } from './http-post.js';
@@ -19,6 +20,11 @@ export interface DispatcherOptions {
   /** Deliveries attempted at once. */
   batch?: number;
   now?: () => number;
+  /**
+   * Several instances deliver from one outbox: attempt a delivery only while holding its claim.
+   * Unset where this worker is the only one (SQLite): no claim is ever written.
+   */
+  claims?: DeliveryClaims;
 }
 
 /**
@@ -35,6 +41,9 @@ export class EventDispatcher {
   private readonly pollMs: number;
   private readonly batch: number;
   private readonly now: () => number;
+  private readonly claims: DeliveryClaims | undefined;
+  /** Deliveries whose attempts the stop cut short: their claims are given back. */
+  private cutShort: PendingDelivery[] = [];
   private stopped = true;
 
   private readonly lines = new LineQueues({
@@ -73,6 +82,7 @@ export class EventDispatcher {
     this.poster = new KeepAlivePoster(opts.timeoutMs ?? 10_000);
     this.batch = opts.batch ?? 32;
     this.now = opts.now ?? Date.now;
+    this.claims = opts.claims;
     this.sending = { poster: this.poster, now: () => this.now(), stopping: () => this.stopped };
     this.wakeups = new RetryWakeups({
       store,
@@ -109,6 +119,7 @@ export class EventDispatcher {
     clearTimeout(this.kickTimer);
     this.poster.abortAll('the delivery worker is stopping');
     await Promise.all([...this.attempts]);
+    await this.releaseCutShort();
     await this.reading;
     await this.wakeups.lookup();
     // Attempts that ended before the stop are recorded; those cut short are made again after a restart.
@@ -223,16 +234,36 @@ export class EventDispatcher {
   }
 
   private async attempt(line: Line, d: PendingDelivery): Promise<void> {
+    if (this.claims && !(await this.claims.take(d, this.now()))) {
+      // Another instance is attempting it, or has moved it on: its line is read again by a later sweep.
+      this.lines.drop(line);
+      return;
+    }
     const attempt = d.attempts + 1;
     const outcome = await sendDelivery(d, attempt, this.sending);
     // An attempt cut short by shutdown is not counted: it is made again after the restart.
-    if (!outcome) return;
+    if (!outcome) {
+      if (this.claims) this.cutShort.push(d);
+      return;
+    }
     const record = attemptRecord(d, attempt, outcome, this.retry);
     this.recorder.add({ line, delivery: d, record });
     if (record.state !== 'delivered') {
       const log = { eventId: d.event.eventId, appKey: d.appKey, attempt, statusCode: outcome.statusCode, error: outcome.error };
       if (record.state === 'failed') this.logger.warn(log, 'event delivery failed for good');
       else this.logger.info({ ...log, retryInMs: this.retry[attempt - 1] }, 'event delivery failed; will retry');
+    }
+  }
+
+  /** Other instances may attempt what this one let go of at once, not only once its claims expire. */
+  private async releaseCutShort(): Promise<void> {
+    const deliveries = this.cutShort;
+    this.cutShort = [];
+    if (!this.claims || deliveries.length === 0) return;
+    try {
+      await this.claims.release(deliveries);
+    } catch (err) {
+      this.logger.warn({ err }, 'releasing event delivery claims failed; they expire by themselves');
     }
   }
 }

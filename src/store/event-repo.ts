@@ -3,6 +3,7 @@ import type { NewEvent, AppendedEvent, StoredEvent } from '../domain/events.js';
 import { timeOrderedId } from '../domain/secrets.js';
 import { compileOnce, prepareQuery, type CompiledOnce, type PreparedQuery } from './prepared.js';
 import type { Database, EventDeliveriesTable, EventsTable } from './schema.js';
+import { isPostgres } from './dialect.js';
 import { isUniqueViolation } from './unique-violation.js';
 import type { EventOutbox } from '../domain/ports/index.js';
 
@@ -128,7 +129,8 @@ export class SqlEventStore implements EventOutbox {
     this.moveOn = compileOnce(5, (state, attempts, nextAttemptAt, eventId, appKey) =>
       db
         .updateTable('event_deliveries')
-        .set({ state: param(state), attempts: param(attempts), next_attempt_at: param(nextAttemptAt) })
+        // An outcome ends the attempt's claim (delivery-claims.ts), so any instance may make the next one.
+        .set({ state: param(state), attempts: param(attempts), next_attempt_at: param(nextAttemptAt), claimed_by: null, claim_expires_at: null })
         .where('event_id', '=', param<string>(eventId))
         .where('app_key', '=', param<string>(appKey)),
     );
@@ -310,6 +312,10 @@ export async function appendEventsIn(tx: Kysely<Database>, events: readonly NewE
     .where('event_url', 'is not', null)
     .execute();
   if (apps.length === 0) return [];
+  // On PostgreSQL, appends to one meeting from concurrent transactions (several instances, or
+  // one instance's pool) take turns until commit, so none reads a max(seq) another is about to
+  // pass. SQLite has one writer at a time already.
+  if (isPostgres(tx)) await sql`select pg_advisory_xact_lock(hashtext(${first.conferenceId}))`.execute(tx);
   const last = await tx
     .selectFrom('events')
     .select((eb) => eb.fn.max('seq').as('seq'))

@@ -35,7 +35,7 @@ const provider: MigrationProvider = {
 };
 
 /** Key of the PostgreSQL advisory lock held while migrating ("vconf-migrate" as a 64-bit number). */
-const MIGRATION_LOCK_KEY = 0x76636f6e662d6d69n;
+export const MIGRATION_LOCK_KEY = 0x76636f6e662d6d69n;
 
 /** Brings the schema up to date; resolves to the names of the migrations this call applied. */
 export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {

@@ -86,7 +86,7 @@ describe('vconf directory import', () => {
   it('refuses a missing FILE argument with the usage', async () => {
     const res = await runCli(['directory', 'import']);
     expect(res.code).toBe(2);
-    expect(res.stderr).toContain('usage: vconf directory import FILE [--data DIR]');
+    expect(res.stderr).toContain('usage: vconf directory import FILE [--data DIR | --database URL]');
   });
 });
 

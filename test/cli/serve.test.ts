@@ -273,7 +273,7 @@ describe('vconf serve options', () => {
     const { code, stdout } = await runCli([]);
     expect(code).toBe(0);
     expect(stdout).toContain('vconf serve [options]');
-    expect(stdout).toContain('vconf directory import FILE [--data DIR]');
+    expect(stdout).toContain('vconf directory import FILE [--data DIR | --database URL]');
     for (const [flag, env] of [
       ['--port', 'VCONF_PORT'],
       ['--host', 'VCONF_HOST'],

@@ -1,25 +1,20 @@
-/** The outbox on a real SQLite file: numbering per meeting and fan-out to subscribed apps. */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+/** The outbox on a real database (SQLite, or PostgreSQL in the api-postgres project): numbering per meeting and fan-out to subscribed apps. */
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDirectory } from '../../src/domain/directory.js';
 import { EventType, type NewEvent } from '../../src/domain/events.js';
 import { SqlDirectoryRepository } from '../../src/store/directory-repo.js';
 import { SqlEventStore } from '../../src/store/event-repo.js';
-import { migrateToLatest } from '../../src/store/migrate.js';
 import type { Database } from '../../src/store/schema.js';
-import { openSqlite } from '../../src/store/sqlite.js';
+import { openTestStore, type TestStore } from '../support/test-store.js';
 
-let dir: string;
+let opened: TestStore;
 let db: Kysely<Database>;
 let store: SqlEventStore;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'vconf-outbox-'));
-  db = openSqlite(dir);
-  await migrateToLatest(db);
+  opened = await openTestStore('vconf-outbox-');
+  db = opened.store.db;
   const secret = 'outbox-test-secret-0123456789';
   await new SqlDirectoryRepository(db).apply(
     parseDirectory({
@@ -46,8 +41,7 @@ beforeAll(async () => {
   store = new SqlEventStore(db);
 });
 afterAll(async () => {
-  await db.destroy();
-  rmSync(dir, { recursive: true, force: true });
+  await opened.close();
 });
 
 const event = (conferenceId: string, type: NewEvent['type'], corpId = 'dingone'): NewEvent => ({

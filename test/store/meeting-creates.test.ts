@@ -6,8 +6,6 @@ import SqliteDatabase from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseDirectory } from '../../src/domain/directory.js';
-import { EventType, type NewEvent } from '../../src/domain/events.js';
-import { AttendStatus, BizType, MeetingStatus, memberRecord, newConferenceId, type Meeting, type Member } from '../../src/domain/meeting.js';
 import { SqlDirectoryRepository } from '../../src/store/directory-repo.js';
 import { SqlMeetingRepository } from '../../src/store/meeting-repo.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
@@ -15,6 +13,7 @@ import type { Database } from '../../src/store/schema.js';
 import { SqliteMeetingCreates } from '../../src/store/sqlite-meeting-creates.js';
 import { openSqliteStore, SQLITE_FILE } from '../../src/store/sqlite.js';
 import { RoomCodeTaken } from '../../src/domain/ports/index.js';
+import { meeting } from '../support/meeting-drafts.js';
 
 let dir: string;
 let db: Kysely<Database>;
@@ -48,42 +47,6 @@ afterEach(async () => {
   if (!closed) await db.destroy();
   rmSync(dir, { recursive: true, force: true });
 });
-
-let roomCodes = 10_000_000_000;
-function meeting(corpId = 'dingquiet', roomCode = String(roomCodes++)): { meeting: Meeting; members: Member[]; events: NewEvent[] } {
-  const now = Date.now();
-  const m: Meeting = {
-    conferenceId: newConferenceId(now),
-    corpId,
-    title: 'Planning',
-    status: MeetingStatus.initialised,
-    bizType: BizType.instant,
-    creatorUnionId: 'u-host',
-    creatorNick: 'Host',
-    roomCode,
-    conferencePassword: '1234567890',
-    hostPassword: '2345678901',
-    joinToken: `token-${roomCode}`,
-    inviteCaller: true,
-    createdAt: now,
-    startTime: null,
-    endTime: null,
-    scheduleConferenceId: null,
-  };
-  const members = [
-    memberRecord({ conferenceId: m.conferenceId, memberId: 'a1', unionId: 'u-host', corpId, nick: 'Host', host: true, attendStatus: AttendStatus.calling }),
-    memberRecord({ conferenceId: m.conferenceId, memberId: 'b2', unionId: 'u-guest', corpId, nick: 'Guest', attendStatus: AttendStatus.calling }),
-  ];
-  const event = (type: NewEvent['type'], changeScene: NewEvent['changeScene']): NewEvent => ({
-    conferenceId: m.conferenceId,
-    corpId,
-    type,
-    changeScene,
-    eventTime: now,
-    data: { probe: changeScene },
-  });
-  return { meeting: m, members, events: [event(EventType.meeting, 'conference_created'), event(EventType.member, 'user_invited')] };
-}
 
 /** What another connection (another process, say) sees on disk. */
 function onDisk<T>(query: string, ...params: unknown[]): T[] {

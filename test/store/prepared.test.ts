@@ -1,29 +1,23 @@
-/** Queries compiled once by Kysely and run with new arguments each time, on a real SQLite file. */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+/** Queries compiled once by Kysely and run with new arguments each time, on a real database (SQLite, or PostgreSQL in the api-postgres project: $n placeholders). */
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrateToLatest } from '../../src/store/migrate.js';
 import { prepareListQuery, prepareQuery } from '../../src/store/prepared.js';
 import type { Database } from '../../src/store/schema.js';
-import { openSqlite } from '../../src/store/sqlite.js';
+import { openTestStore, type TestStore } from '../support/test-store.js';
 
-let dir: string;
+let opened: TestStore;
 let db: Kysely<Database>;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'vconf-prepared-'));
-  db = openSqlite(dir);
-  await migrateToLatest(db);
+  opened = await openTestStore('vconf-prepared-');
+  db = opened.store.db;
   await db
     .insertInto('meta')
     .values(Array.from({ length: 40 }, (_, i) => ({ name: `k${i}`, value: `v${i}` })))
     .execute();
 });
 afterAll(async () => {
-  await db.destroy();
-  rmSync(dir, { recursive: true, force: true });
+  await opened.close();
 });
 
 describe('prepareQuery', () => {
