@@ -3,7 +3,6 @@ import type { EntryPolicy } from './entry-policy.js';
 import { secretsEqual } from './secrets.js';
 import { TICKET_LIFETIME_MS, type TicketClaims, type TicketSigner, type TicketUser } from './tickets.js';
 import type { MeetingRepository, RateCounter } from './ports/index.js';
-import type { MeetingRepository, RateCounter } from './ports/index.js';
 
 /** Limits on wrong room code / passcode attempts; the reasoning is in docs/join-limits.md. */
 export interface JoinLimits {

@@ -5,7 +5,6 @@ import type { PresenceService } from './presence.js';
 import { Rejection } from './rejection.js';
 import type { EventRecorder } from './events.js';
 import type { DirectoryRepository, LiveControls, MeetingRepository, MeetingSettingsStore } from './ports/index.js';
-import type { DirectoryRepository, LiveControls, MeetingRepository, MeetingSettingsStore } from './ports/index.js';
 
 /** One entry of a userList: a unionId, a participantId (one member record), or both. */
 export interface MemberRef {

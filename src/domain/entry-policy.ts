@@ -1,6 +1,5 @@
 import type { Meeting } from './meeting.js';
 import type { MeetingSettingsStore } from './ports/index.js';
-import type { MeetingSettingsStore } from './ports/index.js';
 
 export type EntryRefusal = 'locked' | 'internalOnly';
 

@@ -1,7 +1,6 @@
 import { joinLink } from './meetings.js';
 import { AttendStatus, MeetingStatus, type Meeting, type Member } from './meeting.js';
 import type { EventOutbox, MeetingRepository } from './ports/index.js';
-import type { EventOutbox, MeetingRepository } from './ports/index.js';
 
 /** Conference events of spec §e.5, written to an outbox when the change happens (docs/events.md). */
 export const EventType = {

@@ -2,7 +2,6 @@ import { AttendStatus, MeetingStatus, type Meeting, type Member } from './meetin
 import { decodePageToken, encodePageToken, pageSize, type Page, type PageRequest, type PageSize } from './page-token.js';
 import { Rejection } from './rejection.js';
 import type { DirectoryRepository, MeetingFilter, MeetingRepository } from './ports/index.js';
-import type { DirectoryRepository, MeetingFilter, MeetingRepository } from './ports/index.js';
 
 /**
  * The read side of the conference API (QueryConferenceInfoBatch, …ByRoomCode, QueryConferenceMembers,

@@ -5,7 +5,6 @@ import { normalizeTitle } from './title.js';
 import type { DirectoryUser } from './directory.js';
 import type { EventRecorder } from './events.js';
 import { RoomCodeTaken, type DirectoryRepository, type MeetingRepository, type RateCounter } from './ports/index.js';
-import { RoomCodeTaken, type DirectoryRepository, type MeetingRepository, type RateCounter } from './ports/index.js';
 
 export interface CreateMeetingCommand {
   organizerUnionId: string;

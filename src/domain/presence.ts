@@ -5,7 +5,6 @@ import { Rejection } from './rejection.js';
 import { randomHex } from './secrets.js';
 import type { TicketClaims, TicketUser } from './tickets.js';
 import type { MeetingRepository } from './ports/index.js';
-import type { MeetingRepository } from './ports/index.js';
 
 export const NAME_MAX = 64;
 

@@ -7,7 +7,6 @@ import { Rejection } from './rejection.js';
 import { randomDigits, randomHex, randomToken, secretsEqual } from './secrets.js';
 import { normalizeTitle } from './title.js';
 import { RoomCodeTaken, type BookingRepository, type DirectoryRepository, type MeetingRepository, type MeetingSettingsStore } from './ports/index.js';
-import { RoomCodeTaken, type BookingRepository, type DirectoryRepository, type MeetingRepository, type MeetingSettingsStore } from './ports/index.js';
 
 /**
  * Booked meetings (spec §d "Scheduled meetings", §e.3, §e.4): a booking holds a room code and a

@@ -2,7 +2,6 @@ import { DUMMY_HASH, verifyPassword } from './passwords.js';
 import { randomToken, sha256Hex } from './secrets.js';
 import { SESSION_LIFETIME_MS, type SessionClaims, type SessionSigner } from './sessions.js';
 import type { CredentialRepository, RateCounter } from './ports/index.js';
-import type { CredentialRepository, RateCounter } from './ports/index.js';
 
 /** A directory user as sign-in sees them. */
 export interface Credentials {

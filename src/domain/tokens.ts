@@ -1,7 +1,6 @@
 import { Rejection } from './rejection.js';
 import { hmacHex, randomHex, secretsEqual, sha256Hex } from './secrets.js';
 import type { DirectoryRepository, TokenKind, TokenRecord, TokenRepository } from './ports/index.js';
-import type { DirectoryRepository, TokenKind, TokenRecord, TokenRepository } from './ports/index.js';
 
 export const TOKEN_LIFETIME_S = 7200;
 

@@ -1,6 +1,5 @@
 import type { AttendStatus, Meeting, MeetingStatus } from './meeting.js';
 import type { RingTarget, UserMeetingsStore } from './ports/index.js';
-import type { RingTarget, UserMeetingsStore } from './ports/index.js';
 
 export type RingSource = Pick<Meeting, 'conferenceId' | 'title' | 'roomCode' | 'joinToken' | 'creatorNick'>;
 
