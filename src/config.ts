@@ -14,6 +14,8 @@ export interface Config {
   internalUrl?: string | undefined;
   /** Longest wait on SIGTERM for participants to move to other instances. */
   drainTimeoutMs?: number;
+  /** How long an instance's claim on an event delivery lasts if it dies mid-attempt (PostgreSQL). */
+  eventClaimTtlMs?: number;
   directoryFile: string | undefined;
   /** Base of join links, without a trailing slash; undefined = the address the server listens on. */
   publicUrl: string | undefined;
@@ -43,6 +45,7 @@ export const serveOptions = {
   'instance-id': { type: 'string', env: 'VCONF_INSTANCE_ID', default: '', help: 'name of this instance among several (default: random per start)' },
   'internal-url': { type: 'string', env: 'VCONF_INTERNAL_URL', default: '', help: 'URL other instances reach this one on, e.g. http://10.0.0.5:8080 (default http://<host>:<port>)' },
   'drain-timeout': { type: 'string', env: 'VCONF_DRAIN_TIMEOUT', default: '20s', help: 'longest wait on SIGTERM for participants to move to other instances' },
+  'event-claim-ttl': { type: 'string', env: 'VCONF_EVENT_CLAIM_TTL', default: '30s', help: 'on PostgreSQL, how soon another instance retries a delivery whose instance died mid-attempt (attempts time out after 10s, or half this)' },
   directory: { type: 'string', env: 'VCONF_DIRECTORY', default: '', help: 'directory file to apply at start-up' },
   'public-url': { type: 'string', env: 'VCONF_PUBLIC_URL', default: '', help: 'base of join links (default http://<host>:<port>)' },
   'phone-numbers': { type: 'string', env: 'VCONF_PHONE_NUMBERS', default: '', help: 'comma-separated PSTN dial-in numbers' },
@@ -89,6 +92,7 @@ export function resolveConfig(argv: string[], env: NodeJS.ProcessEnv = process.e
     instanceId: instanceId(get('instance-id')),
     internalUrl: internalUrl(get('internal-url')),
     drainTimeoutMs: duration(get('drain-timeout'), 'drain-timeout'),
+    eventClaimTtlMs: Math.max(1000, duration(get('event-claim-ttl'), 'event-claim-ttl')),
     directoryFile: get('directory') || undefined,
     publicUrl,
     phoneNumbers: get('phone-numbers').split(',').map((s) => s.trim()).filter(Boolean),

@@ -116,12 +116,15 @@ export async function createContext(config: Config, logger: Logger): Promise<Con
     const signer = new TicketSigner(key);
     const settings = new SqlMeetingSettingsRepository(db);
     const entry = new EntryPolicy(settings);
+    const instanceId = config.instanceId ?? randomHex(6);
+    const claimTtlMs = config.eventClaimTtlMs ?? DEFAULT_CLAIM_TTL_MS;
     const eventStore = new SqlEventStore(db);
     const dispatcher = new EventDispatcher(eventStore, logger.child({ component: 'events' }), {
       ...(config.eventRetryScheduleMs ? { retryScheduleMs: config.eventRetryScheduleMs } : {}),
       ...(config.eventPollMs ? { pollMs: config.eventPollMs } : {}),
       // On PostgreSQL other instances may deliver from the same outbox.
-      ...(store.dialect === 'postgres' ? { claims: new DeliveryClaims(db, randomHex(8), DEFAULT_CLAIM_TTL_MS) } : {}),
+      // An attempt ends well before its claim does, so no other instance starts the same delivery meanwhile.
+      ...(store.dialect === 'postgres' ? { claims: new DeliveryClaims(db, instanceId, claimTtlMs), timeoutMs: Math.min(10_000, claimTtlMs / 2) } : {}),
     });
     const recorder = new EventRecorder(eventStore, meetingRepo, links, () => dispatcher.wake());
     const presence = new PresenceService(meetingRepo, undefined, entry, recorder);
@@ -148,7 +151,7 @@ export async function createContext(config: Config, logger: Logger): Promise<Con
     const node = new ClusterNode(
       state,
       { roomIds: () => rooms.roomIds(), participants: () => rooms.liveParticipants, userPages: () => userPages.listeners, moveRoom: (id) => rooms.move(id) },
-      { id: config.instanceId ?? randomHex(6), heartbeatMs: DEFAULT_HEARTBEAT_MS, ttlMs: DEFAULT_TTL_MS },
+      { id: instanceId, heartbeatMs: DEFAULT_HEARTBEAT_MS, ttlMs: DEFAULT_TTL_MS },
       clusterLog,
     );
     rooms.hooks = {
