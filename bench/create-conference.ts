@@ -6,6 +6,8 @@
  *   node dist/bench/create-conference.js --duration 10 --rate 1000 --rate-duration 15
  *   node dist/bench/create-conference.js --cpu-prof /tmp/prof   # profile the server too
  *   node dist/bench/create-conference.js --subscribe          # the app also takes every event
+ *   node dist/bench/create-conference.js --database postgres://postgres@127.0.0.1/test
+ *        # on PostgreSQL: a fresh database on that server for the run, dropped afterwards
  *
  * vconf runs in its own process (`vconf serve` on a temporary data directory, loopback only);
  * autocannon drives it from this one. Phases (1 and 2 each after a warm-up of their route):
@@ -27,6 +29,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import SqliteDatabase from 'better-sqlite3';
 import { SQLITE_FILE } from '../src/store/sqlite.js';
+import { createBenchDatabase, type BenchDatabase } from './support/bench-database.js';
 import { runPhase, type PhaseResult, type Target } from './support/load.js';
 import { machineInfo } from './support/machine.js';
 import { startServerProcess, type ServerProcess } from './support/server-process.js';
@@ -66,6 +69,7 @@ const OPTIONS = {
   'rate-duration': { type: 'string', default: '15' },
   'cpu-prof': { type: 'string' },
   subscribe: { type: 'boolean', default: false },
+  database: { type: 'string' },
   out: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -73,7 +77,7 @@ const args = commandLine();
 if (args.help) {
   process.stdout.write(
     'node dist/bench/create-conference.js [--connections 10] [--warmup 3] [--duration 10] [--rate 1000] [--rate-duration 15]\n' +
-      '                                     [--subscribe] [--cpu-prof DIR] [--out FILE]\nSee bench/README.md.\n',
+      '                                     [--subscribe] [--database postgres://…] [--cpu-prof DIR] [--out FILE]\nSee bench/README.md.\n',
   );
   process.exit(0);
 }
@@ -87,7 +91,7 @@ interface Report {
   date: string;
   command: string;
   machine: ReturnType<typeof machineInfo>;
-  settings: { connections: number; durationS: number; warmupS: number; rate: number; rateDurationS: number; subscribe: boolean };
+  settings: { connections: number; durationS: number; warmupS: number; rate: number; rateDurationS: number; subscribe: boolean; store: 'sqlite' | 'postgres' };
   /** The fastest candidate; every candidate's figures are in `candidates`. */
   baseline: PhaseResult & { route: string };
   candidates: Array<PhaseResult & { route: string }>;
@@ -103,7 +107,9 @@ interface Report {
 async function main(): Promise<number> {
   const machine = machineInfo();
   const sink = args.subscribe ? await startSink() : undefined;
+  const database: BenchDatabase | undefined = args.database ? await createBenchDatabase(args.database) : undefined;
   const server = await startServerProcess({
+    ...(database ? { database: database.url } : {}),
     directory: directory(sink?.url),
     qpsLimit: QPS_LIMIT,
     nodeFlags: args['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', resolve(args['cpu-prof'])] : [],
@@ -125,11 +131,12 @@ async function main(): Promise<number> {
       await server.stop({ keepData: true });
       clearTimeout(watchdog);
     }
-    report.persisted = { ...report.persisted, ...countPersisted(server.dataDir) };
+    report.persisted = { ...report.persisted, ...(await countPersisted(server.dataDir, database)) };
     report.eventsReceived = sink ? sink.received() : null;
   } finally {
     await server.stop();
     await sink?.close();
+    await database?.drop();
   }
 
   const out = args.out ?? join(resultsDir(), `create-conference-${report.date.replace(/[:.]/g, '-')}.json`);
@@ -181,7 +188,7 @@ async function measure(server: ServerProcess, machine: ReturnType<typeof machine
     date: new Date().toISOString(),
     command: `node ${process.argv.slice(1).map((a) => a.replace(process.cwd() + '/', '')).join(' ')}`,
     machine,
-    settings: { connections, durationS, warmupS, rate, rateDurationS, subscribe: Boolean(args.subscribe) },
+    settings: { connections, durationS, warmupS, rate, rateDurationS, subscribe: Boolean(args.subscribe), store: args.database ? 'postgres' : 'sqlite' },
     baseline: baselineResult,
     candidates,
     createMax,
@@ -218,7 +225,11 @@ async function createOnce(url: string, headers: Record<string, string>): Promise
   return body.conferenceId;
 }
 
-function countPersisted(dataDir: string): { meetings: number; members: number; events: number } {
+async function countPersisted(dataDir: string, database: BenchDatabase | undefined): Promise<{ meetings: number; members: number; events: number }> {
+  if (database) {
+    const n = await database.count(['meetings', 'meeting_members', 'events']);
+    return { meetings: n.meetings!, members: n.meeting_members!, events: n.events! };
+  }
   const db = new SqliteDatabase(join(dataDir, SQLITE_FILE), { readonly: true });
   try {
     const count = (table: string) => (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
@@ -236,6 +247,7 @@ function markdown(r: Report): string {
   const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
   return [
     `Machine: ${r.machine.nproc} cores, ${r.machine.cpuModel}, Node ${r.machine.node}, load average ${r.machine.loadAverage1m} at start`,
+    `Store: ${r.settings.store === 'postgres' ? 'PostgreSQL (a fresh database on --database’s server)' : 'SQLite (a fresh data directory)'}`,
     '',
     '| Phase | Conns | Target req/s | Achieved req/s | p50 ms | p90 ms | p99 ms | max ms | Responses | non-2xx | Errors | Server CPU µs/req | Others’ CPU % |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',

@@ -25,6 +25,8 @@ export interface ServerOptions {
   qpsLimit: number;
   /** Extra flags for node itself, e.g. ['--cpu-prof', '--cpu-prof-dir', dir]. */
   nodeFlags?: string[];
+  /** postgres:// URL of the database to serve from (--database); default: SQLite in the data directory. */
+  database?: string;
 }
 
 /** An unused loopback port: bind port 0, read what the kernel chose, release it. */
@@ -57,6 +59,7 @@ export async function startServerProcess(opts: ServerOptions): Promise<ServerPro
     '--directory', directoryFile,
     '--qps-limit', String(opts.qpsLimit),
     '--log-level', 'warn',
+    ...(opts.database ? ['--database', opts.database] : []),
   ];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));

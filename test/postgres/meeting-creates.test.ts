@@ -2,6 +2,7 @@
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseDirectory } from '../../src/domain/directory.js';
+import { memberRecord } from '../../src/domain/meeting.js';
 import { SqlDirectoryRepository } from '../../src/store/directory-repo.js';
 import { SqlMeetingRepository } from '../../src/store/meeting-repo.js';
 import type { Store } from '../../src/store/open-store.js';
@@ -102,6 +103,25 @@ describe.skipIf(!ready)('creating meetings on PostgreSQL', () => {
     expect(await rowsOf(other.db, sql`select * from events where conference_id = ${doomed.meeting.conferenceId}`)).toEqual([]);
     const kept = await rowsOf<{ n: number }>(other.db, sql`select count(*) as n from events`);
     expect(kept).toEqual([{ n: 5 * 2 }]);
+  });
+
+  it('writes a batch too big for one statement’s parameters in a transaction of several, all or nothing', async () => {
+    const crowded = meeting('dingloud');
+    const members = Array.from({ length: 4_000 }, (_, i) =>
+      memberRecord({ conferenceId: crowded.meeting.conferenceId, memberId: `m${i}`, unionId: `u${i}`, corpId: 'dingloud', nick: `Guest ${i}` }),
+    );
+    const small = meeting('dingloud');
+    await Promise.all([repo.create(crowded.meeting, members, crowded.events), repo.create(small.meeting, small.members, small.events)]);
+    expect(creates.stats).toEqual({ commits: 1, meetings: 2 });
+    const n = await rowsOf<{ n: number }>(other.db, sql`select count(*) as n from meeting_members where conference_id = ${crowded.meeting.conferenceId}`);
+    expect(n).toEqual([{ n: 4_000 }]);
+
+    const doomed = meeting('dingloud');
+    const doomedMembers = members.map((m) => ({ ...m, conferenceId: doomed.meeting.conferenceId }));
+    const repair = await failInserts(store.db, 'meeting_members', 'member_id', 'm3999', 'injected member failure');
+    await expect(repo.create(doomed.meeting, doomedMembers, doomed.events)).rejects.toThrow();
+    await repair();
+    expect(await rowsOf(other.db, sql`select * from meetings where conference_id = ${doomed.meeting.conferenceId}`)).toEqual([]);
   });
 
   it('stores a new meeting’s events numbered from 1, with a delivery per subscribed app that takes them', async () => {
