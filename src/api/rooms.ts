@@ -8,6 +8,7 @@ import { webRoot } from '../paths.js';
 import { ApiError } from './errors.js';
 import { object, str } from './schemas.js';
 import { sessionOf } from './sign-in.js';
+import { minutesText } from './wait-text.js';
 
 export const DEVICE_COOKIE = 'vconf_device';
 const DEVICE_COOKIE_MAX_AGE_S = 400 * 24 * 3600;
@@ -32,10 +33,6 @@ function ensureDevice(request: FastifyRequest, reply: FastifyReply): string {
   return id;
 }
 
-function minutes(seconds: number): string {
-  const m = Math.ceil(seconds / 60);
-  return m <= 1 ? '1 minute' : `${m} minutes`;
-}
 
 /** Join pages and the admission call behind them (docs/room-protocol.md). */
 export async function roomRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
@@ -83,7 +80,7 @@ export async function roomRoutes(app: FastifyInstance, { ctx }: { ctx: Context }
           throw new ApiError('roomNotOpenYet');
         case 'tooManyAttempts':
           reply.header('retry-after', String(result.retryAfterSeconds));
-          throw new ApiError('roomTooManyAttempts', minutes(result.retryAfterSeconds), { retryAfterSeconds: result.retryAfterSeconds });
+          throw new ApiError('roomTooManyAttempts', minutesText(result.retryAfterSeconds), { retryAfterSeconds: result.retryAfterSeconds });
       }
     },
   );

@@ -7,6 +7,7 @@ import type { SignInResult } from '../domain/sign-in.js';
 import { webRoot } from '../paths.js';
 import { ApiError } from './errors.js';
 import { object, str } from './schemas.js';
+import { minutesText } from './wait-text.js';
 
 /** The signed-in directory user of this request, if any (the vconf_session cookie, of someone still in the directory). */
 export async function sessionOf(ctx: Context, request: FastifyRequest): Promise<SessionClaims | undefined> {
@@ -24,10 +25,6 @@ function setSession(request: FastifyRequest, reply: FastifyReply, session: strin
   });
 }
 
-function retryText(seconds: number): string {
-  const m = Math.ceil(seconds / 60);
-  return m <= 1 ? '1 minute' : `${m} minutes`;
-}
 
 /** Web sign-in, the signed-in user's meetings, and declining a call (docs/sign-in.md). */
 export async function signInRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
@@ -109,7 +106,7 @@ function answer(req: FastifyRequest, reply: FastifyReply, result: SignInResult) 
   }
   if (result.reason === 'tooManyAttempts') {
     reply.header('retry-after', String(result.retryAfterSeconds));
-    throw new ApiError('signinTooManyAttempts', retryText(result.retryAfterSeconds), { retryAfterSeconds: result.retryAfterSeconds });
+    throw new ApiError('signinTooManyAttempts', minutesText(result.retryAfterSeconds), { retryAfterSeconds: result.retryAfterSeconds });
   }
   throw new ApiError('signinBadCredentials');
 }

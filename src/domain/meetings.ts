@@ -41,7 +41,12 @@ const MINUTE_MS = 60_000;
 
 /** The join path of a meeting: the same shape as DingTalk's links, `/app?roomCode=…&token=…`. */
 export function joinLink(publicUrl: string, meeting: Pick<Meeting, 'roomCode' | 'joinToken'>): string {
-  return `${publicUrl}/app?roomCode=${meeting.roomCode}&token=${meeting.joinToken}`;
+  return `${publicUrl}${joinPath(meeting)}`;
+}
+
+/** The join link without its origin, as the signed-in pages and ringing use it. */
+export function joinPath(meeting: Pick<Meeting, 'roomCode' | 'joinToken'>): string {
+  return `/app?roomCode=${meeting.roomCode}&token=${meeting.joinToken}`;
 }
 
 export class MeetingService {

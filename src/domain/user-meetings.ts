@@ -1,5 +1,6 @@
 import type { AttendStatus, Meeting, MeetingStatus } from './meeting.js';
 import type { RingTarget, UserMeetingsStore } from './ports/index.js';
+import { joinPath } from './meetings.js';
 
 export type RingSource = Pick<Meeting, 'conferenceId' | 'title' | 'roomCode' | 'joinToken' | 'creatorNick'>;
 
@@ -72,7 +73,7 @@ export class Ringer {
       conferenceId: meeting.conferenceId,
       title: meeting.title,
       inviter: inviter ?? meeting.creatorNick,
-      joinPath: `/app?roomCode=${meeting.roomCode}&token=${meeting.joinToken}`,
+      joinPath: joinPath(meeting),
     };
     let pages = 0;
     for (const c of callees) pages += this.target.push(c.corpId, c.unionId, message);

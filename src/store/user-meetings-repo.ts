@@ -1,5 +1,6 @@
 import { sql, type Kysely, type SqlBool } from 'kysely';
 import { AttendStatus, MeetingStatus } from '../domain/meeting.js';
+import { joinPath } from '../domain/meetings.js';
 import type { BookedMeeting, CallingMember, OngoingMeeting, RingSource } from '../domain/user-meetings.js';
 import { isPostgres } from './dialect.js';
 import type { Database } from './schema.js';
@@ -43,7 +44,7 @@ export class SqlUserMeetings implements UserMeetingsStore {
         title: r.title,
         status: r.status as OngoingMeeting['status'],
         roomCode: r.room_code,
-        joinPath: `/app?roomCode=${r.room_code}&token=${r.join_token}`,
+        joinPath: joinPath({ roomCode: r.room_code, joinToken: r.join_token }),
         organizer: r.creator_nick,
         isOrganizer: r.creator_union_id === unionId && r.corp_id === corpId,
         attendStatus: (r.attend_status ?? null) as OngoingMeeting['attendStatus'],
@@ -74,7 +75,7 @@ export class SqlUserMeetings implements UserMeetingsStore {
       startTime: Number(r.start_time),
       endTime: Number(r.end_time),
       roomCode: r.room_code,
-      joinPath: `/app?roomCode=${r.room_code}&token=${r.join_token}`,
+      joinPath: joinPath({ roomCode: r.room_code, joinToken: r.join_token }),
       organizer: r.creator_nick,
     }));
   }
