@@ -1,6 +1,7 @@
 import { AttendStatus, BizType, MeetingStatus, memberRecord, newConferenceId, type Meeting, type Member } from './meeting.js';
 import { Rejection } from './rejection.js';
-import { randomDigits, randomHex, randomToken } from './secrets.js';
+import { randomHex } from './secrets.js';
+import { mintMeetingCodes, ROOM_CODE_ATTEMPTS } from './meeting-codes.js';
 import { normalizeTitle } from './title.js';
 import type { DirectoryUser } from './directory.js';
 import type { EventRecorder } from './events.js';
@@ -34,9 +35,6 @@ export interface MeetingServiceOptions {
   now?: () => number;
 }
 
-const ROOM_CODE_DIGITS = 11;
-const PASSCODE_DIGITS = 10;
-const ROOM_CODE_ATTEMPTS = 8;
 const MINUTE_MS = 60_000;
 
 /** The join path of a meeting: the same shape as DingTalk's links, `/app?roomCode=…&token=…`. */
@@ -116,11 +114,8 @@ export class MeetingService {
 
   private async persist(corpId: string, title: string, host: DirectoryUser, guests: DirectoryUser[], inviteCaller: boolean): Promise<Meeting> {
     const now = this.now();
-    const conferencePassword = randomDigits(PASSCODE_DIGITS);
-    let hostPassword = randomDigits(PASSCODE_DIGITS);
-    while (hostPassword === conferencePassword) hostPassword = randomDigits(PASSCODE_DIGITS);
-
     for (let attempt = 1; ; attempt++) {
+      const codes = mintMeetingCodes();
       const meeting: Meeting = {
         conferenceId: newConferenceId(now),
         corpId,
@@ -129,10 +124,7 @@ export class MeetingService {
         bizType: BizType.instant,
         creatorUnionId: host.unionId,
         creatorNick: host.name,
-        roomCode: randomDigits(ROOM_CODE_DIGITS),
-        conferencePassword,
-        hostPassword,
-        joinToken: randomToken(24),
+        ...codes,
         inviteCaller,
         createdAt: now,
         startTime: null,

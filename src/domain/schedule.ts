@@ -4,7 +4,8 @@ import { BizType, MeetingStatus, memberRecord, newConferenceId, type Meeting, ty
 import type { MeetingSettings } from './meeting-settings.js';
 import { joinLink } from './meetings.js';
 import { Rejection } from './rejection.js';
-import { randomDigits, randomHex, randomToken, secretsEqual } from './secrets.js';
+import { mintMeetingCodes, ROOM_CODE_ATTEMPTS } from './meeting-codes.js';
+import { randomHex, secretsEqual } from './secrets.js';
 import { normalizeTitle } from './title.js';
 import { RoomCodeTaken, type BookingRepository, type DirectoryRepository, type MeetingRepository, type MeetingSettingsStore } from './ports/index.js';
 
@@ -64,9 +65,6 @@ export interface ScheduleServiceOptions {
 
 /** How long before its start a booking may be joined; it may be joined until its end. */
 export const EARLY_JOIN_MS = 15 * 60_000;
-const ROOM_CODE_DIGITS = 11;
-const PASSCODE_DIGITS = 10;
-const ROOM_CODE_ATTEMPTS = 8;
 
 export interface BookingView {
   scheduleConferenceId: string;
@@ -115,10 +113,7 @@ export class ScheduleService {
         title,
         startTime: input.startTime,
         endTime: input.endTime,
-        roomCode: randomDigits(ROOM_CODE_DIGITS),
-        joinToken: randomToken(24),
-        conferencePassword: randomDigits(PASSCODE_DIGITS),
-        hostPassword: randomDigits(PASSCODE_DIGITS),
+        ...mintMeetingCodes(),
         cancelled: false,
         settings: settings ?? null,
         createdAt: this.now(),
