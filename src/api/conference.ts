@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { Context } from '../context.js';
 import { SCOPE_READ, SCOPE_WRITE } from '../domain/directory.js';
-import { AttendStatus, MeetingStatus, type Meeting, type Member } from '../domain/meeting.js';
+import { AttendStatus, type Meeting, type Member } from '../domain/meeting.js';
 import { joinLink } from '../domain/meetings.js';
+import { meetingTimes } from '../domain/meeting-queries.js';
 import { principalOf } from './auth.js';
 import { ApiError } from './errors.js';
 import { mapRejections } from './rejections.js';
@@ -112,8 +113,7 @@ export async function conferenceRoutes(app: FastifyInstance, { ctx }: { ctx: Con
 
 /** The confInfo view of a meeting; endTime and confDuration appear only once it has ended. */
 function describeMeeting(meeting: Meeting, members: Member[], publicUrl: string) {
-  const ended = meeting.status === MeetingStatus.ended && meeting.endTime !== null;
-  const startTime = meeting.startTime ?? meeting.createdAt;
+  const { startTime, ...ending } = meetingTimes(meeting);
   return {
     activeNum: members.filter((m) => m.attendStatus === AttendStatus.active).length,
     attendNum: members.filter((m) => m.joinTime !== null).length,
@@ -128,6 +128,6 @@ function describeMeeting(meeting: Meeting, members: Member[], publicUrl: string)
     startTime,
     status: meeting.status,
     title: meeting.title,
-    ...(ended ? { endTime: meeting.endTime, confDuration: (meeting.endTime ?? startTime) - startTime } : {}),
+    ...ending,
   };
 }
