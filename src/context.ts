@@ -1,4 +1,3 @@
-import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { AdmissionService, DEFAULT_JOIN_LIMITS } from './domain/admission.js';
@@ -32,7 +31,6 @@ import { SqlBookingRepository } from './store/schedule-repo.js';
 import { MemoryRateCounter } from './store/memory-rate-counter.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { databasePing, type Readiness } from './metrics/readiness.js';
-import type { Database } from './store/schema.js';
 import { openStore, type Store } from './store/open-store.js';
 import { SqlTokenRepository } from './store/token-repo.js';
 import { ClusterControls, applyControl } from './cluster/cluster-controls.js';
@@ -43,14 +41,11 @@ import { ClusterNode, DEFAULT_HEARTBEAT_MS, DEFAULT_TTL_MS } from './cluster/nod
 import { openRedisCluster } from './cluster/redis-cluster.js';
 import { RoomRouter, relayProof } from './cluster/room-router.js';
 import type { ClusterSignal, ClusterState } from './domain/ports/cluster.js';
-import type { DirectoryRepository, RateCounter } from './domain/ports/index.js';
+import type { DirectoryRepository, RateCounter, UserMeetingsStore } from './domain/ports/index.js';
 
 /** Everything a running vconf needs, wired once: storage, counters, domain services and rooms. */
 export interface Context {
   config: Config;
-  db: Kysely<Database>;
-  /** The database (SQLite or PostgreSQL): readiness, pool pressure. */
-  store: Store;
   directory: DirectoryRepository;
   tokens: TokenService;
   meetings: MeetingService;
@@ -69,9 +64,9 @@ export interface Context {
   /** Base of join links; startServer fills it in from the listen address when not configured. */
   links: { base: string };
   /** The conference event outbox and its delivery worker (started by startServer). */
-  events: { store: SqlEventStore; dispatcher: EventDispatcher };
+  events: { dispatcher: EventDispatcher };
   /** Signed-in directory users of the web app: sessions, their meetings, ringing (docs/sign-in.md). */
-  accounts: { sessions: SessionSigner; signIn: SignInService; meetings: SqlUserMeetings; pages: UserHub; ringer: Ringer };
+  accounts: { sessions: SessionSigner; signIn: SignInService; meetings: UserMeetingsStore; pages: UserHub; ringer: Ringer };
   /** This instance's Prometheus registry and the metrics the HTTP layer feeds (docs/observability.md). */
   metrics: Metrics;
   /** What GET /readyz checks. */
@@ -82,7 +77,11 @@ export interface Context {
 /** Largest signaling frame a browser may send (the relay holds hosts to the same). */
 export const MAX_SIGNALING_PAYLOAD = 512 * 1024;
 
-export async function createContext(config: Config, logger: Logger): Promise<Context> {
+/**
+ * Wires one implementation of every port. The context holds only ports and services; the store
+ * underneath is returned beside it for the process that owns it (server.ts) and for tools.
+ */
+export async function createContext(config: Config, logger: Logger): Promise<{ ctx: Context; store: Store }> {
   // Before anything is written: two instances on one database without Redis would split its state.
   const guard: DatabaseGuard | undefined = config.database ? await guardDatabase(config.database, config.redis !== undefined) : undefined;
   // Opened with its schema up to date.
@@ -169,14 +168,12 @@ export async function createContext(config: Config, logger: Logger): Promise<Con
     const roomControls = new RoomControls(rooms);
     const router = new RoomRouter(rooms, node, signer, MAX_SIGNALING_PAYLOAD, relayProof(key), clusterLog);
     metrics = createMetrics({ rooms, sfu, outbox: eventStore, pool: store });
-    return {
+    const ctx: Context = {
       config,
-      db,
-      store,
       directory,
       rates,
       links,
-      events: { store: eventStore, dispatcher },
+      events: { dispatcher },
       metrics,
       readiness: {
         checks: [databasePing(db), ...(state.shared ? [{ name: 'redis', check: () => state.ping() }] : [])],
@@ -241,6 +238,7 @@ export async function createContext(config: Config, logger: Logger): Promise<Con
         await guard?.release();
       },
     };
+    return { ctx, store };
   } catch (err) {
     await cluster?.close();
     await store.close();

@@ -5,6 +5,7 @@ import { buildApp } from './api/app.js';
 import { demoCredentials, demoDirectory, type DemoCredentials } from './cli/demo.js';
 import { ConfigError, type Config } from './config.js';
 import { createContext, type Context } from './context.js';
+import type { Store } from './store/open-store.js';
 import { parseDirectory, type DirectoryDocument } from './domain/directory.js';
 import { Rejection } from './domain/rejection.js';
 import type { ImportSummary } from './domain/ports/index.js';
@@ -18,6 +19,8 @@ export interface RunningServer {
   url: string;
   /** Set when this data directory runs on the demo organization. */
   demo: DemoCredentials | undefined;
+  /** The database underneath the context's ports, for tools and tests that look at rows. */
+  store: Store;
   close(): Promise<void>;
   /** Stops taking rooms, moves everyone in this instance's rooms to others, then closes. */
   drain(): Promise<void>;
@@ -51,7 +54,7 @@ export function createLogger(level: string): Logger {
 }
 
 export async function startServer(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
-  const ctx = await createContext(config, logger);
+  const { ctx, store } = await createContext(config, logger);
   try {
     if (config.directoryFile) {
       const summary = await importDirectoryFile(ctx, config.directoryFile);
@@ -91,6 +94,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       ctx,
       url,
       demo,
+      store,
       close,
       async drain() {
         await ctx.cluster.node.drain(config.drainTimeoutMs ?? 20_000);

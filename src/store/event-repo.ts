@@ -228,18 +228,6 @@ export class SqlEventStore implements EventOutbox {
       .executeTakeFirst();
     return Number(row?.n ?? 0);
   }
-
-  /** Every attempt at delivering an event, oldest first (operators and tests read it). */
-  async log(eventId: string): Promise<DeliveryLogEntry[]> {
-    const rows = await this.db.selectFrom('event_delivery_log').selectAll().where('event_id', '=', eventId).orderBy('id').execute();
-    return rows.map((r) => ({ eventId: r.event_id, appKey: r.app_key, attempt: r.attempt, statusCode: r.status_code, error: r.error, at: Number(r.at) }));
-  }
-
-  /** Delivery states of an app's deliveries, by event id. */
-  async states(appKey: string): Promise<Map<string, string>> {
-    const rows = await this.db.selectFrom('event_deliveries').select(['event_id', 'state']).where('app_key', '=', appKey).execute();
-    return new Map(rows.map((r) => [r.event_id, r.state]));
-  }
 }
 
 /** A value bound at run time: a marker of prepareQuery, typed as the value it stands for. */

@@ -459,7 +459,7 @@ describe('UpdateVideoConferenceSetting', () => {
 
     // An empty body changes nothing.
     await api.settings(m.conferenceId, {});
-    expect(await new SqlMeetingSettingsRepository(server.running.ctx.db).get(m.conferenceId)).toMatchObject({ locked: true, forbiddenShareScreen: true });
+    expect(await new SqlMeetingSettingsRepository(server.db).get(m.conferenceId)).toMatchObject({ locked: true, forbiddenShareScreen: true });
 
     const muted = ann.nextOf('muted');
     await api.settings(m.conferenceId, { muteAll: true, lockConference: false });

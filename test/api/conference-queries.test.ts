@@ -80,7 +80,7 @@ const userOngoing = (unionId: string | undefined, token = acme) =>
     runtime(),
   );
 
-const repo = () => new SqlMeetingRepository(server.running.ctx.db);
+const repo = () => new SqlMeetingRepository(server.db);
 
 /** A guest entering by link or passcode, through the server's PresenceService (what the room socket calls). */
 async function guestJoins(conferenceId: string, name: string, role: 'host' | 'participant' = 'participant'): Promise<Member> {

@@ -31,7 +31,7 @@ describe('GET /readyz', () => {
 
   it('is not ready once the database is closed, while /healthz still answers', async () => {
     server = await startTestServer();
-    await server.running.ctx.db.destroy();
+    await server.db.destroy();
     expectNotReady(await get('/readyz'), 'database');
     expect(await get('/healthz')).toMatchObject({ status: 200, body: { status: 'ok' } });
   });

@@ -126,7 +126,7 @@ describe('one-time sign-in links', () => {
 
   it('refuses a link older than 15 minutes, and needs --corp for a person in two organizations', async () => {
     // The same service over the same database, with a clock 16 minutes in the past.
-    const past = new SignInService(new SqlCredentialRepository(ctx().db), new MemoryRateCounter(), ctx().accounts.sessions, () => Date.now() - 16 * 60_000);
+    const past = new SignInService(new SqlCredentialRepository(server.db), new MemoryRateCounter(), ctx().accounts.sessions, () => Date.now() - 16 * 60_000);
     const { token } = await past.createLink('uA2');
     const res = await fetch(`${server.url}/signin?token=${token}`, { redirect: 'manual' });
     expect(res.headers.get('location')).toBe('/signin?link=invalid');
@@ -308,7 +308,7 @@ describe('ringing and declining', () => {
     const cookie = /vconf_session=[^;]+/.exec(res.headers.get('set-cookie') ?? '')![0];
     expect((await me(cookie)).status).toBe(200);
     // Imports never delete, so an operator removes a person in the database.
-    await server.running.ctx.db.deleteFrom('users').where('union_id', '=', 'uA4').execute();
+    await server.db.deleteFrom('users').where('union_id', '=', 'uA4').execute();
     expect((await me(cookie)).status).toBe(401);
     const socket = new WebSocket(`${server.url.replace(/^http/, 'ws')}/rtc/user-ws`, { headers: { cookie } });
     expect(await new Promise<number>((resolve) => socket.on('close', (c) => resolve(c)))).toBe(4401);

@@ -20,6 +20,7 @@ import { migrateToLatest } from '../../src/store/migrate.js';
 import type { Database } from '../../src/store/schema.js';
 import { openSqlite } from '../../src/store/sqlite.js';
 import { Receiver, type Delivery } from './receiver.js';
+import { deliveryStates } from '../support/outbox-peek.js';
 
 const SECRETS = { one: 'dispatcher-test-secret-one-0123', two: 'dispatcher-test-secret-two-4567' };
 const silent = pino({ level: 'silent' });
@@ -94,7 +95,7 @@ function acceptedByMeeting(r: Receiver, meetings: readonly string[]): Map<string
 async function allRecordedDelivered(timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const states = [...(await store.states('app-one')).values(), ...(await store.states('app-two')).values()];
+    const states = [...(await deliveryStates(db, 'app-one')).values(), ...(await deliveryStates(db, 'app-two')).values()];
     if (states.length > 0 && states.every((s) => s === 'delivered')) return;
     if (Date.now() > deadline) throw new Error(`not all delivered: ${states.filter((s) => s !== 'delivered').length} left`);
     await new Promise((r) => setTimeout(r, 20));

@@ -9,6 +9,7 @@ import { admit, linkToken, RoomClient } from '../support/room-client.js';
 import { $conference, appToken, conferenceClient, confHeaders, runtime } from '../support/sdk.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { Receiver, type Delivery } from './receiver.js';
+import { deliveryLog, deliveryStates } from '../support/outbox-peek.js';
 
 const SECRET = 'acme-callback-secret-0123456789';
 const READONLY_SECRET = 'readonly-callback-secret-98765';
@@ -82,7 +83,7 @@ async function close(env: Env, conferenceId: string): Promise<void> {
 /** acme-app's delivery log of an event once it holds `n` attempts (or after 2 s). */
 async function logOf(env: Env, eventId: string, n: number) {
   for (let i = 0; ; i++) {
-    const log = (await env.server.running.ctx.events.store.log(eventId)).filter((l) => l.appKey === 'acme-app');
+    const log = (await deliveryLog(env.server.db, eventId)).filter((l) => l.appKey === 'acme-app');
     if (log.length >= n || i >= 40) return log;
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -241,7 +242,7 @@ describe('events of a scripted meeting', () => {
       const createdAttempts = env.receiver.deliveries.filter((d) => d.body.BizId === m.conferenceId && d.body.changeScene === 'conference_created');
       // One first attempt plus one per entry of the 3-step schedule.
       expect(createdAttempts.map((d) => d.answered)).toEqual([503, 503, 503, 503]);
-      const states = await env.server.running.ctx.events.store.states('acme-app');
+      const states = await deliveryStates(env.server.db, 'acme-app');
       expect(states.get(createdAttempts[0]!.eventId)).toBe('failed');
       expect(env.receiver.accepted(m.conferenceId).map((d) => d.body.statusSeqNum)).toEqual([2]);
     } finally {

@@ -6,6 +6,7 @@ import { directory as baseDirectory } from '../support/fixtures.js';
 import { $conference, appToken, conferenceClient, confHeaders, runtime } from '../support/sdk.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { Receiver } from './receiver.js';
+import { deliveryLog, deliveryStates } from '../support/outbox-peek.js';
 
 const SECRET = 'subscription-secret-0123456789';
 
@@ -67,14 +68,13 @@ describe('unsubscribing by re-applying the directory', () => {
     await receiver.until(() => receiver.deliveries.some((d) => d.body.BizId === first));
     const eventId = receiver.deliveries.find((d) => d.body.BizId === first)!.eventId;
 
-    const { store } = server.running.ctx.events;
     await server.running.ctx.directory.apply(parseDirectory(withCallback(undefined)));
-    for (let i = 0; i < 40 && (await store.states('acme-app')).get(eventId) !== 'failed'; i++) await new Promise((r) => setTimeout(r, 50));
-    expect((await store.states('acme-app')).get(eventId)).toBe('failed');
-    expect((await store.log(eventId)).at(-1)?.error).toBe('the app has no eventCallback any more');
+    for (let i = 0; i < 40 && (await deliveryStates(server.db, 'acme-app')).get(eventId) !== 'failed'; i++) await new Promise((r) => setTimeout(r, 50));
+    expect((await deliveryStates(server.db, 'acme-app')).get(eventId)).toBe('failed');
+    expect((await deliveryLog(server.db, eventId)).at(-1)?.error).toBe('the app has no eventCallback any more');
 
-    const before = (await store.states('acme-app')).size;
+    const before = (await deliveryStates(server.db, 'acme-app')).size;
     await create();
-    expect((await store.states('acme-app')).size).toBe(before);
+    expect((await deliveryStates(server.db, 'acme-app')).size).toBe(before);
   });
 });

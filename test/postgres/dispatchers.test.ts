@@ -15,6 +15,7 @@ import type { Store } from '../../src/store/open-store.js';
 import { Receiver } from '../events/receiver.js';
 import { requires } from '../support/requirements.js';
 import { openTestStore, type TestStore } from '../support/test-store.js';
+import { deliveryStates } from '../support/outbox-peek.js';
 
 const ready = await requires(import.meta.url, 'postgres');
 const SECRET = 'two-instances-secret-0123456789';
@@ -135,7 +136,7 @@ describe.skipIf(!ready)('two delivery workers on one PostgreSQL outbox', () => {
     expect(taken.map((d) => d.body.statusSeqNum)).toEqual([1, 2, 3]);
     // Not before A's claim ran out: B found the delivery claimed and waited.
     expect(taken[0]!.receivedAt - started).toBeGreaterThanOrEqual(ttlMs);
-    await waitForAsync(async () => [...(await b.outbox.states('app')).values()].join() === 'delivered,delivered,delivered');
+    await waitForAsync(async () => [...(await deliveryStates(b.store.db, 'app')).values()].join() === 'delivered,delivered,delivered');
   });
 
   it('let another instance take over at once what a stopping instance gives back', async () => {

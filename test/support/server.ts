@@ -70,7 +70,7 @@ export async function startTestServer(opts: { directory?: unknown; config?: Part
     dataDir,
     store,
     get db() {
-      return t.running.ctx.db;
+      return t.running.store.db;
     },
     async restart() {
       await running.close();
