@@ -106,6 +106,22 @@ describe.skipIf(!ready)('three instances on one PostgreSQL and Redis', () => {
     ben.close();
   });
 
+  it('places a new room on the least-loaded live instance, not on the busy one it was entered through', async () => {
+    const busy = await create(at(0).endpoint, 'Busy room');
+    const people = await Promise.all(
+      ['Cy', 'Di', 'Ed'].map(async (name) => RoomClient.enter(at(0).url, await admit(at(0).url, linkToken(busy.externalLinkUrl!)), { name })),
+    );
+    expect(await cluster.roomHost(busy.conferenceId!)).toBe(at(0).id);
+    // The others learn the busy instance's load from its next heartbeat (every second).
+    await new Promise((r) => setTimeout(r, 1500));
+    const fresh = await create(at(0).endpoint, 'Fresh room');
+    const first = await RoomClient.enter(at(0).url, await admit(at(0).url, linkToken(fresh.externalLinkUrl!)), { name: 'Fay' });
+    expect(first.participantId).not.toBe('');
+    const host = await cluster.roomHost(fresh.conferenceId!);
+    expect([at(1).id, at(2).id]).toContain(host);
+    for (const c of [...people, first]) c.close();
+  });
+
   it('refuses an instance without Redis on the database the others use, saying why', async () => {
     const data = mkdtempSync(join(tmpdir(), 'vconf-lone-'));
     const res = await runCli(['serve', '--port', '0', '--data', data, '--database', cluster.database.url]);
