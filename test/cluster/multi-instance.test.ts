@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import WebSocket from 'ws';
+import { hashPassword } from '../../src/domain/passwords.js';
 import { runCli } from '../cli/run-cli.js';
 import { AttendStatus, MeetingStatus } from '../../src/domain/meeting.js';
 import { $conference, appToken, conferenceClient, confHeaders, memberModels, runtime } from '../support/sdk.js';
@@ -23,7 +25,10 @@ describe.skipIf(!ready)('three instances on one PostgreSQL and Redis', () => {
   const at = (i: number) => cluster.list[i]!;
 
   beforeAll(async () => {
-    cluster = await startInstances({ count: 3, directory, flags: ['--qps-limit', '20'] });
+    // Bob can sign in to the web app, so his open page can be rung.
+    const withPassword = structuredClone(directory) as { orgs: Array<{ users?: Array<{ unionId: string; passwordHash?: string }> }> };
+    for (const org of withPassword.orgs) for (const u of org.users ?? []) if (u.unionId === 'uA2') u.passwordHash = hashPassword('bob-password');
+    cluster = await startInstances({ count: 3, directory: withPassword, flags: ['--qps-limit', '20'] });
     token = await appToken(at(0).endpoint, 'acme-app', 's3cret');
   }, 120_000);
   afterAll(async () => cluster?.stop());
@@ -120,6 +125,32 @@ describe.skipIf(!ready)('three instances on one PostgreSQL and Redis', () => {
     const host = await cluster.roomHost(fresh.conferenceId!);
     expect([at(1).id, at(2).id]).toContain(host);
     for (const c of [...people, first]) c.close();
+  });
+
+  it('rings a signed-in user’s page on another instance than the one the invitation reached', async () => {
+    const res = await fetch(`${at(2).url}/api/signin`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ unionId: 'uA2', password: 'bob-password' }),
+    });
+    const cookie = /vconf_session=[^;]+/.exec(res.headers.get('set-cookie') ?? '')?.[0] ?? '';
+    expect(cookie).not.toBe('');
+    const page = new WebSocket(`${at(2).url.replace(/^http/, 'ws')}/rtc/user-ws`, { headers: { cookie } });
+    const frames: Array<{ type: string; conferenceId?: string }> = [];
+    page.on('message', (d) => frames.push(JSON.parse(String(d)) as { type: string }));
+    await new Promise((resolve) => page.once('open', resolve));
+    // The other instances learn of the open page from the next heartbeat.
+    await new Promise((r) => setTimeout(r, 1500));
+    const m = (
+      await conferenceClient(at(0).endpoint).createVideoConferenceWithOptions(
+        new $conference.CreateVideoConferenceRequest({ userId: 'uA1', confTitle: 'Ringing across', inviteUserIds: ['uA2'] }),
+        confHeaders(token),
+        runtime(),
+      )
+    ).body!;
+    for (let i = 0; i < 50 && !frames.some((f) => f.type === 'ring'); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(frames.find((f) => f.type === 'ring')).toMatchObject({ type: 'ring', conferenceId: m.conferenceId });
+    page.close();
   });
 
   it('refuses an instance without Redis on the database the others use, saying why', async () => {
