@@ -53,8 +53,19 @@ export class ClusterNode {
     this.url = url;
     await this.state.bus.listen(this.id, onSignal);
     await this.beat();
+    let failing = false;
     this.timer = setInterval(() => {
-      this.beating = this.beat().catch((err: unknown) => this.log.warn({ err }, 'cluster heartbeat failed'));
+      this.beating = this.beat().then(
+        () => {
+          if (failing) this.log.info('cluster heartbeat recovered');
+          failing = false;
+        },
+        (err: unknown) => {
+          // Once per outage, not once a second: Redis errors are counted in /metrics anyway.
+          if (!failing) this.log.warn({ err }, 'cluster heartbeat failed; rooms here keep running, new placements wait for Redis');
+          failing = true;
+        },
+      );
     }, this.options.heartbeatMs);
     this.timer.unref();
   }
