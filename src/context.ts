@@ -13,6 +13,7 @@ import { PresenceService } from './domain/presence.js';
 import { ScheduleService } from './domain/schedule.js';
 import { randomHex } from './domain/secrets.js';
 import { TicketSigner } from './domain/tickets.js';
+import { DeviceIds } from './domain/devices.js';
 import { SessionSigner } from './domain/sessions.js';
 import { SignInService } from './domain/sign-in.js';
 import { Ringer } from './domain/user-meetings.js';
@@ -63,6 +64,8 @@ export interface Context {
   /** Booked meetings (CreateScheduleConference and friends) and the instances their links start. */
   schedule: ScheduleService;
   rates: RateCounter;
+  /** Device ids (the vconf_device cookie) and whether failure limits vouch for a browser (docs/security.md). */
+  devices: DeviceIds;
   /** This instance among the deployment's: shared state, its membership, and where sockets go. */
   cluster: { state: ClusterState; node: ClusterNode; router: RoomRouter; onSignal(signal: ClusterSignal): Promise<void> };
   /** Base of join links; startServer fills it in from the listen address when not configured. */
@@ -169,6 +172,7 @@ export async function createContext(config: Config, logger: Logger): Promise<Con
       store,
       directory,
       rates,
+      devices: new DeviceIds(key, rates),
       links,
       events: { store: eventStore, dispatcher },
       metrics,

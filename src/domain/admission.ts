@@ -1,23 +1,28 @@
 import { MeetingStatus, type Meeting } from './meeting.js';
 import type { MeetingRepository, RateCounter } from './ports.js';
 import type { EntryPolicy } from './entry-policy.js';
+import type { Device } from './devices.js';
+import { FailureLimiter, type Attempter, type FailureCaps } from './failure-limits.js';
 import { secretsEqual } from './secrets.js';
 import { TICKET_LIFETIME_MS, type TicketClaims, type TicketSigner, type TicketUser } from './tickets.js';
 
-/** Limits on wrong room code / passcode attempts; the reasoning is in docs/join-limits.md. */
-export interface JoinLimits {
-  perAddressPerMeeting: number;
-  perAddress: number;
-  perMeeting: number;
-  windowMs: number;
-}
+/** Limits on wrong room codes, passcodes and join links; the reasoning is in docs/join-limits.md and docs/security.md. */
+export type JoinLimits = FailureCaps;
 
 export const DEFAULT_JOIN_LIMITS: JoinLimits = {
-  perAddressPerMeeting: 10,
-  perAddress: 100,
-  perMeeting: 1000,
+  perBrowserTarget: 10,
+  perBrowser: 100,
+  perNetworkTarget: 30,
+  perNetwork: 300,
+  perTarget: 1000,
   windowMs: 3600_000,
 };
+
+/** Who asks for admission: their browser (the device cookie) and their network (networkOf). */
+export interface Client {
+  device: Device;
+  network: string;
+}
 
 /** Join links of booked meetings (src/domain/schedule.ts); undefined = not a booking's link. */
 export interface BookedLinks {
@@ -37,6 +42,7 @@ export type AdmissionResult =
  */
 export class AdmissionService {
   private readonly now: () => number;
+  private readonly limiter: FailureLimiter;
 
   constructor(
     private readonly meetings: MeetingRepository,
@@ -50,33 +56,37 @@ export class AdmissionService {
     private readonly booked?: BookedLinks,
   ) {
     this.now = now ?? Date.now;
+    this.limiter = new FailureLimiter(failures, 'join', limits);
   }
 
   /** `user`: the signed-in directory user, recorded under their unionId; the organizer becomes host. */
-  async admit(request: AdmissionRequest, address: string, deviceId: string, user?: TicketUser): Promise<AdmissionResult> {
-    if ('token' in request) return this.admitByLink(request.roomCode, request.token, deviceId, user);
-    return this.admitByPasscode(request.roomCode, request.passcode, address, deviceId, user);
+  async admit(request: AdmissionRequest, client: Client, user?: TicketUser): Promise<AdmissionResult> {
+    const who: Attempter = { device: client.device, network: client.network };
+    if ('token' in request) return this.admitByLink(request.roomCode, request.token, who, client.device.id, user);
+    return this.admitByPasscode(request.roomCode, request.passcode, who, client.device.id, user);
   }
 
-  private async admitByLink(roomCode: string, token: string, deviceId: string, user?: TicketUser): Promise<AdmissionResult> {
+  /** Join links are 192-bit secrets, but wrong ones still count, so the path is no free oracle. */
+  private async admitByLink(roomCode: string, token: string, who: Attempter, deviceId: string, user?: TicketUser): Promise<AdmissionResult> {
+    const target = `link:${roomCode}`;
+    const verdict = await this.limiter.check(who, target);
+    if (!verdict.ok) return { ok: false, reason: 'tooManyAttempts', retryAfterSeconds: verdict.retryAfterSeconds };
     // A booking's link first: after an instance ended, a join within the window starts a new one.
     const opened = await this.booked?.open(roomCode, token);
     if (typeof opened === 'string') return { ok: false, reason: opened };
     if (opened) return this.grant(opened, 'participant', deviceId, user);
     const candidates = await this.meetings.findByRoomCode(roomCode);
     const meeting = candidates.find((m) => secretsEqual(token, m.joinToken));
-    if (!meeting) return { ok: false, reason: 'linkInvalid' };
+    if (!meeting) {
+      await this.limiter.fail(who, target);
+      return { ok: false, reason: 'linkInvalid' };
+    }
     return this.grant(meeting, 'participant', deviceId, user);
   }
 
-  private async admitByPasscode(roomCode: string, passcode: string, address: string, deviceId: string, user?: TicketUser): Promise<AdmissionResult> {
-    const keys = [`join:${address}:${roomCode}`, `join:${address}`, `join:room:${roomCode}`];
-    const caps = [this.limits.perAddressPerMeeting, this.limits.perAddress, this.limits.perMeeting];
-    const usage = await Promise.all(keys.map((k) => this.failures.peek(k, this.limits.windowMs)));
-    const blocked = usage.map((u, i) => (u.used >= (caps[i] ?? 0) ? u.resetInMs : -1)).filter((ms) => ms >= 0);
-    if (blocked.length > 0) {
-      return { ok: false, reason: 'tooManyAttempts', retryAfterSeconds: Math.max(1, Math.ceil(Math.max(...blocked) / 1000)) };
-    }
+  private async admitByPasscode(roomCode: string, passcode: string, who: Attempter, deviceId: string, user?: TicketUser): Promise<AdmissionResult> {
+    const verdict = await this.limiter.check(who, roomCode);
+    if (!verdict.ok) return { ok: false, reason: 'tooManyAttempts', retryAfterSeconds: verdict.retryAfterSeconds };
 
     const candidates = await this.meetings.findByRoomCode(roomCode);
     const live = candidates.find((m) => m.status !== MeetingStatus.ended);
@@ -86,7 +96,7 @@ export class AdmissionService {
     const ended = live ? undefined : candidates[0];
     if (ended && this.roleFor(ended, passcode)) return { ok: false, reason: 'meetingEnded' };
 
-    await Promise.all(keys.map((k) => this.failures.take(k, 1, Number.MAX_SAFE_INTEGER, this.limits.windowMs)));
+    await this.limiter.fail(who, roomCode);
     return { ok: false, reason: 'badCredentials' };
   }
 

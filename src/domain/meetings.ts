@@ -1,7 +1,7 @@
 import { AttendStatus, BizType, MeetingStatus, memberRecord, newConferenceId, type Meeting, type Member } from './meeting.js';
 import { RoomCodeTaken, type DirectoryRepository, type MeetingRepository, type RateCounter } from './ports.js';
 import { Rejection } from './rejection.js';
-import { randomDigits, randomHex, randomToken } from './secrets.js';
+import { randomDigitString, randomDigits, randomHex, randomToken } from './secrets.js';
 import { normalizeTitle } from './title.js';
 import type { DirectoryUser } from './directory.js';
 import type { EventRecorder } from './events.js';
@@ -111,9 +111,9 @@ export class MeetingService {
 
   private async persist(corpId: string, title: string, host: DirectoryUser, guests: DirectoryUser[], inviteCaller: boolean): Promise<Meeting> {
     const now = this.now();
-    const conferencePassword = randomDigits(PASSCODE_DIGITS);
-    let hostPassword = randomDigits(PASSCODE_DIGITS);
-    while (hostPassword === conferencePassword) hostPassword = randomDigits(PASSCODE_DIGITS);
+    const conferencePassword = randomDigitString(PASSCODE_DIGITS);
+    let hostPassword = randomDigitString(PASSCODE_DIGITS);
+    while (hostPassword === conferencePassword) hostPassword = randomDigitString(PASSCODE_DIGITS);
 
     for (let attempt = 1; ; attempt++) {
       const meeting: Meeting = {

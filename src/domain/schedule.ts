@@ -5,7 +5,7 @@ import type { MeetingSettings, MeetingSettingsStore } from './meeting-settings.j
 import { joinLink } from './meetings.js';
 import { RoomCodeTaken, type DirectoryRepository, type MeetingRepository } from './ports.js';
 import { Rejection } from './rejection.js';
-import { randomDigits, randomHex, randomToken, secretsEqual } from './secrets.js';
+import { randomDigitString, randomDigits, randomHex, randomToken, secretsEqual } from './secrets.js';
 import { normalizeTitle } from './title.js';
 
 /**
@@ -125,8 +125,8 @@ export class ScheduleService {
         endTime: input.endTime,
         roomCode: randomDigits(ROOM_CODE_DIGITS),
         joinToken: randomToken(24),
-        conferencePassword: randomDigits(PASSCODE_DIGITS),
-        hostPassword: randomDigits(PASSCODE_DIGITS),
+        conferencePassword: randomDigitString(PASSCODE_DIGITS),
+        hostPassword: randomDigitString(PASSCODE_DIGITS),
         cancelled: false,
         settings: settings ?? null,
         createdAt: this.now(),
