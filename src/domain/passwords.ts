@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { randomBytes, scrypt, scryptSync, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
 /**
@@ -44,18 +45,42 @@ export function verifyPassword(password: string, stored: string): boolean {
   }
 }
 
+/** Hashes run at once: one core is always left to the event loop (and each run holds 16 MiB). */
+const HASH_CONCURRENCY = Math.max(1, availableParallelism() - 1);
+/** Sign-ins waiting for a hashing slot; beyond this the server is too busy and says so. */
+const HASH_QUEUE = 256;
+let running = 0;
+const waiting: Array<() => void> = [];
+
+/** Thrown when more sign-ins wait for hashing than HASH_QUEUE. */
+export class HashingBusy extends Error {
+  override name = 'HashingBusy';
+}
+
 /**
- * verifyPassword off the event loop: scrypt runs on libuv's thread pool, so a sign-in (~50 ms of
- * hashing) never stalls other requests (docs/security.md).
+ * verifyPassword off the event loop: scrypt runs on libuv's thread pool, at most HASH_CONCURRENCY
+ * at a time, so a flood of sign-ins (~50 ms of hashing each) never stalls other requests
+ * (docs/security.md).
  */
-export function verifyPasswordAsync(password: string, stored: string): Promise<boolean> {
+export async function verifyPasswordAsync(password: string, stored: string): Promise<boolean> {
   const parsed = parseHash(stored);
-  if (!parsed) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    scrypt(password.normalize('NFC'), parsed.salt, parsed.expected.length, parsed.options, (err, given) => {
-      resolve(!err && timingSafeEqual(given, parsed.expected));
+  if (!parsed) return false;
+  if (running >= HASH_CONCURRENCY) {
+    if (waiting.length >= HASH_QUEUE) throw new HashingBusy('too many sign-ins waiting');
+    await new Promise<void>((resolve) => waiting.push(resolve));
+  } else running++;
+  try {
+    return await new Promise((resolve) => {
+      scrypt(password.normalize('NFC'), parsed.salt, parsed.expected.length, parsed.options, (err, given) => {
+        resolve(!err && timingSafeEqual(given, parsed.expected));
+      });
     });
-  });
+  } finally {
+    // The slot passes straight to the next waiter, or is freed.
+    const next = waiting.shift();
+    if (next) next();
+    else running--;
+  }
 }
 
 /** Checked against when the user has no password, so an unknown user costs as much time as a wrong password. */

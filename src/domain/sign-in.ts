@@ -1,5 +1,5 @@
 import type { RateCounter } from './ports.js';
-import { DUMMY_HASH, verifyPasswordAsync } from './passwords.js';
+import { DUMMY_HASH, HashingBusy, verifyPasswordAsync } from './passwords.js';
 import { FailureLimiter, type Attempter, type FailureCaps } from './failure-limits.js';
 import { randomToken, sha256Hex } from './secrets.js';
 import { SESSION_LIFETIME_MS, type SessionClaims, type SessionSigner } from './sessions.js';
@@ -63,7 +63,14 @@ export class SignInService {
     // scrypt runs off the event loop; unknown users and users without a password hash once too,
     // and every candidate is checked, so the work does not depend on who exists.
     const hashes = candidates.length > 0 ? candidates.map((u) => u.passwordHash ?? DUMMY_HASH) : [DUMMY_HASH];
-    const results = await Promise.all(hashes.map((h) => verifyPasswordAsync(password, h)));
+    let results: boolean[];
+    try {
+      results = await Promise.all(hashes.map((h) => verifyPasswordAsync(password, h)));
+    } catch (err) {
+      // More sign-ins are waiting for hashing than the server takes on: try again in a moment.
+      if (err instanceof HashingBusy) return { ok: false, reason: 'tooManyAttempts', retryAfterSeconds: 1 };
+      throw err;
+    }
     const match = candidates.length > 0 ? candidates.find((_, i) => results[i]) : undefined;
     if (!match) {
       await this.limiter.fail(who, target);
