@@ -37,6 +37,8 @@ export interface ChatMessage {
 }
 
 const CHAT_HISTORY = 200;
+/** Characters of chat text a newcomer is sent at most (the welcome frame stays small). */
+const CHAT_HISTORY_CHARS = 32 * 1024;
 /** WebSocket close codes the page understands (4000–4999 are the application's own). */
 export const CloseCode = { replaced: 4000, removed: 4001, ended: 4002, refused: 4003, left: 4004, kicked: 4005 } as const;
 
@@ -50,6 +52,7 @@ export type MuteReason = 'host' | 'muteAll' | 'forced';
 export class LiveRoom {
   private readonly participants = new Map<string, { info: Participant; peer: Peer; unionId: string | null }>();
   private readonly chat: ChatMessage[] = [];
+  private chatChars = 0;
   private closed = false;
   private settings: MeetingSettings = { ...DEFAULT_SETTINGS };
   /** Participants the host let speak although self-unmute is off; cleared by the next mute-all. */
@@ -154,7 +157,8 @@ export class LiveRoom {
     if (!p) return;
     const message: ChatMessage = { participantId, name: p.info.name, text, at: Date.now() };
     this.chat.push(message);
-    if (this.chat.length > CHAT_HISTORY) this.chat.shift();
+    this.chatChars += text.length;
+    while (this.chat.length > CHAT_HISTORY || (this.chatChars > CHAT_HISTORY_CHARS && this.chat.length > 1)) this.chatChars -= this.chat.shift()!.text.length;
     this.broadcast({ type: 'chat', ...message });
   }
 

@@ -6,6 +6,9 @@ import { Rejection } from '../domain/rejection.js';
 import type { TicketSigner } from '../domain/tickets.js';
 import { CloseCode, LiveRoom, type MediaRoom, type Peer } from './live-room.js';
 import { parseClientMessage, type ClientMessage } from './messages.js';
+import { DEFAULT_SOCKET_LIMITS, MessageBudget, type SocketLimits } from './budget.js';
+import { briefly, LogLimiter } from './log-limiter.js';
+import { SfuError } from './sfu/types.js';
 
 export interface MediaServer {
   room(conferenceId: string): MediaRoom;
@@ -39,6 +42,10 @@ export class RoomHub {
   /** Rooms whose past was settled when they opened here (until they close), so it is settled once. */
   private readonly opening = new Map<string, Promise<void>>();
   hooks: RoomHooks | undefined;
+  /** Client-caused log lines, a few per minute per kind. */
+  private readonly clientLog: LogLimiter;
+  /** What one socket may send and have queued (docs/security.md). */
+  limits: SocketLimits = DEFAULT_SOCKET_LIMITS;
 
   constructor(
     private readonly media: MediaServer,
@@ -47,7 +54,9 @@ export class RoomHub {
     private readonly log: Logger,
     /** The meetings' stored settings, applied when a room comes alive on this instance. */
     private readonly settings?: { get(conferenceId: string): Promise<MeetingSettings> },
-  ) {}
+  ) {
+    this.clientLog = new LogLimiter(log);
+  }
 
   /** The live room of a meeting on this instance, if anyone is in it here. */
   live(conferenceId: string): LiveRoom | undefined {
@@ -87,22 +96,46 @@ export class RoomHub {
 
   /** Runs one browser's connection: a hello, then protocol messages in order until it closes. */
   accept(socket: WebSocket, deviceId: string | undefined, early: ReadonlyArray<{ data: RawData; isBinary: boolean }> = []): void {
+    const limits = this.limits;
+    let session: { room: LiveRoom; participantId: string } | undefined;
+    const slowConsumer = () => {
+      this.clientLog.warn('slowConsumer', { conferenceId: session?.room.conferenceId, participantId: session?.participantId, backlog: socket.bufferedAmount }, 'room socket closed: it does not read what it is sent');
+      // No closing handshake: it would queue behind the backlog the browser is not reading.
+      socket.terminate();
+    };
     const peer: Peer = {
       send: (m) => {
-        if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(m));
+        if (socket.readyState !== socket.OPEN) return;
+        // A browser that stops reading must not make the server hold its messages without bound.
+        if (socket.bufferedAmount > limits.maxBacklogBytes) return slowConsumer();
+        socket.send(JSON.stringify(m));
       },
       close: (code, reason) => socket.close(code, reason),
     };
-    let session: { room: LiveRoom; participantId: string } | undefined;
+    const budget = new MessageBudget(limits);
+    let pending = 0;
     let queue = Promise.resolve();
     const helloTimer = setTimeout(() => socket.close(CloseCode.refused, 'no hello'), HELLO_TIMEOUT_MS);
 
     const onFrame = (data: RawData, isBinary: boolean) => {
+      if (socket.readyState !== socket.OPEN) return;
       const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : (data as Buffer).byteLength;
       if (isBinary || size > MAX_FRAME_BYTES) return socket.close(1009, 'frame too large or binary');
       const message = parseClientMessage(data.toString());
+      const verdict = budget.admit(message?.type);
+      if (verdict === 'close' || pending >= limits.frames.burst) {
+        this.clientLog.warn('flood', { conferenceId: session?.room.conferenceId, participantId: session?.participantId }, 'room socket closed: too many messages');
+        // No closing handshake: a flooder would push megabytes more while it lasted.
+        socket.terminate();
+        return;
+      }
+      if (verdict === 'drop') {
+        if (budget.shouldTell()) peer.send({ type: 'error', code: 'rateLimited', message: 'You are sending too fast; some of it was dropped.' });
+        return;
+      }
       if (!message) return peer.send({ type: 'error', code: 'badMessage', message: 'Unknown or malformed message.' });
       // Messages are handled one at a time so negotiation steps never overlap.
+      pending++;
       queue = queue
         .then(async () => {
           if (!session) {
@@ -114,8 +147,16 @@ export class RoomHub {
           await this.dispatch(session.room, session.participantId, message, peer);
         })
         .catch((err: unknown) => {
-          this.log.error({ err, conferenceId: session?.room.conferenceId }, 'room message failed');
+          // What a client's bad SDP causes is the client's problem: a short line, no stack.
+          if (err instanceof SfuError) {
+            this.clientLog.warn('badMedia', { conferenceId: session?.room.conferenceId, participantId: session?.participantId, err: briefly(err) }, 'room message refused');
+            return peer.send({ type: 'error', code: 'badMessage', message: 'The media description was not accepted.' });
+          }
+          this.clientLog.warn('failed', { conferenceId: session?.room.conferenceId, err: briefly(err), stackTop: err instanceof Error ? err.stack?.split('\n')[1]?.trim() : undefined }, 'room message failed');
           peer.send({ type: 'error', code: 'internal', message: 'Something went wrong; try again.' });
+        })
+        .finally(() => {
+          pending--;
         });
     };
     for (const frame of early) onFrame(frame.data, frame.isBinary);
