@@ -14,6 +14,7 @@ import { ScheduleService } from './domain/schedule.js';
 import { randomHex } from './domain/secrets.js';
 import { TicketSigner } from './domain/tickets.js';
 import { DeviceIds } from './domain/devices.js';
+import { MeetingExpiry } from './domain/meeting-expiry.js';
 import { SessionSigner } from './domain/sessions.js';
 import { SignInService } from './domain/sign-in.js';
 import { Ringer } from './domain/user-meetings.js';
@@ -66,6 +67,8 @@ export interface Context {
   rates: RateCounter;
   /** Device ids (the vconf_device cookie) and whether failure limits vouch for a browser (docs/security.md). */
   devices: DeviceIds;
+  /** Ends ad-hoc meetings nobody joined in time (--unused-meeting-ttl); startServer runs it. */
+  expiry: MeetingExpiry;
   /** This instance among the deployment's: shared state, its membership, and where sockets go. */
   cluster: { state: ClusterState; node: ClusterNode; router: RoomRouter; onSignal(signal: ClusterSignal): Promise<void> };
   /** Base of join links; startServer fills it in from the listen address when not configured. */
@@ -133,6 +136,7 @@ export async function createContext(config: Config, logger: Logger): Promise<Con
     });
     const schedule = new ScheduleService({
       directory,
+      budget: rates,
       bookings: new SqlBookingRepository(db),
       meetings: meetingRepo,
       settings,
@@ -173,6 +177,7 @@ export async function createContext(config: Config, logger: Logger): Promise<Con
       directory,
       rates,
       devices: new DeviceIds(key, rates),
+      expiry: new MeetingExpiry(meetingRepo, presence, config.unusedMeetingTtlMs ?? 0),
       links,
       events: { store: eventStore, dispatcher },
       metrics,

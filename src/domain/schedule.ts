@@ -1,9 +1,10 @@
 import type { DirectoryUser } from './directory.js';
+import { takeCreateQuota } from './meetings.js';
 import type { EventRecorder } from './events.js';
 import { BizType, MeetingStatus, memberRecord, newConferenceId, type Meeting, type Member } from './meeting.js';
 import type { MeetingSettings, MeetingSettingsStore } from './meeting-settings.js';
 import { joinLink } from './meetings.js';
-import { RoomCodeTaken, type DirectoryRepository, type MeetingRepository } from './ports.js';
+import { RoomCodeTaken, type DirectoryRepository, type MeetingRepository, type RateCounter } from './ports.js';
 import { Rejection } from './rejection.js';
 import { randomDigitString, randomDigits, randomHex, randomToken, secretsEqual } from './secrets.js';
 import { normalizeTitle } from './title.js';
@@ -61,6 +62,8 @@ export interface BookingRepository {
 
 export interface ScheduleServiceOptions {
   directory: DirectoryRepository;
+  /** Where the apps' quotas of new meetings are counted; none = no quotas. */
+  budget?: RateCounter;
   bookings: BookingRepository;
   meetings: MeetingRepository;
   settings: MeetingSettingsStore;
@@ -104,7 +107,7 @@ export class ScheduleService {
   }
 
   /** CreateScheduleConference. */
-  async create(corpId: string, input: BookingInput, settings: ScheduleSettingsModel | undefined): Promise<BookingView> {
+  async create(corpId: string, input: BookingInput, settings: ScheduleSettingsModel | undefined, appKey?: string): Promise<BookingView> {
     const title = normalizeTitle(input.title);
     checkTimes(input.startTime, input.endTime);
     const org = await this.opts.directory.findOrg(corpId);
@@ -113,6 +116,8 @@ export class ScheduleService {
     if (!creator) throw new Rejection('invalidParams', `creatorUnionId ${input.creatorUnionId} is not a user of this organization`);
     if (!creator.canCreateMeetings) throw new Rejection('notAllowed', 'the creator may not create meetings');
     if (settings) await this.checkSettings(corpId, settings);
+    // The app's quotas of new meetings (docs/security.md) count bookings too.
+    if (appKey !== undefined && this.opts.budget) await takeCreateQuota(this.opts.budget, corpId, appKey, org.limits);
 
     for (let attempt = 1; ; attempt++) {
       const booking: Booking = {

@@ -24,6 +24,19 @@ export class SqlMeetingRepository implements MeetingRepository {
     }
   }
 
+  /** Meetings by id (= creation order) after `afterId` and before `beforeId`: for the expiry of unused meetings. */
+  async createdBetween(afterId: string, beforeId: string, limit: number): Promise<Array<{ conferenceId: string; unused: boolean }>> {
+    const rows = await this.db
+      .selectFrom('meetings')
+      .select(['conference_id', 'status', 'schedule_conference_id'])
+      .where('conference_id', '>', afterId)
+      .where('conference_id', '<', beforeId)
+      .orderBy('conference_id')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ conferenceId: r.conference_id, unused: r.status === MeetingStatus.initialised && r.schedule_conference_id === null }));
+  }
+
   async find(conferenceId: string): Promise<Meeting | undefined> {
     const row = await this.db.selectFrom('meetings').selectAll().where('conference_id', '=', conferenceId).executeTakeFirst();
     return row && toMeeting(row);
