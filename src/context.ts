@@ -167,6 +167,12 @@ export async function createContext(config: Config, logger: Logger): Promise<Con
         node.released(conferenceId).catch((err: unknown) => clusterLog.warn({ err, conferenceId }, 'releasing a room failed'));
       },
     };
+    // Admission counts live people: the organization's maxParticipantsPerMeeting holds in the room.
+    rooms.capacity = async (conferenceId) => {
+      const meeting = await meetingRepo.find(conferenceId);
+      const org = meeting && (await directory.findOrg(meeting.corpId));
+      return org?.limits.maxParticipantsPerMeeting ?? Number.POSITIVE_INFINITY;
+    };
     const roomControls = new RoomControls(rooms);
     const router = new RoomRouter(rooms, node, signer, MAX_SIGNALING_PAYLOAD, relayProof(key), clusterLog);
     metrics = createMetrics({ rooms, sfu, outbox: eventStore, pool: store });

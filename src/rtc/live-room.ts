@@ -60,6 +60,10 @@ export class LiveRoom {
   /** Everyone who entered this live room, so mute-on-entry applies to a first entry only. */
   private readonly seen = new Set<string>();
   private focusSent: string | null = null;
+  /** Each ticket's participant (by the ticket's hash): one live connection per ticket. */
+  private readonly tickets = new Map<string, string>();
+  /** The meeting's limit of people (set by the hub when it first needs it). */
+  capacity: number | undefined;
 
   constructor(
     readonly conferenceId: string,
@@ -73,6 +77,19 @@ export class LiveRoom {
 
   get size(): number {
     return this.participants.size;
+  }
+
+  has(participantId: string): boolean {
+    return this.participants.has(participantId);
+  }
+
+  /** The participant a ticket (by its hash) entered as, while the room lives. */
+  holderOf(ticketKey: string): string | undefined {
+    return this.tickets.get(ticketKey);
+  }
+
+  bindTicket(ticketKey: string, participantId: string): void {
+    this.tickets.set(ticketKey, participantId);
   }
 
   roster(): Participant[] {
@@ -93,7 +110,13 @@ export class LiveRoom {
       await this.media.removeParticipant(info.participantId);
     }
     this.participants.set(info.participantId, { info, peer, unionId });
-    await this.media.addParticipant(info.participantId);
+    try {
+      await this.media.addParticipant(info.participantId);
+    } catch (err) {
+      this.participants.delete(info.participantId);
+      if (previous) this.broadcast({ type: 'participant-left', participantId: info.participantId });
+      throw err;
+    }
     if (!this.canShare(info.role)) this.media.setForwarding(info.participantId, 'screen', false);
     peer.send({
       type: 'welcome',

@@ -8,11 +8,14 @@ import { CloseCode, LiveRoom, type MediaRoom, type Peer } from './live-room.js';
 import { parseClientMessage, type ClientMessage } from './messages.js';
 import { DEFAULT_SOCKET_LIMITS, MessageBudget, type SocketLimits } from './budget.js';
 import { briefly, LogLimiter } from './log-limiter.js';
-import { SfuError } from './sfu/types.js';
+import { SfuCapacityError, SfuError } from './sfu/types.js';
+import { sha256Hex } from '../domain/secrets.js';
 
 export interface MediaServer {
   room(conferenceId: string): MediaRoom;
   closeRoom(conferenceId: string): Promise<void>;
+  /** Whether a newcomer to the meeting would get media ports now; undefined = yes. */
+  admits?(conferenceId: string): 'meetingShare' | 'serverFull' | undefined;
 }
 
 const HELLO_TIMEOUT_MS = 10_000;
@@ -34,6 +37,9 @@ const refusals: Record<string, { code: string; message: string }> = {
   invalidParams: { code: 'badName', message: 'Enter a name of 1 to 64 characters.' },
   locked: { code: 'meetingLocked', message: 'This meeting is locked: nobody new can join. Ask the host to unlock it.' },
   internalOnly: { code: 'internalOnly', message: 'This meeting is only open to members of the organization.' },
+  full: { code: 'meetingFull', message: 'This meeting is full. Try again when someone leaves.' },
+  meetingShare: { code: 'serverFull', message: 'This meeting has all the media capacity this server gives one meeting. Try again when someone leaves.' },
+  serverFull: { code: 'serverFull', message: 'The server is full right now. Try again in a few minutes.' },
 };
 
 /** All live rooms of this instance, and the WebSocket side of the room protocol. */
@@ -46,6 +52,8 @@ export class RoomHub {
   private readonly clientLog: LogLimiter;
   /** What one socket may send and have queued (docs/security.md). */
   limits: SocketLimits = DEFAULT_SOCKET_LIMITS;
+  /** Most people live in one meeting (the organization's maxParticipantsPerMeeting); none = no limit. */
+  capacity: ((conferenceId: string) => Promise<number>) | undefined;
 
   constructor(
     private readonly media: MediaServer,
@@ -147,6 +155,10 @@ export class RoomHub {
           await this.dispatch(session.room, session.participantId, message, peer);
         })
         .catch((err: unknown) => {
+          if (err instanceof SfuCapacityError) {
+            this.clientLog.warn('serverFull', { conferenceId: session?.room.conferenceId, err: briefly(err) }, 'no media port for a participant');
+            return peer.send({ type: 'error', ...refusals.serverFull });
+          }
           // What a client's bad SDP causes is the client's problem: a short line, no stack.
           if (err instanceof SfuError) {
             this.clientLog.warn('badMedia', { conferenceId: session?.room.conferenceId, participantId: session?.participantId, err: briefly(err) }, 'room message refused');
@@ -181,7 +193,23 @@ export class RoomHub {
     }
     try {
       await this.settle(claims.conferenceId);
-      const { meeting, member } = await this.presence.enter(claims, message.name, message.participantId);
+      // One ticket, one live connection: a second socket on it continues the same participant
+      // (the newest connection wins), so a ticket can never fill a room.
+      const ticketKey = sha256Hex(message.ticket);
+      const open = this.rooms.get(claims.conferenceId);
+      const holder = open?.holderOf(ticketKey);
+      const resume = holder ?? message.participantId;
+      const replacing = resume !== undefined && open?.has(resume) === true;
+      if (!replacing && claims.role !== 'host') {
+        // Hosts always get in, so someone can run the meeting; everyone else counts.
+        const limit = open ? await this.capacityOf(open) : undefined;
+        if (open && limit !== undefined && open.size >= limit) throw new Rejection('full');
+      }
+      if (!replacing) {
+        const media = this.media.admits?.(claims.conferenceId);
+        if (media) throw new Rejection(media);
+      }
+      const { meeting, member } = await this.presence.enter(claims, message.name, resume);
       const settings = !this.rooms.has(meeting.conferenceId) ? await this.settings?.get(meeting.conferenceId) : undefined;
       const room = this.roomFor(meeting.conferenceId);
       if (settings) room.applySettings(settings);
@@ -193,13 +221,29 @@ export class RoomHub {
         camera: message.camera,
         screen: false,
       };
-      await room.join(info, peer, meeting, member.unionId);
+      try {
+        await room.join(info, peer, meeting, member.unionId);
+      } catch (err) {
+        // Entered in the records but not in the room (no media ports after all): the visit ends.
+        await this.presence.leave(meeting.conferenceId, member.memberId);
+        if (room.size === 0) room.shutDown({ type: 'ended' }, CloseCode.refused, 'empty');
+        if (err instanceof SfuCapacityError) throw new Rejection('serverFull');
+        throw err;
+      }
+      room.bindTicket(ticketKey, member.memberId);
       return { room, participantId: member.memberId };
     } catch (err) {
       if (!(err instanceof Rejection)) throw err;
       peer.send({ type: 'error', ...(refusals[err.reason] ?? refusals.ticket) });
       return undefined;
     }
+  }
+
+  /** The meeting's limit of people, looked up once per live room. */
+  private async capacityOf(room: LiveRoom): Promise<number | undefined> {
+    if (!this.capacity) return undefined;
+    room.capacity ??= await this.capacity(room.conferenceId);
+    return room.capacity;
   }
 
   private async dispatch(room: LiveRoom, me: string, m: ClientMessage, peer: Peer): Promise<void> {
