@@ -191,7 +191,7 @@ export async function createContext(config: Config, logger: Logger): Promise<Con
         checks: [databasePing(db), ...(state.shared ? [{ name: 'redis', check: () => state.ping() }] : [])],
         draining: () => node.isDraining,
       },
-      tokens: new TokenService(new SqlTokenRepository(db), directory, key),
+      tokens: new TokenService(new SqlTokenRepository(db), directory, key, undefined, rates),
       meetings: new MeetingService({ directory, meetings: meetingRepo, budget: rates, links, phoneNumbers: config.phoneNumbers, events: recorder }),
       admission: new AdmissionService(meetingRepo, rates, signer, DEFAULT_JOIN_LIMITS, undefined, entry, schedule),
       presence,
