@@ -62,42 +62,56 @@ export class AdmissionService {
   /** `user`: the signed-in directory user, recorded under their unionId; the organizer becomes host. */
   async admit(request: AdmissionRequest, client: Client, user?: TicketUser): Promise<AdmissionResult> {
     const who: Attempter = { device: client.device, network: client.network };
-    if ('token' in request) return this.admitByLink(request.roomCode, request.token, who, client.device.id, user);
-    return this.admitByPasscode(request.roomCode, request.passcode, who, client.device.id, user);
+    if ('token' in request) return this.admitByLink(request.roomCode, request.token, who, client, user);
+    return this.admitByPasscode(request.roomCode, request.passcode, who, client, user);
   }
 
   /** Join links are 192-bit secrets, but wrong ones still count, so the path is no free oracle. */
-  private async admitByLink(roomCode: string, token: string, who: Attempter, deviceId: string, user?: TicketUser): Promise<AdmissionResult> {
+  private async admitByLink(roomCode: string, token: string, who: Attempter, client: Client, user?: TicketUser): Promise<AdmissionResult> {
     const target = `link:${roomCode}`;
     const verdict = await this.limiter.check(who, target);
     if (!verdict.ok) return { ok: false, reason: 'tooManyAttempts', retryAfterSeconds: verdict.retryAfterSeconds };
     // A booking's link first: after an instance ended, a join within the window starts a new one.
     const opened = await this.booked?.open(roomCode, token);
     if (typeof opened === 'string') return { ok: false, reason: opened };
-    if (opened) return this.grant(opened, 'participant', deviceId, user);
+    if (opened) return this.grant(opened, 'participant', client, user);
     const candidates = await this.meetings.findByRoomCode(roomCode);
     const meeting = candidates.find((m) => secretsEqual(token, m.joinToken));
     if (!meeting) {
       await this.limiter.fail(who, target);
       return { ok: false, reason: 'linkInvalid' };
     }
-    return this.grant(meeting, 'participant', deviceId, user);
+    return this.grant(meeting, 'participant', client, user);
   }
 
-  private async admitByPasscode(roomCode: string, passcode: string, who: Attempter, deviceId: string, user?: TicketUser): Promise<AdmissionResult> {
+  private async admitByPasscode(roomCode: string, passcode: string, who: Attempter, client: Client, user?: TicketUser): Promise<AdmissionResult> {
     const verdict = await this.limiter.check(who, roomCode);
     if (!verdict.ok) return { ok: false, reason: 'tooManyAttempts', retryAfterSeconds: verdict.retryAfterSeconds };
 
     const candidates = await this.meetings.findByRoomCode(roomCode);
     const live = candidates.find((m) => m.status !== MeetingStatus.ended);
     const role = live ? this.roleFor(live, passcode) : undefined;
-    if (live && role) return this.grant(live, role, deviceId, user);
+    if (live && role) return this.grant(live, role, client, user);
     // A correct passcode of the meeting that last used this code: say it ended rather than "wrong".
     const ended = live ? undefined : candidates[0];
     if (ended && this.roleFor(ended, passcode)) return { ok: false, reason: 'meetingEnded' };
 
     await this.limiter.fail(who, roomCode);
     return { ok: false, reason: 'badCredentials' };
+  }
+
+  /**
+   * Whether a removal bars this person (docs/security.md): their browser; a signed-in person by
+   * identity; a guest by network for an hour, unless their browser was known before the removal.
+   */
+  private async barred(meeting: Meeting, client: Client, user?: TicketUser): Promise<boolean> {
+    const id = meeting.conferenceId;
+    if (await this.meetings.isDeviceBanned(id, client.device.id)) return true;
+    if (user) return this.meetings.isUnionBanned(id, user.corpId, user.unionId);
+    const since = await this.meetings.networkBarredSince(id, client.network, this.now());
+    if (since === undefined) return false;
+    const known = client.device.issuedAt !== undefined && client.device.issuedAt < since;
+    return !known && !(await this.meetings.isDeviceMember(id, client.device.id));
   }
 
   private roleFor(meeting: Meeting, passcode: string): 'host' | 'participant' | undefined {
@@ -107,9 +121,10 @@ export class AdmissionService {
     return host ? 'host' : participant ? 'participant' : undefined;
   }
 
-  private async grant(meeting: Meeting, asked: 'host' | 'participant', deviceId: string, user?: TicketUser): Promise<AdmissionResult> {
+  private async grant(meeting: Meeting, asked: 'host' | 'participant', client: Client, user?: TicketUser): Promise<AdmissionResult> {
+    const deviceId = client.device.id;
     if (meeting.status === MeetingStatus.ended) return { ok: false, reason: 'meetingEnded' };
-    if (await this.meetings.isDeviceBanned(meeting.conferenceId, deviceId)) return { ok: false, reason: 'removed' };
+    if (await this.barred(meeting, client, user)) return { ok: false, reason: 'removed' };
     // A signed-in organizer runs their meeting, whatever credential they came with.
     const organizer = user !== undefined && meeting.creatorUnionId === user.unionId && meeting.corpId === user.corpId;
     const role = organizer ? 'host' : asked;
@@ -122,6 +137,7 @@ export class AdmissionService {
       deviceId,
       exp: this.now() + TICKET_LIFETIME_MS,
       ...(user ? { user: { corpId: user.corpId, unionId: user.unionId } } : {}),
+      net: client.network,
     };
     return { ok: true, ticket: this.signer.sign(claims), claims, meeting };
   }

@@ -11,6 +11,8 @@ export interface Device {
    * and hour are vouched for, so an attacker cannot mint their way around the shared limits.
    */
   vouched: boolean;
+  /** When the id was issued (genuine ids of this build only). */
+  issuedAt?: number;
 }
 
 /** New browsers vouched for per network per hour. */
@@ -42,8 +44,9 @@ export class DeviceIds {
   /** A new browser seen from `network`: vouched for while the network's hourly allowance lasts. */
   async mint(network: string): Promise<Device> {
     const vouched = await this.counter.take(`devices:${network}`, 1, this.vouchedPerHour, HOUR_MS);
-    const body = this.now().toString(36).padStart(TIME_CHARS, '0').slice(-TIME_CHARS) + (vouched ? 'v' : 'u') + randomToken(16);
-    return { id: body + this.mac(body), vouched };
+    const issuedAt = this.now();
+    const body = issuedAt.toString(36).padStart(TIME_CHARS, '0').slice(-TIME_CHARS) + (vouched ? 'v' : 'u') + randomToken(16);
+    return { id: body + this.mac(body), vouched, issuedAt };
   }
 
   /** What a presented device id says about its browser (it is a well-formed id: checked by the caller). */
@@ -53,7 +56,8 @@ export class DeviceIds {
     const mac = Buffer.from(id.slice(-MAC_CHARS));
     const expected = Buffer.from(this.mac(body));
     const genuine = mac.length === expected.length && timingSafeEqual(mac, expected);
-    return { id, vouched: genuine && body[TIME_CHARS] === 'v' };
+    if (!genuine) return { id, vouched: false };
+    return { id, vouched: body[TIME_CHARS] === 'v', issuedAt: parseInt(body.slice(0, TIME_CHARS), 36) };
   }
 
   private mac(body: string): string {

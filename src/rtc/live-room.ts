@@ -50,7 +50,7 @@ export type MuteReason = 'host' | 'muteAll' | 'forced';
  * host's controls. Presence is written through to the member records as it changes.
  */
 export class LiveRoom {
-  private readonly participants = new Map<string, { info: Participant; peer: Peer; unionId: string | null }>();
+  private readonly participants = new Map<string, { info: Participant; peer: Peer; unionId: string | null; net?: string | undefined }>();
   private readonly chat: ChatMessage[] = [];
   private chatChars = 0;
   private closed = false;
@@ -96,7 +96,8 @@ export class LiveRoom {
     return [...this.participants.values()].map((p) => ({ ...p.info }));
   }
 
-  async join(info: Participant, peer: Peer, meeting: { title: string; roomCode: string }, unionId: string | null = null): Promise<void> {
+  /** `net`: the network the participant's ticket was issued to (a removed guest's network is barred). */
+  async join(info: Participant, peer: Peer, meeting: { title: string; roomCode: string }, unionId: string | null = null, net?: string): Promise<void> {
     const firstEntry = !this.seen.has(info.participantId);
     this.seen.add(info.participantId);
     // Mute-all mutes newcomers; a forced mute holds across reconnects.
@@ -109,7 +110,7 @@ export class LiveRoom {
       previous.peer.close(CloseCode.replaced, 'replaced by a newer connection');
       await this.media.removeParticipant(info.participantId);
     }
-    this.participants.set(info.participantId, { info, peer, unionId });
+    this.participants.set(info.participantId, { info, peer, unionId, net });
     try {
       await this.media.addParticipant(info.participantId);
     } catch (err) {
@@ -252,6 +253,7 @@ export class LiveRoom {
     const target = this.participants.get(targetId);
     if (!target) return;
     this.participants.delete(targetId);
+    if (ban) await this.barGuest(target);
     target.peer.send({ type: 'removed', rejoin: !ban });
     target.peer.close(ban ? CloseCode.removed : CloseCode.kicked, 'removed by the host');
     await this.media.removeParticipant(targetId);
@@ -265,6 +267,7 @@ export class LiveRoom {
     const target = this.participants.get(targetId);
     await this.presence.remove(this.conferenceId, targetId);
     if (!target) return;
+    await this.barGuest(target);
     this.participants.delete(targetId);
     target.peer.send({ type: 'removed' });
     target.peer.close(CloseCode.removed, 'removed by the host');
@@ -290,6 +293,11 @@ export class LiveRoom {
     }
     this.participants.clear();
     this.onEmpty();
+  }
+
+  /** A removed guest (no signed-in identity to bar) also bars their network for a while. */
+  private async barGuest(target: { unionId: string | null; net?: string | undefined }): Promise<void> {
+    if (target.unionId === null && target.net) await this.presence.barNetwork(this.conferenceId, target.net);
   }
 
   /** Sends to everyone in the room except `exceptId`. */

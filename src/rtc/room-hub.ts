@@ -222,7 +222,7 @@ export class RoomHub {
         screen: false,
       };
       try {
-        await room.join(info, peer, meeting, member.unionId);
+        await room.join(info, peer, meeting, member.unionId, claims.net);
       } catch (err) {
         // Entered in the records but not in the room (no media ports after all): the visit ends.
         await this.presence.leave(meeting.conferenceId, member.memberId);

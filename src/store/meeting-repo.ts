@@ -1,4 +1,5 @@
 import type { Kysely, SelectQueryBuilder } from 'kysely';
+import { NETWORK_BAR_MS } from '../domain/removal.js';
 import { AttendStatus, MeetingStatus, memberRecord, type Meeting, type Member } from '../domain/meeting.js';
 import { RoomCodeTaken, type MeetingFilter, type MeetingKey, type MeetingRepository } from '../domain/ports.js';
 import type { Database } from './schema.js';
@@ -72,6 +73,50 @@ export class SqlMeetingRepository implements MeetingRepository {
       .where('banned', '=', 1)
       .executeTakeFirst();
     return row !== undefined;
+  }
+
+  async isUnionBanned(conferenceId: string, corpId: string, unionId: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('meeting_members')
+      .select('member_id')
+      .where('conference_id', '=', conferenceId)
+      .where('union_id', '=', unionId)
+      .where('corp_id', '=', corpId)
+      .where('banned', '=', 1)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async isDeviceMember(conferenceId: string, deviceId: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('meeting_members')
+      .select('member_id')
+      .where('conference_id', '=', conferenceId)
+      .where('device_id', '=', deviceId)
+      .where('banned', '=', 0)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async barNetwork(conferenceId: string, network: string, until: number): Promise<void> {
+    const row = { conference_id: conferenceId, kind: 'network', value: network, until };
+    await this.db
+      .insertInto('meeting_bars')
+      .values(row)
+      .onConflict((oc) => oc.columns(['conference_id', 'kind', 'value']).doUpdateSet({ until }))
+      .execute();
+  }
+
+  async networkBarredSince(conferenceId: string, network: string, now: number): Promise<number | undefined> {
+    const row = await this.db
+      .selectFrom('meeting_bars')
+      .select('until')
+      .where('conference_id', '=', conferenceId)
+      .where('kind', '=', 'network')
+      .where('value', '=', network)
+      .where('until', '>', now)
+      .executeTakeFirst();
+    return row ? Number(row.until) - NETWORK_BAR_MS : undefined;
   }
 
   async insertMember(member: Member): Promise<void> {
