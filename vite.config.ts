@@ -12,6 +12,7 @@ export default defineConfig({
     emptyOutDir: true,
     assetsDir: 'assets',
     target: 'es2022',
-    sourcemap: true,
+    // No source maps in the build: production serves none (docs/security.md).
+    sourcemap: false,
   },
 });

@@ -47,7 +47,7 @@ const directory = (eventUrl?: string) => ({
     {
       corpId: 'dingbench',
       name: 'Bench Corp',
-      limits: { maxParticipantsPerMeeting: 100_000, invitesPerMinute: 10_000_000 },
+      limits: { maxParticipantsPerMeeting: 100_000, invitesPerMinute: 10_000_000, createsPerAppPerHour: 10_000_000, createsPerAppPerDay: 10_000_000 },
       users: [
         { unionId: HOST, userId: 'host', name: 'Bench Host', canCreateMeetings: true },
         { unionId: GUEST, userId: 'guest', name: 'Bench Guest' },

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 
 export interface Config {
@@ -33,6 +34,10 @@ export interface Config {
   eventRetryScheduleMs?: number[];
   /** Longest pause of the event delivery worker between looks at the outbox. */
   eventPollMs?: number;
+  /** Reverse proxies (addresses or CIDRs) whose X-Forwarded-For/-Proto are believed; none by default. */
+  trustProxy?: string[];
+  /** An ad-hoc meeting nobody joined within this time ends by itself (docs/security.md); 0 = never. */
+  unusedMeetingTtlMs?: number;
 }
 
 /** Every `vconf serve` option: flag name, environment variable, default. */
@@ -54,6 +59,8 @@ export const serveOptions = {
   'rtc-listen-ip': { type: 'string', env: 'VCONF_RTC_LISTEN_IP', default: '127.0.0.1', help: 'address the media (ICE/UDP) sockets bind to' },
   'rtc-announced-ip': { type: 'string', env: 'VCONF_RTC_ANNOUNCED_IP', default: '', help: 'address announced to browsers, e.g. a public IP (default: the listen address)' },
   'rtc-ports': { type: 'string', env: 'VCONF_RTC_PORTS', default: '40000-40999', help: 'UDP port range for media' },
+  'trust-proxy': { type: 'string', env: 'VCONF_TRUST_PROXY', default: '', help: 'comma-separated addresses/CIDRs of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (default: none)' },
+  'unused-meeting-ttl': { type: 'string', env: 'VCONF_UNUSED_MEETING_TTL', default: '24h', help: 'an ad-hoc meeting nobody joins within this time ends by itself (0s = never)' },
   'event-retry-schedule': { type: 'string', env: 'VCONF_EVENT_RETRY_SCHEDULE', default: '', help: 'waits between event delivery attempts, e.g. 1s,5s,30s,2m,10m,1h,1h,1h (the default)' },
 } as const;
 
@@ -101,8 +108,22 @@ export function resolveConfig(argv: string[], env: NodeJS.ProcessEnv = process.e
     rtcListenIp: get('rtc-listen-ip'),
     rtcAnnouncedIp: get('rtc-announced-ip') || undefined,
     rtcPorts: portRange(get('rtc-ports')),
+    trustProxy: trustProxy(get('trust-proxy')),
+    unusedMeetingTtlMs: duration(get('unused-meeting-ttl'), 'unused-meeting-ttl'),
     ...(get('event-retry-schedule') ? { eventRetryScheduleMs: retrySchedule(get('event-retry-schedule')) } : {}),
   };
+}
+
+function trustProxy(text: string): string[] {
+  const entries = text.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const entry of entries) {
+    const [address, bits, extra] = entry.split('/');
+    const family = isIP(address ?? '');
+    const maxBits = family === 6 ? 128 : 32;
+    const okBits = bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= maxBits);
+    if (!family || !okBits || extra !== undefined) throw new ConfigError(`--trust-proxy must be comma-separated IP addresses or CIDRs, got "${entry}"`);
+  }
+  return entries;
 }
 
 function instanceId(text: string): string | undefined {

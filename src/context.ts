@@ -11,6 +11,8 @@ import { PresenceService } from './domain/presence.js';
 import { ScheduleService } from './domain/schedule.js';
 import { randomHex } from './domain/secrets.js';
 import { TicketSigner } from './domain/tickets.js';
+import { DeviceIds } from './domain/devices.js';
+import { MeetingExpiry } from './domain/meeting-expiry.js';
 import { SessionSigner } from './domain/sessions.js';
 import { SignInService } from './domain/sign-in.js';
 import { Ringer } from './domain/user-meetings.js';
@@ -59,6 +61,10 @@ export interface Context {
   /** Booked meetings (CreateScheduleConference and friends) and the instances their links start. */
   schedule: ScheduleService;
   rates: RateCounter;
+  /** Device ids (the vconf_device cookie) and whether failure limits vouch for a browser (docs/security.md). */
+  devices: DeviceIds;
+  /** Ends ad-hoc meetings nobody joined in time (--unused-meeting-ttl); startServer runs it. */
+  expiry: MeetingExpiry;
   /** This instance among the deployment's: shared state, its membership, and where sockets go. */
   cluster: { state: ClusterState; node: ClusterNode; router: RoomRouter; onSignal(signal: ClusterSignal): Promise<void> };
   /** Base of join links; startServer fills it in from the listen address when not configured. */
@@ -135,6 +141,7 @@ export async function createContext(config: Config, logger: Logger): Promise<{ c
     });
     const schedule = new ScheduleService({
       directory,
+      budget: rates,
       bookings: new SqlBookingRepository(db),
       meetings: meetingRepo,
       settings,
@@ -165,6 +172,12 @@ export async function createContext(config: Config, logger: Logger): Promise<{ c
         node.released(conferenceId).catch((err: unknown) => clusterLog.warn({ err, conferenceId }, 'releasing a room failed'));
       },
     };
+    // Admission counts live people: the organization's maxParticipantsPerMeeting holds in the room.
+    rooms.capacity = async (conferenceId) => {
+      const meeting = await meetingRepo.find(conferenceId);
+      const org = meeting && (await directory.findOrg(meeting.corpId));
+      return org?.limits.maxParticipantsPerMeeting ?? Number.POSITIVE_INFINITY;
+    };
     const roomControls = new RoomControls(rooms);
     const router = new RoomRouter(rooms, node, signer, MAX_SIGNALING_PAYLOAD, relayProof(key), clusterLog);
     metrics = createMetrics({ rooms, sfu, outbox: eventStore, pool: store });
@@ -172,6 +185,8 @@ export async function createContext(config: Config, logger: Logger): Promise<{ c
       config,
       directory,
       rates,
+      devices: new DeviceIds(key, rates),
+      expiry: new MeetingExpiry(meetingRepo, presence, config.unusedMeetingTtlMs ?? 0),
       links,
       events: { dispatcher },
       metrics,
@@ -179,7 +194,7 @@ export async function createContext(config: Config, logger: Logger): Promise<{ c
         checks: [databasePing(db), ...(state.shared ? [{ name: 'redis', check: () => state.ping() }] : [])],
         draining: () => node.isDraining,
       },
-      tokens: new TokenService(new SqlTokenRepository(db), directory, key),
+      tokens: new TokenService(new SqlTokenRepository(db), directory, key, undefined, rates),
       meetings: new MeetingService({ directory, meetings: meetingRepo, budget: rates, links, phoneNumbers: config.phoneNumbers, events: recorder }),
       admission: new AdmissionService(meetingRepo, rates, signer, DEFAULT_JOIN_LIMITS, undefined, entry, schedule),
       presence,

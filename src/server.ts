@@ -81,10 +81,19 @@ export async function startServer(config: Config, logger: Logger = createLogger(
         (err: unknown) => logger.error({ err }, 'purging expired tokens failed'),
       );
     const purgeTimer = setInterval(purge, TOKEN_PURGE_INTERVAL_MS).unref();
+    // Ad-hoc meetings nobody joined within --unused-meeting-ttl end by themselves (docs/security.md).
+    const ttl = config.unusedMeetingTtlMs ?? 0;
+    const expire = () =>
+      ctx.expiry.sweep().then(
+        (n) => n > 0 && logger.info({ ended: n }, 'unused meetings ended'),
+        (err: unknown) => logger.error({ err }, 'ending unused meetings failed'),
+      );
+    const expiryTimer = ttl > 0 ? setInterval(expire, Math.min(60_000, Math.max(200, ttl / 4))).unref() : undefined;
     // Delivers conference events, including those left pending by an earlier run.
     ctx.events.dispatcher.start();
     const close = async () => {
       clearInterval(purgeTimer);
+      clearInterval(expiryTimer);
       await ctx.events.dispatcher.stop();
       await app.close();
       await ctx.close();

@@ -20,6 +20,7 @@ import cookie from '@fastify/cookie';
 import { roomRoutes } from './rooms.js';
 import { roomSocketRoutes } from './room-socket.js';
 import { signInRoutes } from './sign-in.js';
+import { registerSecurityHeaders } from './security-headers.js';
 
 export const REQUEST_ID_HEADER = 'x-acs-request-id';
 const BODY_LIMIT = 1024 * 1024;
@@ -34,6 +35,8 @@ export async function buildApp(ctx: Context, logger: FastifyBaseLogger): Promise
     genReqId: () => randomUUID().toUpperCase(),
     requestIdHeader: false,
     return503OnClosing: false,
+    // Only listed proxies are believed about the client's address and scheme (--trust-proxy).
+    trustProxy: ctx.config.trustProxy && ctx.config.trustProxy.length > 0 ? ctx.config.trustProxy : false,
     clientErrorHandler: clientErrorHandler(REQUEST_ID_HEADER, (code) => ctx.metrics.http.errorSent(code)),
     // Undecodable paths and over-long path parameters fail in the router, before any hook runs.
     frameworkErrors: (error, request, reply) => sendError(toApiError(error, request), request, reply, ctx),
@@ -47,6 +50,7 @@ export async function buildApp(ctx: Context, logger: FastifyBaseLogger): Promise
     reply.header(REQUEST_ID_HEADER, request.id);
   });
   app.addHook('onResponse', ctx.metrics.http.onResponse);
+  registerSecurityHeaders(app);
   registerAuth(app, ctx.tokens, ctx.rates, ctx.config.qpsLimit);
   app.addHook('preValidation', async (request) => {
     if (request.routeOptions.config.bodyRequired && request.body === undefined) throw new ApiError('missingBody');

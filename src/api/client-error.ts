@@ -19,7 +19,7 @@ export function clientErrorHandler(requestIdHeader: string, sent: (code: string)
           ? new ApiError('requestTimeout')
           : new ApiError('invalidParameter', 'malformed HTTP request');
     const id = randomUUID().toUpperCase();
-    this.log.debug({ err, requestId: id }, 'client error');
+    this.log.debug({ code: err.code, requestId: id }, 'client error');
     if (socket.writable) {
       sent(error.code);
       const body = JSON.stringify(error.body(id));

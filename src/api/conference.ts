@@ -64,7 +64,7 @@ export async function conferenceRoutes(app: FastifyInstance, { ctx }: { ctx: Con
       },
     },
     async (req) => {
-      const { corpId } = principalOf(req);
+      const { corpId, clientKey } = principalOf(req);
       const created = await mapRejections(
         {
           invalidTitle: 'paramsTitleError',
@@ -80,6 +80,7 @@ export async function conferenceRoutes(app: FastifyInstance, { ctx }: { ctx: Con
             title: req.body.confTitle,
             inviteUnionIds: req.body.inviteUserIds ?? [],
             inviteCaller: req.body.inviteCaller ?? true,
+            appKey: clientKey,
           }),
       );
       // Invited people (and the caller, with inviteCaller) who have vconf open hear it ring.

@@ -23,6 +23,7 @@ export const catalogue = {
   invalidParameter: entry(400, 'InvalidParameter', 'The parameter is invalid: %s'),
   invalidAuthentication: entry(400, 'InvalidAuthentication', '不合法的access_token'),
   scopeDenied: entry(403, 'Forbidden.AccessDenied.AccessTokenPermissionDenied', 'No permission to call this API; the app lacks the scopes listed in accessdenieddetail.requiredScopes.'),
+  tokenThrottled: entry(429, 'Throttling.Credentials', 'Too many wrong credentials for this app from your address; try again in %s seconds.'),
   qpsLimit: entry(403, 'Forbidden.AccessDenied.QpsLimitForAppkeyAndApi', 'Calls of this app to this API exceed %s per second; try again shortly.'),
   actionNotFound: entry(404, 'InvalidAction.NotFound', 'Specified api is not found, please check your url and method.'),
   bodyTooLarge: entry(413, 'RequestEntityTooLarge', 'The request body exceeds %s bytes.'),
@@ -143,6 +144,7 @@ export const legacyCatalogue = {
   missingAppSecret: { errcode: 40089, errmsg: 'appsecret is mandatory' },
   badCredentials: { errcode: 40096, errmsg: '不合法的appKey或appSecret' },
   busy: { errcode: -1, errmsg: '系统繁忙' },
+  throttled: { errcode: 90018, errmsg: 'too many wrong appsecrets from this address; try again later' },
 } as const;
 
 export function legacy(kind: keyof typeof legacyCatalogue): { errcode: number; errmsg: string } {

@@ -1,8 +1,9 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Context } from '../context.js';
 import { Rejection } from '../domain/rejection.js';
-import { TOKEN_LIFETIME_S } from '../domain/tokens.js';
-import { legacy } from './errors.js';
+import { Throttled, TOKEN_LIFETIME_S } from '../domain/tokens.js';
+import { networkOfRequest } from './client.js';
+import { ApiError, legacy } from './errors.js';
 import { gatewayInvalid, mapRejections } from './rejections.js';
 import { num, object, responses, str } from './schemas.js';
 
@@ -22,8 +23,12 @@ export async function oauthRoutes(app: FastifyInstance, { ctx }: { ctx: Context 
         response: tokenResponse,
       },
     },
-    async (req) =>
-      mapRejections({ badCredentials: 'invalidClientIdOrSecret' }, () => ctx.tokens.forApp(req.body.appKey, req.body.appSecret)),
+    async (req, reply) =>
+      throttled(reply, () =>
+        mapRejections({ badCredentials: 'invalidClientIdOrSecret' }, () =>
+          ctx.tokens.limited(networkOfRequest(req), req.body.appKey, () => ctx.tokens.forApp(req.body.appKey, req.body.appSecret)),
+        ),
+      ),
   );
 
   app.post<{ Body: { authCorpId: string; suiteKey: string; suiteSecret: string; suiteTicket: string } }>(
@@ -37,9 +42,13 @@ export async function oauthRoutes(app: FastifyInstance, { ctx }: { ctx: Context 
         response: tokenResponse,
       },
     },
-    async (req) =>
-      mapRejections({ badCredentials: 'invalidSuiteKey', badSuiteTicket: 'invalidSuiteTicket', notAuthorized: 'invalidAuthInfo' }, () =>
-        ctx.tokens.forSuite(req.body.suiteKey, req.body.suiteSecret, req.body.suiteTicket, req.body.authCorpId),
+    async (req, reply) =>
+      throttled(reply, () =>
+        mapRejections({ badCredentials: 'invalidSuiteKey', badSuiteTicket: 'invalidSuiteTicket', notAuthorized: 'invalidAuthInfo' }, () =>
+          ctx.tokens.limited(networkOfRequest(req), req.body.suiteKey, () =>
+            ctx.tokens.forSuite(req.body.suiteKey, req.body.suiteSecret, req.body.suiteTicket, req.body.authCorpId),
+          ),
+        ),
       ),
   );
 
@@ -55,10 +64,13 @@ export async function oauthRoutes(app: FastifyInstance, { ctx }: { ctx: Context 
         response: responses(object({ access_token: str, expires_in: num })),
       },
     },
-    async (req) => {
-      const issued = await mapRejections(
-        { badCredentials: 'invalidClient', notAuthorized: 'unauthorizedClient', unsupportedGrant: 'unsupportedGrantType' },
-        () => ctx.tokens.forClient(req.params.corpId, req.body.client_id, req.body.client_secret, req.body.grant_type),
+    async (req, reply) => {
+      const issued = await throttled(reply, () =>
+        mapRejections({ badCredentials: 'invalidClient', notAuthorized: 'unauthorizedClient', unsupportedGrant: 'unsupportedGrantType' }, () =>
+          ctx.tokens.limited(networkOfRequest(req), req.body.client_id, () =>
+            ctx.tokens.forClient(req.params.corpId, req.body.client_id, req.body.client_secret, req.body.grant_type),
+          ),
+        ),
       );
       return { access_token: issued.accessToken, expires_in: issued.expireIn };
     },
@@ -80,13 +92,25 @@ export async function oauthRoutes(app: FastifyInstance, { ctx }: { ctx: Context 
       if (typeof appkey !== 'string' || appkey === '') return legacy('missingAppKey');
       if (typeof appsecret !== 'string' || appsecret === '') return legacy('missingAppSecret');
       try {
-        const issued = await ctx.tokens.forApp(appkey, appsecret);
+        const issued = await ctx.tokens.limited(networkOfRequest(req), appkey, () => ctx.tokens.forApp(appkey, appsecret));
         return { errcode: 0, errmsg: 'ok', access_token: issued.accessToken, expires_in: TOKEN_LIFETIME_S };
       } catch (err) {
+        if (err instanceof Throttled) return legacy('throttled');
         if (err instanceof Rejection) return legacy('badCredentials');
         req.log.error({ err, requestId: req.id }, 'gettoken failed');
         return legacy('busy');
       }
     },
   );
+}
+
+/** A Throttled token request answers 429 with Retry-After (docs/errors.md). */
+async function throttled<T>(reply: FastifyReply, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (!(err instanceof Throttled)) throw err;
+    reply.header('retry-after', String(err.retryAfterSeconds));
+    throw new ApiError('tokenThrottled', String(err.retryAfterSeconds));
+  }
 }

@@ -3,35 +3,14 @@ import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Context } from '../context.js';
-import { randomToken } from '../domain/secrets.js';
 import { webRoot } from '../paths.js';
+import { ensureDevice, networkOfRequest } from './client.js';
 import { ApiError } from './errors.js';
 import { object, str } from './schemas.js';
 import { sessionOf } from './sign-in.js';
 import { minutesText } from './wait-text.js';
 
-export const DEVICE_COOKIE = 'vconf_device';
-const DEVICE_COOKIE_MAX_AGE_S = 400 * 24 * 3600;
-
-/** The browser's identity for bans and ticket binding; set on first contact. */
-export function deviceIdOf(request: FastifyRequest): string | undefined {
-  const value = request.cookies[DEVICE_COOKIE];
-  return value && /^[A-Za-z0-9_-]{16,64}$/.test(value) ? value : undefined;
-}
-
-function ensureDevice(request: FastifyRequest, reply: FastifyReply): string {
-  const existing = deviceIdOf(request);
-  if (existing) return existing;
-  const id = randomToken(16);
-  reply.setCookie(DEVICE_COOKIE, id, {
-    path: '/',
-    httpOnly: true,
-    sameSite: 'lax',
-    secure: request.protocol === 'https',
-    maxAge: DEVICE_COOKIE_MAX_AGE_S,
-  });
-  return id;
-}
+export { DEVICE_COOKIE, deviceIdOf } from './client.js';
 
 
 /** Join pages and the admission call behind them (docs/room-protocol.md). */
@@ -53,11 +32,11 @@ export async function roomRoutes(app: FastifyInstance, { ctx }: { ctx: Context }
       const missingBody = req.body === undefined;
       if (missingBody) throw new ApiError('roomBadRequest');
       const roomCode = req.body.roomCode.replaceAll(' ', '');
-      const deviceId = ensureDevice(req, reply);
+      const device = await ensureDevice(ctx, req, reply);
       const request = req.body.token !== undefined ? { roomCode, token: req.body.token } : { roomCode, passcode: (req.body.passcode ?? '').trim() };
       // A signed-in directory user joins as themselves (docs/sign-in.md).
       const me = await sessionOf(ctx, req);
-      const result = await ctx.admission.admit(request, req.ip, deviceId, me && { corpId: me.corpId, unionId: me.unionId });
+      const result = await ctx.admission.admit(request, { device, network: networkOfRequest(req) }, me && { corpId: me.corpId, unionId: me.unionId });
       if (result.ok) {
         return { ticket: result.ticket, conferenceId: result.meeting.conferenceId, title: result.meeting.title, role: result.claims.role };
       }
@@ -87,10 +66,12 @@ export async function roomRoutes(app: FastifyInstance, { ctx }: { ctx: Context }
 
   // The single-page app: /join and /app (the externalLinkUrl path) both load index.html.
   const built = existsSync(join(webRoot, 'index.html'));
-  if (built) await app.register(fastifyStatic, { root: webRoot, prefix: '/', index: false, wildcard: false });
+  // Source maps are never served, even if an old build left some behind (docs/security.md).
+  if (built) await app.register(fastifyStatic, { root: webRoot, prefix: '/', index: false, wildcard: false, allowedPath: (path) => !path.endsWith('.map') });
   const page = async (_req: FastifyRequest, reply: FastifyReply) => {
     if (!built) throw new ApiError('webNotBuilt');
-    return reply.header('cache-control', 'no-cache').sendFile('index.html');
+    // @fastify/static's own cache-control ("public, max-age=0") would replace ours.
+    return reply.header('cache-control', 'no-cache').sendFile('index.html', { cacheControl: false });
   };
   app.get('/join', { schema: { hide: true } }, page);
   app.get('/app', { schema: { hide: true } }, page);

@@ -21,6 +21,7 @@ const createErrors: Errors = {
   unknownUser: 'paramsError',
   orgForbidden: 'orgAccessForbidden',
   notAllowed: 'schedulePermissionError',
+  limitReached: 'waterLimitError',
 };
 /** Update, Cancel and QueryScheduleConference share their codes. */
 const changeErrors: Errors = {
@@ -104,7 +105,7 @@ export async function scheduleRoutes(app: FastifyInstance, { ctx }: { ctx: Conte
     },
     async (req) => {
       const { scheduleConfSettingModel, ...input } = req.body;
-      const view = await mapRejections(createErrors, () => schedule.create(corpOf(req), input, scheduleConfSettingModel));
+      const view = await mapRejections(createErrors, () => schedule.create(corpOf(req), input, scheduleConfSettingModel, principalOf(req).clientKey));
       return { ...view, requestId: req.id };
     },
   );

@@ -5,6 +5,7 @@ import type { Context } from '../context.js';
 import { SESSION_COOKIE, SESSION_LIFETIME_MS, type SessionClaims } from '../domain/sessions.js';
 import type { SignInResult } from '../domain/sign-in.js';
 import { webRoot } from '../paths.js';
+import { ensureDevice, isHttps, networkOfRequest } from './client.js';
 import { ApiError } from './errors.js';
 import { object, str } from './schemas.js';
 import { minutesText } from './wait-text.js';
@@ -20,7 +21,7 @@ function setSession(request: FastifyRequest, reply: FastifyReply, session: strin
     path: '/',
     httpOnly: true,
     sameSite: 'lax',
-    secure: request.protocol === 'https',
+    secure: isHttps(request),
     maxAge: SESSION_LIFETIME_MS / 1000,
   });
 }
@@ -42,7 +43,8 @@ export async function signInRoutes(app: FastifyInstance, { ctx }: { ctx: Context
     },
     async (req, reply) => {
       if (req.body === undefined) throw new ApiError('signinBadRequest');
-      const result = await ctx.accounts.signIn.withPassword(req.body.unionId, req.body.password, req.ip, req.body.corpId);
+      const device = await ensureDevice(ctx, req, reply);
+      const result = await ctx.accounts.signIn.withPassword(req.body.unionId, req.body.password, { device, network: networkOfRequest(req) }, req.body.corpId);
       return answer(req, reply, result);
     },
   );

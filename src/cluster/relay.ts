@@ -8,6 +8,11 @@ function isFinal(code: number): boolean {
 /** 1012 "service restart": the page reconnects by itself, and lands wherever the room is now. */
 export const RECONNECT_CODE = 1012;
 
+/** Bytes a relay lets queue towards either side before it drops the connection (as the hub does). */
+export const RELAY_MAX_BACKLOG = 1024 * 1024;
+/** Frames held while the hosting instance is still connecting. */
+const MAX_PENDING_FRAMES = 64;
+
 export interface RelayTarget {
   /** Base URL of the hosting instance, e.g. http://10.0.0.5:8080. */
   url: string;
@@ -24,14 +29,24 @@ export interface RelayTarget {
 export function relay(browser: WebSocket, early: Array<{ data: RawData; isBinary: boolean }>, target: RelayTarget): Promise<'open' | 'refused'> {
   const upstream = new WebSocket(`${target.url.replace(/^http/, 'ws')}/rtc/ws`, { headers: target.headers, maxPayload: target.maxPayload, handshakeTimeout: 5000 });
   const pending = [...early];
+  // Neither side may make the relay hold frames without bound: a side that does not read is dropped.
+  const drop = () => {
+    browser.terminate();
+    upstream.terminate();
+  };
   const toHost = (data: RawData, isBinary: boolean) => {
-    if (upstream.readyState === WebSocket.OPEN) upstream.send(data, { binary: isBinary });
+    if (upstream.readyState === WebSocket.OPEN) {
+      if (upstream.bufferedAmount > RELAY_MAX_BACKLOG) return drop();
+      upstream.send(data, { binary: isBinary });
+    } else if (pending.length >= MAX_PENDING_FRAMES) drop();
     else pending.push({ data, isBinary });
   };
   browser.on('message', toHost);
   browser.on('close', () => upstream.terminate());
   upstream.on('message', (data, isBinary) => {
-    if (browser.readyState === WebSocket.OPEN) browser.send(data, { binary: isBinary });
+    if (browser.readyState !== WebSocket.OPEN) return;
+    if (browser.bufferedAmount > RELAY_MAX_BACKLOG) return drop();
+    browser.send(data, { binary: isBinary });
   });
   let refused = false;
   return new Promise((resolve) => {

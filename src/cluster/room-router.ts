@@ -16,6 +16,7 @@ export function relayProof(deploymentKey: Buffer): string {
   return createHmac('sha256', deploymentKey).update('vconf room relay').digest('base64url');
 }
 const HELLO_TIMEOUT_MS = 10_000;
+const MAX_EARLY_FRAMES = 64;
 
 /**
  * Where a browser's signaling socket goes. Its first frame (hello) carries the signed ticket,
@@ -45,6 +46,11 @@ export class RoomRouter {
     const early: Array<{ data: RawData; isBinary: boolean }> = [];
     const timer = setTimeout(() => socket.close(4003, 'no hello'), HELLO_TIMEOUT_MS);
     const collect = (data: RawData, isBinary: boolean) => {
+      // Frames wait here only while the room is being located: a few, never without bound.
+      if (early.length >= MAX_EARLY_FRAMES) {
+        socket.off('message', collect);
+        return socket.close(1008, 'too many messages');
+      }
       early.push({ data, isBinary });
       if (early.length === 1) {
         clearTimeout(timer);

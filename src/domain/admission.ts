@@ -1,23 +1,28 @@
 import { MeetingStatus, type Meeting } from './meeting.js';
 import type { EntryPolicy } from './entry-policy.js';
+import type { Device } from './devices.js';
+import { FailureLimiter, type Attempter, type FailureCaps } from './failure-limits.js';
 import { secretsEqual } from './secrets.js';
 import { TICKET_LIFETIME_MS, type TicketClaims, type TicketSigner, type TicketUser } from './tickets.js';
 import type { MeetingRepository, RateCounter } from './ports/index.js';
 
-/** Limits on wrong room code / passcode attempts; the reasoning is in docs/join-limits.md. */
-export interface JoinLimits {
-  perAddressPerMeeting: number;
-  perAddress: number;
-  perMeeting: number;
-  windowMs: number;
-}
+/** Limits on wrong room codes, passcodes and join links; the reasoning is in docs/join-limits.md and docs/security.md. */
+export type JoinLimits = FailureCaps;
 
 export const DEFAULT_JOIN_LIMITS: JoinLimits = {
-  perAddressPerMeeting: 10,
-  perAddress: 100,
-  perMeeting: 1000,
+  perBrowserTarget: 10,
+  perBrowser: 100,
+  perNetworkTarget: 30,
+  perNetwork: 300,
+  perTarget: 1000,
   windowMs: 3600_000,
 };
+
+/** Who asks for admission: their browser (the device cookie) and their network (networkOf). */
+export interface Client {
+  device: Device;
+  network: string;
+}
 
 /** Join links of booked meetings (src/domain/schedule.ts); undefined = not a booking's link. */
 export interface BookedLinks {
@@ -37,6 +42,7 @@ export type AdmissionResult =
  */
 export class AdmissionService {
   private readonly now: () => number;
+  private readonly limiter: FailureLimiter;
 
   constructor(
     private readonly meetings: MeetingRepository,
@@ -50,44 +56,62 @@ export class AdmissionService {
     private readonly booked?: BookedLinks,
   ) {
     this.now = now ?? Date.now;
+    this.limiter = new FailureLimiter(failures, 'join', limits);
   }
 
   /** `user`: the signed-in directory user, recorded under their unionId; the organizer becomes host. */
-  async admit(request: AdmissionRequest, address: string, deviceId: string, user?: TicketUser): Promise<AdmissionResult> {
-    if ('token' in request) return this.admitByLink(request.roomCode, request.token, deviceId, user);
-    return this.admitByPasscode(request.roomCode, request.passcode, address, deviceId, user);
+  async admit(request: AdmissionRequest, client: Client, user?: TicketUser): Promise<AdmissionResult> {
+    const who: Attempter = { device: client.device, network: client.network };
+    if ('token' in request) return this.admitByLink(request.roomCode, request.token, who, client, user);
+    return this.admitByPasscode(request.roomCode, request.passcode, who, client, user);
   }
 
-  private async admitByLink(roomCode: string, token: string, deviceId: string, user?: TicketUser): Promise<AdmissionResult> {
+  /** Join links are 192-bit secrets, but wrong ones still count, so the path is no free oracle. */
+  private async admitByLink(roomCode: string, token: string, who: Attempter, client: Client, user?: TicketUser): Promise<AdmissionResult> {
+    const target = `link:${roomCode}`;
+    const verdict = await this.limiter.check(who, target);
+    if (!verdict.ok) return { ok: false, reason: 'tooManyAttempts', retryAfterSeconds: verdict.retryAfterSeconds };
     // A booking's link first: after an instance ended, a join within the window starts a new one.
     const opened = await this.booked?.open(roomCode, token);
     if (typeof opened === 'string') return { ok: false, reason: opened };
-    if (opened) return this.grant(opened, 'participant', deviceId, user);
+    if (opened) return this.grant(opened, 'participant', client, user);
     const candidates = await this.meetings.findByRoomCode(roomCode);
     const meeting = candidates.find((m) => secretsEqual(token, m.joinToken));
-    if (!meeting) return { ok: false, reason: 'linkInvalid' };
-    return this.grant(meeting, 'participant', deviceId, user);
+    if (!meeting) {
+      await this.limiter.fail(who, target);
+      return { ok: false, reason: 'linkInvalid' };
+    }
+    return this.grant(meeting, 'participant', client, user);
   }
 
-  private async admitByPasscode(roomCode: string, passcode: string, address: string, deviceId: string, user?: TicketUser): Promise<AdmissionResult> {
-    const keys = [`join:${address}:${roomCode}`, `join:${address}`, `join:room:${roomCode}`];
-    const caps = [this.limits.perAddressPerMeeting, this.limits.perAddress, this.limits.perMeeting];
-    const usage = await Promise.all(keys.map((k) => this.failures.peek(k, this.limits.windowMs)));
-    const blocked = usage.map((u, i) => (u.used >= (caps[i] ?? 0) ? u.resetInMs : -1)).filter((ms) => ms >= 0);
-    if (blocked.length > 0) {
-      return { ok: false, reason: 'tooManyAttempts', retryAfterSeconds: Math.max(1, Math.ceil(Math.max(...blocked) / 1000)) };
-    }
+  private async admitByPasscode(roomCode: string, passcode: string, who: Attempter, client: Client, user?: TicketUser): Promise<AdmissionResult> {
+    const verdict = await this.limiter.check(who, roomCode);
+    if (!verdict.ok) return { ok: false, reason: 'tooManyAttempts', retryAfterSeconds: verdict.retryAfterSeconds };
 
     const candidates = await this.meetings.findByRoomCode(roomCode);
     const live = candidates.find((m) => m.status !== MeetingStatus.ended);
     const role = live ? this.roleFor(live, passcode) : undefined;
-    if (live && role) return this.grant(live, role, deviceId, user);
+    if (live && role) return this.grant(live, role, client, user);
     // A correct passcode of the meeting that last used this code: say it ended rather than "wrong".
     const ended = live ? undefined : candidates[0];
     if (ended && this.roleFor(ended, passcode)) return { ok: false, reason: 'meetingEnded' };
 
-    await Promise.all(keys.map((k) => this.failures.take(k, 1, Number.MAX_SAFE_INTEGER, this.limits.windowMs)));
+    await this.limiter.fail(who, roomCode);
     return { ok: false, reason: 'badCredentials' };
+  }
+
+  /**
+   * Whether a removal bars this person (docs/security.md): their browser; a signed-in person by
+   * identity; a guest by network for an hour, unless their browser was known before the removal.
+   */
+  private async barred(meeting: Meeting, client: Client, user?: TicketUser): Promise<boolean> {
+    const id = meeting.conferenceId;
+    if (await this.meetings.isDeviceBanned(id, client.device.id)) return true;
+    if (user) return this.meetings.isUnionBanned(id, user.corpId, user.unionId);
+    const since = await this.meetings.networkBarredSince(id, client.network, this.now());
+    if (since === undefined) return false;
+    const known = client.device.issuedAt !== undefined && client.device.issuedAt < since;
+    return !known && !(await this.meetings.isDeviceMember(id, client.device.id));
   }
 
   private roleFor(meeting: Meeting, passcode: string): 'host' | 'participant' | undefined {
@@ -97,9 +121,10 @@ export class AdmissionService {
     return host ? 'host' : participant ? 'participant' : undefined;
   }
 
-  private async grant(meeting: Meeting, asked: 'host' | 'participant', deviceId: string, user?: TicketUser): Promise<AdmissionResult> {
+  private async grant(meeting: Meeting, asked: 'host' | 'participant', client: Client, user?: TicketUser): Promise<AdmissionResult> {
+    const deviceId = client.device.id;
     if (meeting.status === MeetingStatus.ended) return { ok: false, reason: 'meetingEnded' };
-    if (await this.meetings.isDeviceBanned(meeting.conferenceId, deviceId)) return { ok: false, reason: 'removed' };
+    if (await this.barred(meeting, client, user)) return { ok: false, reason: 'removed' };
     // A signed-in organizer runs their meeting, whatever credential they came with.
     const organizer = user !== undefined && meeting.creatorUnionId === user.unionId && meeting.corpId === user.corpId;
     const role = organizer ? 'host' : asked;
@@ -112,6 +137,7 @@ export class AdmissionService {
       deviceId,
       exp: this.now() + TICKET_LIFETIME_MS,
       ...(user ? { user: { corpId: user.corpId, unionId: user.unionId } } : {}),
+      net: client.network,
     };
     return { ok: true, ticket: this.signer.sign(claims), claims, meeting };
   }

@@ -6,6 +6,9 @@ import { Rejection } from './rejection.js';
 export interface OrgLimits {
   maxParticipantsPerMeeting: number;
   invitesPerMinute: number;
+  /** New meetings (CreateVideoConference, CreateScheduleConference) one app may make per rolling hour / day. */
+  createsPerAppPerHour: number;
+  createsPerAppPerDay: number;
 }
 
 export interface Org {
@@ -55,7 +58,7 @@ export interface DirectoryDocument {
   suites: Suite[];
 }
 
-export const DEFAULT_LIMITS: OrgLimits = { maxParticipantsPerMeeting: 100, invitesPerMinute: 600 };
+export const DEFAULT_LIMITS: OrgLimits = { maxParticipantsPerMeeting: 100, invitesPerMinute: 600, createsPerAppPerHour: 1000, createsPerAppPerDay: 10000 };
 
 export const SCOPE_WRITE = 'VideoConference.Conference.Write';
 export const SCOPE_READ = 'VideoConference.Conference.Read';

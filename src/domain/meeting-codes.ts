@@ -1,4 +1,4 @@
-import { randomDigits, randomToken } from './secrets.js';
+import { randomDigits, randomDigitString, randomToken } from './secrets.js';
 
 /** How many fresh room codes a create tries before giving up (a clash is one in ~10^8 per try). */
 export const ROOM_CODE_ATTEMPTS = 8;
@@ -19,8 +19,8 @@ export interface MeetingCodes {
  * equals the participant passcode, or typing it could not tell a host from a guest.
  */
 export function mintMeetingCodes(): MeetingCodes {
-  const conferencePassword = randomDigits(PASSCODE_DIGITS);
-  let hostPassword = randomDigits(PASSCODE_DIGITS);
-  while (hostPassword === conferencePassword) hostPassword = randomDigits(PASSCODE_DIGITS);
+  const conferencePassword = randomDigitString(PASSCODE_DIGITS);
+  let hostPassword = randomDigitString(PASSCODE_DIGITS);
+  while (hostPassword === conferencePassword) hostPassword = randomDigitString(PASSCODE_DIGITS);
   return { roomCode: randomDigits(ROOM_CODE_DIGITS), conferencePassword, hostPassword, joinToken: randomToken(JOIN_TOKEN_BYTES) };
 }

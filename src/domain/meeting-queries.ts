@@ -87,7 +87,8 @@ export class MeetingQueries {
 
   /**
    * The token organization's meetings that have used this room code, newest first. A code none of
-   * them used is notFound, or orgForbidden when only other organizations' meetings used it.
+   * them used is notFound, whether or not another organization used it: the answer (and the work
+   * behind it) is the same, so it reveals nothing about other organizations' meetings.
    */
   async byRoomCode(corpId: string, roomCode: string, page: PageRequest): Promise<Page<Meeting>> {
     // Booked meetings print their codes in groups ("838 722 12345"); the digits are the code.
@@ -98,10 +99,7 @@ export class MeetingQueries {
     const after = meetingKey(decodePageToken(listing, page.nextToken, ['number', 'string']));
     const filter: MeetingFilter = { corpId, roomCode: code };
     const totalCount = await this.opts.meetings.countMeetings(filter);
-    if (totalCount === 0) {
-      if ((await this.opts.meetings.countMeetings({ roomCode: code })) > 0) throw new Rejection('orgForbidden');
-      throw new Rejection('notFound');
-    }
+    if (totalCount === 0) throw new Rejection('notFound');
     const rows = await this.opts.meetings.meetingPage(filter, after, size + 1);
     return paged(rows, size, totalCount, (m) => encodePageToken(listing, [m.createdAt, m.conferenceId]));
   }

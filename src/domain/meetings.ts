@@ -12,6 +12,8 @@ export interface CreateMeetingCommand {
   title: string;
   inviteUnionIds: readonly string[];
   inviteCaller: boolean;
+  /** The app (or suite) creating it: its quotas of new meetings apply (docs/security.md). */
+  appKey?: string;
 }
 
 export interface CreatedMeeting {
@@ -47,6 +49,30 @@ export function joinPath(meeting: Pick<Meeting, 'roomCode' | 'joinToken'>): stri
   return `/app?roomCode=${meeting.roomCode}&token=${meeting.joinToken}`;
 }
 
+const HOUR_MS = 3600_000;
+
+/**
+ * One new meeting from this app's quotas (the organization's limits, per app): per rolling hour and
+ * per rolling day. Resolves to the keys taken, to give back if creating fails; rejects when spent.
+ */
+export async function takeCreateQuota(
+  budget: RateCounter,
+  corpId: string,
+  appKey: string,
+  limits: { createsPerAppPerHour: number; createsPerAppPerDay: number },
+): Promise<string[]> {
+  const hour = `creates:hour:${corpId}:${appKey}`;
+  const day = `creates:day:${corpId}:${appKey}`;
+  if (!(await budget.take(hour, 1, limits.createsPerAppPerHour, HOUR_MS))) {
+    throw new Rejection('limitReached', `this app's quota of ${limits.createsPerAppPerHour} new meetings per hour is spent`);
+  }
+  if (!(await budget.take(day, 1, limits.createsPerAppPerDay, 24 * HOUR_MS))) {
+    await budget.giveBack(hour, 1);
+    throw new Rejection('limitReached', `this app's quota of ${limits.createsPerAppPerDay} new meetings per day is spent`);
+  }
+  return [hour, day];
+}
+
 export class MeetingService {
   private readonly now: () => number;
 
@@ -76,9 +102,11 @@ export class MeetingService {
     if (participants > org.limits.maxParticipantsPerMeeting) {
       throw new Rejection('limitReached', `${participants} participants exceed the limit of ${org.limits.maxParticipantsPerMeeting}`);
     }
+    const quota = cmd.appKey === undefined ? [] : await takeCreateQuota(this.opts.budget, corpId, cmd.appKey, org.limits);
     const rung = guests.length + (cmd.inviteCaller ? 1 : 0);
     const budgetKey = `invites:${corpId}`;
     if (rung > 0 && !(await this.opts.budget.take(budgetKey, rung, org.limits.invitesPerMinute, MINUTE_MS))) {
+      await Promise.all(quota.map((k) => this.opts.budget.giveBack(k, 1)));
       throw new Rejection('limitReached', `invitation budget of ${org.limits.invitesPerMinute} per minute is spent`);
     }
 
@@ -94,6 +122,7 @@ export class MeetingService {
       };
     } catch (err) {
       if (rung > 0) await this.opts.budget.giveBack(budgetKey, rung);
+      await Promise.all(quota.map((k) => this.opts.budget.giveBack(k, 1)));
       throw err;
     }
   }

@@ -3,6 +3,7 @@ import type { EventRecorder } from './events.js';
 import { AttendStatus, MeetingStatus, memberRecord, type Meeting, type Member } from './meeting.js';
 import { Rejection } from './rejection.js';
 import { randomHex } from './secrets.js';
+import { NETWORK_BAR_MS } from './removal.js';
 import type { TicketClaims, TicketUser } from './tickets.js';
 import type { MeetingRepository } from './ports/index.js';
 
@@ -126,6 +127,11 @@ export class PresenceService {
   /** Removes a member; their browser may not come back to this meeting. */
   async remove(conferenceId: string, memberId: string): Promise<void> {
     await this.closeVisit(conferenceId, memberId, AttendStatus.kicked, true);
+  }
+
+  /** A removed guest's network: newcomers from it with browsers first seen after now are refused for a while. */
+  async barNetwork(conferenceId: string, network: string): Promise<void> {
+    await this.meetings.barNetwork(conferenceId, network, this.now() + NETWORK_BAR_MS);
   }
 
   /** KickMembers: removes a member, barring their browser only when `ban`. */

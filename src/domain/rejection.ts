@@ -20,7 +20,11 @@ export type RejectionReason =
   | 'internalOnly'
   | 'badCommand'
   /** A booked meeting that was cancelled (src/domain/schedule.ts). */
-  | 'cancelled';
+  | 'cancelled'
+  /** The room holds its limit of people; the meeting holds its share of media ports; no media port is free. */
+  | 'full'
+  | 'meetingShare'
+  | 'serverFull';
 
 export class Rejection extends Error {
   constructor(

@@ -1,4 +1,5 @@
 import type { DirectoryUser } from './directory.js';
+import { takeCreateQuota } from './meetings.js';
 import type { EventRecorder } from './events.js';
 import { BizType, MeetingStatus, memberRecord, newConferenceId, type Meeting, type Member } from './meeting.js';
 import type { MeetingSettings } from './meeting-settings.js';
@@ -7,7 +8,7 @@ import { Rejection } from './rejection.js';
 import { mintMeetingCodes, ROOM_CODE_ATTEMPTS } from './meeting-codes.js';
 import { randomHex, secretsEqual } from './secrets.js';
 import { normalizeTitle } from './title.js';
-import { RoomCodeTaken, type BookingRepository, type DirectoryRepository, type MeetingRepository, type MeetingSettingsStore } from './ports/index.js';
+import { RoomCodeTaken, type BookingRepository, type DirectoryRepository, type MeetingRepository, type MeetingSettingsStore, type RateCounter } from './ports/index.js';
 
 /**
  * Booked meetings (spec §d "Scheduled meetings", §e.3, §e.4): a booking holds a room code and a
@@ -54,6 +55,8 @@ export class BookingCodeTaken extends Error {
 
 export interface ScheduleServiceOptions {
   directory: DirectoryRepository;
+  /** Where the apps' quotas of new meetings are counted; none = no quotas. */
+  budget?: RateCounter;
   bookings: BookingRepository;
   meetings: MeetingRepository;
   settings: MeetingSettingsStore;
@@ -94,7 +97,7 @@ export class ScheduleService {
   }
 
   /** CreateScheduleConference. */
-  async create(corpId: string, input: BookingInput, settings: ScheduleSettingsModel | undefined): Promise<BookingView> {
+  async create(corpId: string, input: BookingInput, settings: ScheduleSettingsModel | undefined, appKey?: string): Promise<BookingView> {
     const title = normalizeTitle(input.title);
     checkTimes(input.startTime, input.endTime);
     const org = await this.opts.directory.findOrg(corpId);
@@ -103,6 +106,8 @@ export class ScheduleService {
     if (!creator) throw new Rejection('invalidParams', `creatorUnionId ${input.creatorUnionId} is not a user of this organization`);
     if (!creator.canCreateMeetings) throw new Rejection('notAllowed', 'the creator may not create meetings');
     if (settings) await this.checkSettings(corpId, settings);
+    // The app's quotas of new meetings (docs/security.md) count bookings too.
+    if (appKey !== undefined && this.opts.budget) await takeCreateQuota(this.opts.budget, corpId, appKey, org.limits);
 
     for (let attempt = 1; ; attempt++) {
       const booking: Booking = {

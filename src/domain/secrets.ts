@@ -53,6 +53,16 @@ export function randomDigits(length: number): string {
   return out;
 }
 
+/** A uniformly random decimal string of exactly `length` digits, any of which may be 0 (10^length values): passcodes. */
+export function randomDigitString(length: number): string {
+  let out = '';
+  while (out.length < length) {
+    const chunk = Math.min(12, length - out.length);
+    out += String(randomInt(0, 10 ** chunk)).padStart(chunk, '0');
+  }
+  return out;
+}
+
 export function sha256Hex(value: string): string {
   return createHash('sha256').update(value).digest('hex');
 }

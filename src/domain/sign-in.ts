@@ -1,4 +1,5 @@
-import { DUMMY_HASH, verifyPassword } from './passwords.js';
+import { DUMMY_HASH, HashingBusy, verifyPasswordAsync } from './passwords.js';
+import { FailureLimiter, type Attempter, type FailureCaps } from './failure-limits.js';
 import { randomToken, sha256Hex } from './secrets.js';
 import { SESSION_LIFETIME_MS, type SessionClaims, type SessionSigner } from './sessions.js';
 import type { CredentialRepository, RateCounter } from './ports/index.js';
@@ -13,8 +14,15 @@ export interface Credentials {
 
 export const LINK_LIFETIME_MS = 15 * 60_000;
 
-/** Failed password attempts, per address and per account, in an hour (docs/sign-in.md). */
-export const SIGNIN_LIMITS = { perAddress: 50, perAccount: 10, windowMs: 3600_000 };
+/** Failed password attempts per browser, per network and per account in an hour (docs/sign-in.md, docs/security.md). */
+export const SIGNIN_LIMITS: FailureCaps = {
+  perBrowserTarget: 10,
+  perBrowser: 50,
+  perNetworkTarget: 20,
+  perNetwork: 100,
+  perTarget: 50,
+  windowMs: 3600_000,
+};
 
 export type SignInResult =
   | { ok: true; session: string; claims: SessionClaims }
@@ -24,6 +32,7 @@ export type SignInResult =
 /** Password and one-time-link sign-in of directory users; success yields a signed session. */
 export class SignInService {
   private readonly now: () => number;
+  private readonly limiter: FailureLimiter;
 
   constructor(
     private readonly users: CredentialRepository,
@@ -33,22 +42,29 @@ export class SignInService {
     private readonly limits = SIGNIN_LIMITS,
   ) {
     this.now = now ?? Date.now;
+    this.limiter = new FailureLimiter(failures, 'signin', limits);
   }
 
-  async withPassword(unionId: string, password: string, address: string, corpId?: string): Promise<SignInResult> {
-    const keys = [`signin:${address}`, `signin:user:${unionId}`];
-    const caps = [this.limits.perAddress, this.limits.perAccount];
-    const usage = await Promise.all(keys.map((k) => this.failures.peek(k, this.limits.windowMs)));
-    const blocked = usage.map((u, i) => (u.used >= (caps[i] ?? 0) ? u.resetInMs : -1)).filter((ms) => ms >= 0);
-    if (blocked.length > 0) {
-      return { ok: false, reason: 'tooManyAttempts', retryAfterSeconds: Math.max(1, Math.ceil(Math.max(...blocked) / 1000)) };
-    }
+  /** `who`: the browser and network trying (failure limits count both, docs/security.md). */
+  async withPassword(unionId: string, password: string, who: Attempter, corpId?: string): Promise<SignInResult> {
+    const target = `user:${unionId}`;
+    const verdict = await this.limiter.check(who, target);
+    if (!verdict.ok) return { ok: false, reason: 'tooManyAttempts', retryAfterSeconds: verdict.retryAfterSeconds };
     const candidates = (await this.users.find(unionId, corpId)).filter((u) => u.passwordHash);
-    // Unknown users and users without a password take as long as a wrong password.
-    if (candidates.length === 0) verifyPassword(password, DUMMY_HASH);
-    const match = candidates.find((u) => verifyPassword(password, u.passwordHash ?? DUMMY_HASH));
+    // scrypt runs off the event loop; unknown users and users without a password hash once too,
+    // and every candidate is checked, so the work does not depend on who exists.
+    const hashes = candidates.length > 0 ? candidates.map((u) => u.passwordHash ?? DUMMY_HASH) : [DUMMY_HASH];
+    let results: boolean[];
+    try {
+      results = await Promise.all(hashes.map((h) => verifyPasswordAsync(password, h)));
+    } catch (err) {
+      // More sign-ins are waiting for hashing than the server takes on: try again in a moment.
+      if (err instanceof HashingBusy) return { ok: false, reason: 'tooManyAttempts', retryAfterSeconds: 1 };
+      throw err;
+    }
+    const match = candidates.length > 0 ? candidates.find((_, i) => results[i]) : undefined;
     if (!match) {
-      await Promise.all(keys.map((k) => this.failures.take(k, 1, Number.MAX_SAFE_INTEGER, this.limits.windowMs)));
+      await this.limiter.fail(who, target);
       return { ok: false, reason: 'badCredentials' };
     }
     return this.session(match);

@@ -9,6 +9,8 @@ export interface TicketClaims {
   exp: number;
   /** The signed-in directory user holding the ticket (docs/sign-in.md); absent for anonymous guests. */
   user?: TicketUser;
+  /** The network the ticket was issued to (networkOf): a removal of its guest bars it for a while. */
+  net?: string;
 }
 
 export interface TicketUser {

@@ -1,8 +1,32 @@
+import { FailureLimiter, type FailureCaps } from './failure-limits.js';
 import { Rejection } from './rejection.js';
 import { hmacHex, randomHex, secretsEqual, sha256Hex } from './secrets.js';
-import type { DirectoryRepository, TokenKind, TokenRecord, TokenRepository } from './ports/index.js';
+import type { DirectoryRepository, RateCounter, TokenKind, TokenRecord, TokenRepository } from './ports/index.js';
 
 export const TOKEN_LIFETIME_S = 7200;
+
+/**
+ * Wrong secrets on the token routes, per hour (docs/security.md): per client network and app key,
+ * per network, and per app key from everywhere. Callers are servers, not browsers, so the network
+ * plays the browser's part: a network that has not failed always gets its token, however many
+ * failures others caused for the same app key.
+ */
+export const TOKEN_FAILURE_LIMITS: FailureCaps = {
+  perBrowserTarget: 20,
+  perBrowser: 100,
+  perNetworkTarget: 20,
+  perNetwork: 100,
+  perTarget: 200,
+  windowMs: 3600_000,
+};
+
+/** Refused before any secret is compared: too many wrong ones from this network. */
+export class Throttled extends Error {
+  override name = 'Throttled';
+  constructor(readonly retryAfterSeconds: number) {
+    super(`throttled for ${retryAfterSeconds} s`);
+  }
+}
 
 /** Who a request acts for: the token's organization and the scopes its app was granted. */
 export interface Principal {
@@ -23,14 +47,35 @@ export interface IssuedToken {
  */
 export class TokenService {
   private readonly now: () => number;
+  private readonly limiter: FailureLimiter | undefined;
 
   constructor(
     private readonly tokens: TokenRepository,
     private readonly directory: DirectoryRepository,
     private readonly key: Buffer,
     now?: () => number,
+    /** Where wrong secrets are counted; none = no limits. */
+    failures?: RateCounter,
   ) {
     this.now = now ?? Date.now;
+    this.limiter = failures && new FailureLimiter(failures, 'token', TOKEN_FAILURE_LIMITS);
+  }
+
+  /**
+   * Runs a token request from `network` for `clientKey` under the failure limits: throws Throttled
+   * when this network failed too often for it; a wrong secret (badCredentials) counts.
+   */
+  async limited<T>(network: string, clientKey: string, attempt: () => Promise<T>): Promise<T> {
+    if (!this.limiter) return attempt();
+    const who = { device: { id: network, vouched: true }, network };
+    const verdict = await this.limiter.check(who, clientKey);
+    if (!verdict.ok) throw new Throttled(verdict.retryAfterSeconds);
+    try {
+      return await attempt();
+    } catch (err) {
+      if (err instanceof Rejection && (err.reason === 'badCredentials' || err.reason === 'badSuiteTicket')) await this.limiter.fail(who, clientKey);
+      throw err;
+    }
   }
 
   /** GetAccessToken / legacy gettoken: internal app; a live token is returned again and extended. */

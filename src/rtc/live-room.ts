@@ -37,6 +37,8 @@ export interface ChatMessage {
 }
 
 const CHAT_HISTORY = 200;
+/** Characters of chat text a newcomer is sent at most (the welcome frame stays small). */
+const CHAT_HISTORY_CHARS = 32 * 1024;
 /** WebSocket close codes the page understands (4000–4999 are the application's own). */
 export const CloseCode = { replaced: 4000, removed: 4001, ended: 4002, refused: 4003, left: 4004, kicked: 4005 } as const;
 
@@ -48,8 +50,9 @@ export type MuteReason = 'host' | 'muteAll' | 'forced';
  * host's controls. Presence is written through to the member records as it changes.
  */
 export class LiveRoom {
-  private readonly participants = new Map<string, { info: Participant; peer: Peer; unionId: string | null }>();
+  private readonly participants = new Map<string, { info: Participant; peer: Peer; unionId: string | null; net?: string | undefined }>();
   private readonly chat: ChatMessage[] = [];
+  private chatChars = 0;
   private closed = false;
   private settings: MeetingSettings = { ...DEFAULT_SETTINGS };
   /** Participants the host let speak although self-unmute is off; cleared by the next mute-all. */
@@ -57,6 +60,10 @@ export class LiveRoom {
   /** Everyone who entered this live room, so mute-on-entry applies to a first entry only. */
   private readonly seen = new Set<string>();
   private focusSent: string | null = null;
+  /** Each ticket's participant (by the ticket's hash): one live connection per ticket. */
+  private readonly tickets = new Map<string, string>();
+  /** The meeting's limit of people (set by the hub when it first needs it). */
+  capacity: number | undefined;
 
   constructor(
     readonly conferenceId: string,
@@ -72,11 +79,25 @@ export class LiveRoom {
     return this.participants.size;
   }
 
+  has(participantId: string): boolean {
+    return this.participants.has(participantId);
+  }
+
+  /** The participant a ticket (by its hash) entered as, while the room lives. */
+  holderOf(ticketKey: string): string | undefined {
+    return this.tickets.get(ticketKey);
+  }
+
+  bindTicket(ticketKey: string, participantId: string): void {
+    this.tickets.set(ticketKey, participantId);
+  }
+
   roster(): Participant[] {
     return [...this.participants.values()].map((p) => ({ ...p.info }));
   }
 
-  async join(info: Participant, peer: Peer, meeting: { title: string; roomCode: string }, unionId: string | null = null): Promise<void> {
+  /** `net`: the network the participant's ticket was issued to (a removed guest's network is barred). */
+  async join(info: Participant, peer: Peer, meeting: { title: string; roomCode: string }, unionId: string | null = null, net?: string): Promise<void> {
     const firstEntry = !this.seen.has(info.participantId);
     this.seen.add(info.participantId);
     // Mute-all mutes newcomers; a forced mute holds across reconnects.
@@ -89,8 +110,14 @@ export class LiveRoom {
       previous.peer.close(CloseCode.replaced, 'replaced by a newer connection');
       await this.media.removeParticipant(info.participantId);
     }
-    this.participants.set(info.participantId, { info, peer, unionId });
-    await this.media.addParticipant(info.participantId);
+    this.participants.set(info.participantId, { info, peer, unionId, net });
+    try {
+      await this.media.addParticipant(info.participantId);
+    } catch (err) {
+      this.participants.delete(info.participantId);
+      if (previous) this.broadcast({ type: 'participant-left', participantId: info.participantId });
+      throw err;
+    }
     if (!this.canShare(info.role)) this.media.setForwarding(info.participantId, 'screen', false);
     peer.send({
       type: 'welcome',
@@ -154,7 +181,8 @@ export class LiveRoom {
     if (!p) return;
     const message: ChatMessage = { participantId, name: p.info.name, text, at: Date.now() };
     this.chat.push(message);
-    if (this.chat.length > CHAT_HISTORY) this.chat.shift();
+    this.chatChars += text.length;
+    while (this.chat.length > CHAT_HISTORY || (this.chatChars > CHAT_HISTORY_CHARS && this.chat.length > 1)) this.chatChars -= this.chat.shift()!.text.length;
     this.broadcast({ type: 'chat', ...message });
   }
 
@@ -225,6 +253,7 @@ export class LiveRoom {
     const target = this.participants.get(targetId);
     if (!target) return;
     this.participants.delete(targetId);
+    if (ban) await this.barGuest(target);
     target.peer.send({ type: 'removed', rejoin: !ban });
     target.peer.close(ban ? CloseCode.removed : CloseCode.kicked, 'removed by the host');
     await this.media.removeParticipant(targetId);
@@ -238,6 +267,7 @@ export class LiveRoom {
     const target = this.participants.get(targetId);
     await this.presence.remove(this.conferenceId, targetId);
     if (!target) return;
+    await this.barGuest(target);
     this.participants.delete(targetId);
     target.peer.send({ type: 'removed' });
     target.peer.close(CloseCode.removed, 'removed by the host');
@@ -268,6 +298,11 @@ export class LiveRoom {
     }
     this.participants.clear();
     this.onEmpty();
+  }
+
+  /** A removed guest (no signed-in identity to bar) also bars their network for a while. */
+  private async barGuest(target: { unionId: string | null; net?: string | undefined }): Promise<void> {
+    if (target.unionId === null && target.net) await this.presence.barNetwork(this.conferenceId, target.net);
   }
 
   /** Sends to everyone in the room except `exceptId`. */

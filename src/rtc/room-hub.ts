@@ -6,10 +6,16 @@ import { Rejection } from '../domain/rejection.js';
 import type { TicketSigner } from '../domain/tickets.js';
 import { CloseCode, LiveRoom, type MediaRoom, type Peer } from './live-room.js';
 import { parseClientMessage, type ClientMessage } from './messages.js';
+import { DEFAULT_SOCKET_LIMITS, MessageBudget, type SocketLimits } from './budget.js';
+import { briefly, LogLimiter } from './log-limiter.js';
+import { SfuCapacityError, SfuError } from './sfu/types.js';
+import { sha256Hex } from '../domain/secrets.js';
 
 export interface MediaServer {
   room(conferenceId: string): MediaRoom;
   closeRoom(conferenceId: string): Promise<void>;
+  /** Whether a newcomer to the meeting would get media ports now; undefined = yes. */
+  admits?(conferenceId: string): 'meetingShare' | 'serverFull' | undefined;
 }
 
 const HELLO_TIMEOUT_MS = 10_000;
@@ -31,6 +37,9 @@ const refusals: Record<string, { code: string; message: string }> = {
   invalidParams: { code: 'badName', message: 'Enter a name of 1 to 64 characters.' },
   locked: { code: 'meetingLocked', message: 'This meeting is locked: nobody new can join. Ask the host to unlock it.' },
   internalOnly: { code: 'internalOnly', message: 'This meeting is only open to members of the organization.' },
+  full: { code: 'meetingFull', message: 'This meeting is full. Try again when someone leaves.' },
+  meetingShare: { code: 'serverFull', message: 'This meeting has all the media capacity this server gives one meeting. Try again when someone leaves.' },
+  serverFull: { code: 'serverFull', message: 'The server is full right now. Try again in a few minutes.' },
 };
 
 /** All live rooms of this instance, and the WebSocket side of the room protocol. */
@@ -39,6 +48,12 @@ export class RoomHub {
   /** Rooms whose past was settled when they opened here (until they close), so it is settled once. */
   private readonly opening = new Map<string, Promise<void>>();
   hooks: RoomHooks | undefined;
+  /** Client-caused log lines, a few per minute per kind. */
+  private readonly clientLog: LogLimiter;
+  /** What one socket may send and have queued (docs/security.md). */
+  limits: SocketLimits = DEFAULT_SOCKET_LIMITS;
+  /** Most people live in one meeting (the organization's maxParticipantsPerMeeting); none = no limit. */
+  capacity: ((conferenceId: string) => Promise<number>) | undefined;
 
   constructor(
     private readonly media: MediaServer,
@@ -47,7 +62,9 @@ export class RoomHub {
     private readonly log: Logger,
     /** The meetings' stored settings, applied when a room comes alive on this instance. */
     private readonly settings?: { get(conferenceId: string): Promise<MeetingSettings> },
-  ) {}
+  ) {
+    this.clientLog = new LogLimiter(log);
+  }
 
   /** The live room of a meeting on this instance, if anyone is in it here. */
   live(conferenceId: string): LiveRoom | undefined {
@@ -85,22 +102,46 @@ export class RoomHub {
 
   /** Runs one browser's connection: a hello, then protocol messages in order until it closes. */
   accept(socket: WebSocket, deviceId: string | undefined, early: ReadonlyArray<{ data: RawData; isBinary: boolean }> = []): void {
+    const limits = this.limits;
+    let session: { room: LiveRoom; participantId: string } | undefined;
+    const slowConsumer = () => {
+      this.clientLog.warn('slowConsumer', { conferenceId: session?.room.conferenceId, participantId: session?.participantId, backlog: socket.bufferedAmount }, 'room socket closed: it does not read what it is sent');
+      // No closing handshake: it would queue behind the backlog the browser is not reading.
+      socket.terminate();
+    };
     const peer: Peer = {
       send: (m) => {
-        if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(m));
+        if (socket.readyState !== socket.OPEN) return;
+        // A browser that stops reading must not make the server hold its messages without bound.
+        if (socket.bufferedAmount > limits.maxBacklogBytes) return slowConsumer();
+        socket.send(JSON.stringify(m));
       },
       close: (code, reason) => socket.close(code, reason),
     };
-    let session: { room: LiveRoom; participantId: string } | undefined;
+    const budget = new MessageBudget(limits);
+    let pending = 0;
     let queue = Promise.resolve();
     const helloTimer = setTimeout(() => socket.close(CloseCode.refused, 'no hello'), HELLO_TIMEOUT_MS);
 
     const onFrame = (data: RawData, isBinary: boolean) => {
+      if (socket.readyState !== socket.OPEN) return;
       const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : (data as Buffer).byteLength;
       if (isBinary || size > MAX_FRAME_BYTES) return socket.close(1009, 'frame too large or binary');
       const message = parseClientMessage(data.toString());
+      const verdict = budget.admit(message?.type);
+      if (verdict === 'close' || pending >= limits.frames.burst) {
+        this.clientLog.warn('flood', { conferenceId: session?.room.conferenceId, participantId: session?.participantId }, 'room socket closed: too many messages');
+        // No closing handshake: a flooder would push megabytes more while it lasted.
+        socket.terminate();
+        return;
+      }
+      if (verdict === 'drop') {
+        if (budget.shouldTell()) peer.send({ type: 'error', code: 'rateLimited', message: 'You are sending too fast; some of it was dropped.' });
+        return;
+      }
       if (!message) return peer.send({ type: 'error', code: 'badMessage', message: 'Unknown or malformed message.' });
       // Messages are handled one at a time so negotiation steps never overlap.
+      pending++;
       queue = queue
         .then(async () => {
           if (!session) {
@@ -112,8 +153,20 @@ export class RoomHub {
           await this.dispatch(session.room, session.participantId, message, peer);
         })
         .catch((err: unknown) => {
-          this.log.error({ err, conferenceId: session?.room.conferenceId }, 'room message failed');
+          if (err instanceof SfuCapacityError) {
+            this.clientLog.warn('serverFull', { conferenceId: session?.room.conferenceId, err: briefly(err) }, 'no media port for a participant');
+            return peer.send({ type: 'error', ...refusals.serverFull });
+          }
+          // What a client's bad SDP causes is the client's problem: a short line, no stack.
+          if (err instanceof SfuError) {
+            this.clientLog.warn('badMedia', { conferenceId: session?.room.conferenceId, participantId: session?.participantId, err: briefly(err) }, 'room message refused');
+            return peer.send({ type: 'error', code: 'badMessage', message: 'The media description was not accepted.' });
+          }
+          this.clientLog.warn('failed', { conferenceId: session?.room.conferenceId, err: briefly(err), stackTop: err instanceof Error ? err.stack?.split('\n')[1]?.trim() : undefined }, 'room message failed');
           peer.send({ type: 'error', code: 'internal', message: 'Something went wrong; try again.' });
+        })
+        .finally(() => {
+          pending--;
         });
     };
     for (const frame of early) onFrame(frame.data, frame.isBinary);
@@ -138,7 +191,23 @@ export class RoomHub {
     }
     try {
       await this.settle(claims.conferenceId);
-      const { meeting, member } = await this.presence.enter(claims, message.name, message.participantId);
+      // One ticket, one live connection: a second socket on it continues the same participant
+      // (the newest connection wins), so a ticket can never fill a room.
+      const ticketKey = sha256Hex(message.ticket);
+      const open = this.rooms.get(claims.conferenceId);
+      const holder = open?.holderOf(ticketKey);
+      const resume = holder ?? message.participantId;
+      const replacing = resume !== undefined && open?.has(resume) === true;
+      if (!replacing && claims.role !== 'host') {
+        // Hosts always get in, so someone can run the meeting; everyone else counts.
+        const limit = open ? await this.capacityOf(open) : undefined;
+        if (open && limit !== undefined && open.size >= limit) throw new Rejection('full');
+      }
+      if (!replacing) {
+        const media = this.media.admits?.(claims.conferenceId);
+        if (media) throw new Rejection(media);
+      }
+      const { meeting, member } = await this.presence.enter(claims, message.name, resume);
       const settings = !this.rooms.has(meeting.conferenceId) ? await this.settings?.get(meeting.conferenceId) : undefined;
       const room = this.roomFor(meeting.conferenceId);
       if (settings) room.applySettings(settings);
@@ -150,13 +219,29 @@ export class RoomHub {
         camera: message.camera,
         screen: false,
       };
-      await room.join(info, peer, meeting, member.unionId);
+      try {
+        await room.join(info, peer, meeting, member.unionId, claims.net);
+      } catch (err) {
+        // Entered in the records but not in the room (no media ports after all): the visit ends.
+        await this.presence.leave(meeting.conferenceId, member.memberId);
+        if (room.size === 0) room.shutDown({ type: 'ended' }, CloseCode.refused, 'empty');
+        if (err instanceof SfuCapacityError) throw new Rejection('serverFull');
+        throw err;
+      }
+      room.bindTicket(ticketKey, member.memberId);
       return { room, participantId: member.memberId };
     } catch (err) {
       if (!(err instanceof Rejection)) throw err;
       peer.send({ type: 'error', ...(refusals[err.reason] ?? refusals.ticket) });
       return undefined;
     }
+  }
+
+  /** The meeting's limit of people, looked up once per live room. */
+  private async capacityOf(room: LiveRoom): Promise<number | undefined> {
+    if (!this.capacity) return undefined;
+    room.capacity ??= await this.capacity(room.conferenceId);
+    return room.capacity;
   }
 
   private async dispatch(room: LiveRoom, me: string, m: ClientMessage, peer: Peer): Promise<void> {

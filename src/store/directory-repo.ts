@@ -23,7 +23,12 @@ export class SqlDirectoryRepository implements DirectoryRepository {
       corpId: row.corp_id,
       name: row.name,
       disabled: Boolean(row.disabled),
-      limits: { maxParticipantsPerMeeting: row.max_participants, invitesPerMinute: row.invites_per_minute },
+      limits: {
+        maxParticipantsPerMeeting: row.max_participants,
+        invitesPerMinute: row.invites_per_minute,
+        createsPerAppPerHour: row.creates_per_app_per_hour,
+        createsPerAppPerDay: row.creates_per_app_per_day,
+      },
     };
   }
 
@@ -73,6 +78,8 @@ export class SqlDirectoryRepository implements DirectoryRepository {
           disabled: org.disabled ? 1 : 0,
           max_participants: org.limits.maxParticipantsPerMeeting,
           invites_per_minute: org.limits.invitesPerMinute,
+          creates_per_app_per_hour: org.limits.createsPerAppPerHour,
+          creates_per_app_per_day: org.limits.createsPerAppPerDay,
         };
         await tx.insertInto('orgs').values(orgRow).onConflict((oc) => oc.column('corp_id').doUpdateSet(orgRow)).execute();
         summary.orgs++;

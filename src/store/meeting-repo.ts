@@ -1,4 +1,5 @@
 import type { Kysely, SelectQueryBuilder } from 'kysely';
+import { NETWORK_BAR_MS } from '../domain/removal.js';
 import { AttendStatus, MeetingStatus, memberRecord, type Meeting, type Member } from '../domain/meeting.js';
 import type { Database } from './schema.js';
 import { memberColumns, memberRow, meetingRow, toMeeting, toMember } from './meeting-rows.js';
@@ -22,6 +23,19 @@ export class SqlMeetingRepository implements MeetingRepository {
       if (isUniqueViolation(err, 'room_code')) throw new RoomCodeTaken();
       throw err;
     }
+  }
+
+  /** Meetings by id (= creation order) after `afterId` and before `beforeId`: for the expiry of unused meetings. */
+  async createdBetween(afterId: string, beforeId: string, limit: number): Promise<Array<{ conferenceId: string; unused: boolean }>> {
+    const rows = await this.db
+      .selectFrom('meetings')
+      .select(['conference_id', 'status', 'schedule_conference_id'])
+      .where('conference_id', '>', afterId)
+      .where('conference_id', '<', beforeId)
+      .orderBy('conference_id')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ conferenceId: r.conference_id, unused: r.status === MeetingStatus.initialised && r.schedule_conference_id === null }));
   }
 
   async find(conferenceId: string): Promise<Meeting | undefined> {
@@ -59,6 +73,50 @@ export class SqlMeetingRepository implements MeetingRepository {
       .where('banned', '=', 1)
       .executeTakeFirst();
     return row !== undefined;
+  }
+
+  async isUnionBanned(conferenceId: string, corpId: string, unionId: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('meeting_members')
+      .select('member_id')
+      .where('conference_id', '=', conferenceId)
+      .where('union_id', '=', unionId)
+      .where('corp_id', '=', corpId)
+      .where('banned', '=', 1)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async isDeviceMember(conferenceId: string, deviceId: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('meeting_members')
+      .select('member_id')
+      .where('conference_id', '=', conferenceId)
+      .where('device_id', '=', deviceId)
+      .where('banned', '=', 0)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async barNetwork(conferenceId: string, network: string, until: number): Promise<void> {
+    const row = { conference_id: conferenceId, kind: 'network', value: network, until };
+    await this.db
+      .insertInto('meeting_bars')
+      .values(row)
+      .onConflict((oc) => oc.columns(['conference_id', 'kind', 'value']).doUpdateSet({ until }))
+      .execute();
+  }
+
+  async networkBarredSince(conferenceId: string, network: string, now: number): Promise<number | undefined> {
+    const row = await this.db
+      .selectFrom('meeting_bars')
+      .select('until')
+      .where('conference_id', '=', conferenceId)
+      .where('kind', '=', 'network')
+      .where('value', '=', network)
+      .where('until', '>', now)
+      .executeTakeFirst();
+    return row ? Number(row.until) - NETWORK_BAR_MS : undefined;
   }
 
   async insertMember(member: Member): Promise<void> {

@@ -18,6 +18,16 @@ export interface OrgsTable {
   disabled: Flag;
   max_participants: number;
   invites_per_minute: number;
+  creates_per_app_per_hour: number;
+  creates_per_app_per_day: number;
+}
+
+/** What a removal bars beyond the browser (docs/security.md): kind 'union' or 'network', until when. */
+export interface MeetingBarsTable {
+  conference_id: string;
+  kind: string;
+  value: string;
+  until: Millis;
 }
 
 export interface UsersTable {
@@ -191,6 +201,7 @@ export interface Database {
   access_tokens: AccessTokensTable;
   meetings: MeetingsTable;
   meeting_members: MeetingMembersTable;
+  meeting_bars: MeetingBarsTable;
   meeting_settings: MeetingSettingsTable;
   schedule_conferences: ScheduleConferencesTable;
   events: EventsTable;

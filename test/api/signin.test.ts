@@ -29,14 +29,20 @@ afterAll(async () => server.stop());
 
 const client = () => conferenceClient(server.endpoint);
 
-async function signIn(unionId: string, password = PASSWORDS[unionId] ?? '', corpId?: string) {
+async function signIn(unionId: string, password = PASSWORDS[unionId] ?? '', corpId?: string, device?: string) {
   const res = await fetch(`${server.url}/api/signin`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...(device ? { cookie: device } : {}) },
     body: JSON.stringify({ unionId, password, ...(corpId ? { corpId } : {}) }),
   });
   const set = res.headers.get('set-cookie') ?? '';
-  return { status: res.status, body: (await res.json()) as Record<string, unknown>, setCookie: set, cookie: /vconf_session=[^;]+/.exec(set)?.[0] ?? '' };
+  return {
+    status: res.status,
+    body: (await res.json()) as Record<string, unknown>,
+    setCookie: set,
+    cookie: /vconf_session=[^;]+/.exec(set)?.[0] ?? '',
+    device: /vconf_device=[^;]+/.exec(set)?.[0] ?? device ?? '',
+  };
 }
 
 async function me(cookie: string) {
@@ -96,14 +102,19 @@ describe('password sign-in', () => {
     expect(out.headers.get('set-cookie')).toMatch(/vconf_session=;/);
   });
 
-  it('blocks an account after 10 wrong passwords, even for the right one, with retryAfterSeconds', async () => {
-    for (let i = 0; i < 10; i++) expect((await signIn('uA3', `wrong-${i}`)).status).toBe(401);
-    const blocked = await signIn('uA3');
+  it('blocks a browser after 10 wrong passwords for an account, even for the right one, with retryAfterSeconds', async () => {
+    let device = '';
+    for (let i = 0; i < 10; i++) {
+      const r = await signIn('uA3', `wrong-${i}`, undefined, device || undefined);
+      expect(r.status).toBe(401);
+      device = r.device;
+    }
+    const blocked = await signIn('uA3', undefined, undefined, device);
     expect([blocked.status, blocked.body.code]).toEqual([429, 'tooManyAttempts']);
     expect(blocked.body.retryAfterSeconds).toBeGreaterThan(3000);
     expect(blocked.cookie).toBe('');
-    // Other accounts from the same address still sign in.
-    expect((await signIn('uA2')).status).toBe(200);
+    // Other accounts from the same browser still sign in.
+    expect((await signIn('uA2', undefined, undefined, device)).status).toBe(200);
   });
 });
 

@@ -38,7 +38,7 @@ describe('parseDirectory: accepted documents and defaults', () => {
       users: [{ corpId: 'dingx', unionId: 'u1', userId: 'u1', name: 'Una', canCreateMeetings: true }],
       apps: [{ appKey: 'k', corpId: 'dingx', appSecret: 's', scopes: [] }],
     });
-    expect(DEFAULT_LIMITS).toEqual({ maxParticipantsPerMeeting: 100, invitesPerMinute: 600 });
+    expect(DEFAULT_LIMITS).toEqual({ maxParticipantsPerMeeting: 100, invitesPerMinute: 600, createsPerAppPerHour: 1000, createsPerAppPerDay: 10000 });
     expect(doc.suites).toEqual([{ suiteKey: 'su', suiteSecret: 'ss', suiteTicket: 't', scopes: ['A'], authorizedCorpIds: [] }]);
   });
 
@@ -54,7 +54,7 @@ describe('parseDirectory: accepted documents and defaults', () => {
     });
     const [o] = doc.orgs;
     expect(o?.disabled).toBe(true);
-    expect(o?.limits).toEqual({ maxParticipantsPerMeeting: 100, invitesPerMinute: 7 });
+    expect(o?.limits).toEqual({ maxParticipantsPerMeeting: 100, invitesPerMinute: 7, createsPerAppPerHour: 1000, createsPerAppPerDay: 10000 });
     expect(o?.users[0]).toMatchObject({ userId: 'emp-1', canCreateMeetings: false });
   });
 

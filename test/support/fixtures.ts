@@ -8,7 +8,7 @@ export const directory = {
       corpId: 'dingacme',
       name: 'Acme',
       disabled: false,
-      limits: { maxParticipantsPerMeeting: 100, invitesPerMinute: 100000 },
+      limits: { maxParticipantsPerMeeting: 100, invitesPerMinute: 100000, createsPerAppPerHour: 1000000, createsPerAppPerDay: 1000000 },
       users: [
         { unionId: 'uA1', userId: 'alice', name: 'Alice', canCreateMeetings: true },
         { unionId: 'uA2', userId: 'bob', name: 'Bob' },

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
 import type { Config } from '../../src/config.js';
 import { createLogger, startServer, type RunningServer } from '../../src/server.js';
 import type { Database } from '../../src/store/schema.js';
@@ -33,7 +34,7 @@ export interface TestServer {
  * A real vconf on loopback, on a fresh SQLite file in a temporary directory, or on a fresh
  * PostgreSQL database of its own (see testStore()), kept across restart() and dropped by stop().
  */
-export async function startTestServer(opts: { directory?: unknown; config?: Partial<Config> } = {}): Promise<TestServer> {
+export async function startTestServer(opts: { directory?: unknown; config?: Partial<Config>; logger?: Logger } = {}): Promise<TestServer> {
   const store = testStore();
   const database: TestDatabase | undefined = store === 'postgres' ? await createTestDatabase() : undefined;
   const dataDir = mkdtempSync(join(tmpdir(), 'vconf-test-'));
@@ -55,7 +56,7 @@ export async function startTestServer(opts: { directory?: unknown; config?: Part
     database: database?.url,
     ...opts.config,
   };
-  const logger = createLogger(config.logLevel);
+  const logger = opts.logger ?? createLogger(config.logLevel);
   let running: RunningServer;
   try {
     running = await startServer(config, logger);

@@ -21,6 +21,14 @@ export interface MeetingRepository {
   findByRoomCode(roomCode: string): Promise<Meeting[]>;
   findMember(conferenceId: string, memberId: string): Promise<Member | undefined>;
   isDeviceBanned(conferenceId: string, deviceId: string): Promise<boolean>;
+  /** Whether a removal barred this signed-in person (a banned member record under their unionId). */
+  isUnionBanned(conferenceId: string, corpId: string, unionId: string): Promise<boolean>;
+  /** Whether a member record of the meeting has this browser (it was inside before). */
+  isDeviceMember(conferenceId: string, deviceId: string): Promise<boolean>;
+  /** Bars newcomers from a network until `until` (a removed guest's network, docs/security.md). */
+  barNetwork(conferenceId: string, network: string, until: number): Promise<void>;
+  /** Since when a bar on this network holds, if one holds at `now`. */
+  networkBarredSince(conferenceId: string, network: string, now: number): Promise<number | undefined>;
   insertMember(member: Member): Promise<void>;
   updateMember(conferenceId: string, memberId: string, patch: Partial<Omit<Member, 'conferenceId' | 'memberId'>>): Promise<void>;
   /** initialised → started, once; later calls change nothing. */

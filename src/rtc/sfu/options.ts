@@ -5,6 +5,7 @@ import {
   type RTCPeerConnectionConfig,
 } from 'werift';
 import type { ForwardTally, SfuLogger } from './types.js';
+import type { PortBudget } from './port-budget.js';
 
 export interface SfuOptions {
   /** Address the ICE sockets bind to; undefined or 0.0.0.0 = every IPv4 interface (plus loopback). */
@@ -16,6 +17,8 @@ export interface SfuOptions {
   logger?: SfuLogger;
   /** Where forwarded packets are counted; the Sfu makes its own when not given. */
   forwarded?: ForwardTally;
+  /** Accounting of the port range (made by the Sfu when there is a range). */
+  ports?: PortBudget;
 }
 
 /** Video codecs the SFU forwards, in preference order. The SFU never decodes, so it only needs to agree on names. */

@@ -2,7 +2,7 @@ import type { RTCPeerConnection } from 'werift';
 import { Closer, createPeer, localSdp, SerialQueue, setLocalAndGather } from './peer.js';
 import type { SfuOptions } from './options.js';
 import { offeredSections, restrictPublishOffer } from './sdp.js';
-import { kindOf, SfuError, type PublishedTrack, type Source } from './types.js';
+import { kindOf, SfuCapacityError, SfuError, type PublishedTrack, type Source } from './types.js';
 import { UpstreamTrack } from './upstream-track.js';
 
 /** A participant's upstream connection: the browser offers its sendonly tracks, the SFU answers. */
@@ -65,7 +65,10 @@ export class Publisher {
     if (this.closed) throw new SfuError('participant has left');
     const changed = this.syncTracks(declared);
     const rejected = new Set([...offered].filter(([, section]) => section.rejected).map(([mid]) => mid));
-    return { answer: localSdp(this.pc, this.opts, rejected), changed };
+    const answer = localSdp(this.pc, this.opts, rejected);
+    // No port could be opened: say so, instead of an answer the browser can never connect to.
+    if (!/^a=candidate:/m.test(answer)) throw new SfuCapacityError('no media port could be opened for the answer');
+    return { answer, changed };
   }
 
   /** The declared list is authoritative: tracks not in it stop, new ones start. */

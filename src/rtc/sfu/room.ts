@@ -29,6 +29,8 @@ export class SfuRoom {
   async addParticipant(participantId: string): Promise<void> {
     if (this.closed) throw new SfuError('room is closed');
     if (this.members.has(participantId)) await this.removeParticipant(participantId);
+    // Its ports first: a participant the range has no room for is refused, not left without candidates.
+    this.opts.ports?.reserve(this.conferenceId);
     const subscriber = new Subscriber(participantId, this.opts, {
       tracksFor: (id) => this.tracksFor(id),
       offer: (id, sdp, tracks) => this.emitOffer(id, sdp, tracks),
@@ -60,6 +62,7 @@ export class SfuRoom {
     const member = this.members.get(participantId);
     if (!member) return;
     this.members.delete(participantId);
+    this.opts.ports?.release(this.conferenceId);
     const closing = Promise.all([member.publisher.close(), member.subscriber.close()]);
     this.updateAllBut(participantId);
     await closing;
@@ -74,6 +77,7 @@ export class SfuRoom {
   async close(): Promise<void> {
     this.closed = true;
     const members = [...this.members.values()];
+    for (let i = 0; i < members.length; i++) this.opts.ports?.release(this.conferenceId);
     this.members.clear();
     await Promise.all(members.flatMap((m) => [m.publisher.close(), m.subscriber.close()]));
   }

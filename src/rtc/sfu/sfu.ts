@@ -1,11 +1,12 @@
 import { isIP, isIPv4 } from 'node:net';
 import type { SfuOptions } from './options.js';
 import { SfuRoom } from './room.js';
+import { PortBudget } from './port-budget.js';
 import type { ForwardTally } from './types.js';
 
 export type { SfuOptions } from './options.js';
 export { SfuRoom } from './room.js';
-export { SfuError, type ForwardTally, type DownstreamTrack, type PublishedTrack, type Source, type SfuLogger } from './types.js';
+export { SfuError, SfuCapacityError, type ForwardTally, type DownstreamTrack, type PublishedTrack, type Source, type SfuLogger } from './types.js';
 
 /** The forwarding server: one SfuRoom per meeting, all in this process, built on werift. */
 export class Sfu {
@@ -22,7 +23,12 @@ export class Sfu {
       throw new RangeError(`invalid RTC port range ${range[0]}-${range[1]}`);
     }
     this.forwarded = opts.forwarded ?? { packets: 0, payloadBytes: 0 };
-    this.opts = { ...opts, forwarded: this.forwarded };
+    this.opts = { ...opts, forwarded: this.forwarded, ...(range ? { ports: opts.ports ?? new PortBudget(range) } : {}) };
+  }
+
+  /** Whether a newcomer to the meeting would get media ports now; undefined = yes. */
+  admits(conferenceId: string): 'meetingShare' | 'serverFull' | undefined {
+    return this.opts.ports?.check(conferenceId);
   }
 
   /** The meeting's room, created on first use. */

@@ -38,3 +38,8 @@ export class SfuError extends Error {
 export function kindOf(source: Source): 'audio' | 'video' {
   return source === 'mic' ? 'audio' : 'video';
 }
+
+/** The SFU has no media port for this participant: the meeting is at its share, or the server is full. */
+export class SfuCapacityError extends SfuError {
+  override name = 'SfuCapacityError';
+}
