@@ -46,6 +46,8 @@ export interface Instances {
   balancer: Balancer;
   /** Reads the deployment's database directly (what the records really hold). */
   query<T extends object>(text: string, values?: unknown[]): Promise<T[]>;
+  /** What an instance last told the others about itself (its heartbeat in Redis). */
+  instanceInfo(id: string): Promise<{ rooms: number; participants: number; userPages: number; draining: boolean } | undefined>;
   /** The instance id the room directory names as the meeting's host (undefined: none). */
   roomHost(conferenceId: string): Promise<string | undefined>;
   /** A second public address whose connections go to instance `index` while it lives, then to the others. */
@@ -110,15 +112,11 @@ export async function startInstances(opts: InstancesOptions): Promise<Instances>
       }
     },
     async roomHost(conferenceId) {
-      const client = new pg.Client({ connectionString: database.url });
-      await client.connect();
-      const { rows } = await client.query<{ value: string }>(`select value from meta where name = 'deployment_id'`).finally(() => client.end());
-      const redis = new Redis(REDIS_URL);
-      try {
-        return (await redis.get(`vconf:${rows[0]!.value}:room:${conferenceId}`)) ?? undefined;
-      } finally {
-        redis.disconnect();
-      }
+      return (await redisGet(database.url, `room:${conferenceId}`)) ?? undefined;
+    },
+    async instanceInfo(id) {
+      const info = await redisGet(database.url, `instance:${id}`);
+      return info ? JSON.parse(info) : undefined;
     },
     async entryThrough(index) {
       const entry = await startBalancer(ports.map((port) => ({ port })), index);
@@ -132,6 +130,19 @@ export async function startInstances(opts: InstancesOptions): Promise<Instances>
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A key of the deployment's namespace in Redis (its id is in the database). */
+async function redisGet(databaseUrl: string, key: string): Promise<string | null> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  const { rows } = await client.query<{ value: string }>(`select value from meta where name = 'deployment_id'`).finally(() => client.end());
+  const redis = new Redis(REDIS_URL);
+  try {
+    return await redis.get(`vconf:${rows[0]!.value}:${key}`);
+  } finally {
+    redis.disconnect();
+  }
 }
 
 function launch(id: string, port: number, args: string[]): Instance {

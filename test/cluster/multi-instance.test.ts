@@ -117,8 +117,9 @@ describe.skipIf(!ready)('three instances on one PostgreSQL and Redis', () => {
       ['Cy', 'Di', 'Ed'].map(async (name) => RoomClient.enter(at(0).url, await admit(at(0).url, linkToken(busy.externalLinkUrl!)), { name })),
     );
     expect(await cluster.roomHost(busy.conferenceId!)).toBe(at(0).id);
-    // The others learn the busy instance's load from its next heartbeat (every second).
-    await new Promise((r) => setTimeout(r, 1500));
+    // The busy instance reports its load in its next heartbeat; the entry instance reads it in its own.
+    for (let i = 0; i < 100 && ((await cluster.instanceInfo(at(0).id))?.participants ?? 0) < 3; i++) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 2000));
     const fresh = await create(at(0).endpoint, 'Fresh room');
     const first = await RoomClient.enter(at(0).url, await admit(at(0).url, linkToken(fresh.externalLinkUrl!)), { name: 'Fay' });
     expect(first.participantId).not.toBe('');
@@ -139,8 +140,9 @@ describe.skipIf(!ready)('three instances on one PostgreSQL and Redis', () => {
     const frames: Array<{ type: string; conferenceId?: string }> = [];
     page.on('message', (d) => frames.push(JSON.parse(String(d)) as { type: string }));
     await new Promise((resolve) => page.once('open', resolve));
-    // The other instances learn of the open page from the next heartbeat.
-    await new Promise((r) => setTimeout(r, 1500));
+    // The page's instance reports it in its next heartbeat; the first instance reads that in its own.
+    for (let i = 0; i < 100 && ((await cluster.instanceInfo(at(2).id))?.userPages ?? 0) < 1; i++) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 2000));
     const m = (
       await conferenceClient(at(0).endpoint).createVideoConferenceWithOptions(
         new $conference.CreateVideoConferenceRequest({ userId: 'uA1', confTitle: 'Ringing across', inviteUserIds: ['uA2'] }),
