@@ -23,6 +23,7 @@ import { TokenService } from './domain/tokens.js';
 import { RoomControls } from './rtc/room-controls.js';
 import { RoomHub } from './rtc/room-hub.js';
 import { Sfu } from './rtc/sfu/sfu.js';
+import { clientIceFor } from './rtc/ice-servers.js';
 import { SqlDirectoryRepository } from './store/directory-repo.js';
 import { SqlEventStore } from './store/event-repo.js';
 import { SqlMeetingRepository } from './store/meeting-repo.js';
@@ -126,6 +127,8 @@ export async function createContext(config: Config, logger: Logger): Promise<Con
       listenIp: config.rtcListenIp,
       ...(config.rtcAnnouncedIp ? { announcedIp: config.rtcAnnouncedIp } : {}),
       portRange: config.rtcPorts,
+      tcp: config.rtcTcp !== false,
+      clientIce: clientIceFor(config.turn, config.iceTransportPolicy ?? 'all'),
       logger: logger.child({ component: 'sfu' }),
     });
     const schedule = new ScheduleService({

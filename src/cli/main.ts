@@ -21,7 +21,7 @@ Usage:
 
 Options of serve (each also an environment variable):
 ${Object.entries(serveOptions)
-  .map(([name, o]) => `  --${name.padEnd(15)} ${o.env.padEnd(20)} ${o.help}${o.default ? ` (default ${o.default})` : ''}`)
+  .map(([name, o]) => `  --${name.padEnd(20)} ${o.env.padEnd(20)} ${o.help}${o.default ? ` (default ${o.default})` : ''}`)
   .join('\n')}
 `;
 
@@ -30,6 +30,7 @@ async function serve(argv: string[]): Promise<void> {
   const server = await startServer(config);
   if (server.demo) process.stdout.write(demoBanner(server.demo, server.url));
   process.stdout.write(`\nvconf is listening on ${server.url} (API docs: ${server.url}/docs)\n`);
+  if (server.redirectUrl) process.stdout.write(`plain HTTP on ${server.redirectUrl} redirects to HTTPS\n`);
   let closing = false;
   const stop = (signal: string) => {
     if (closing) return;

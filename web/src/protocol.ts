@@ -71,7 +71,7 @@ export interface RemoteTrackInfo {
 }
 
 export type ServerMessage =
-  | { type: 'welcome'; you: Participant; meeting: MeetingInfo; participants: Participant[]; chat: Chat[] }
+  | { type: 'welcome'; you: Participant; meeting: MeetingInfo; participants: Participant[]; chat: Chat[]; ice?: ClientIce }
   | { type: 'publish-answer'; sdp: string }
   | { type: 'subscribe-offer'; sdp: string; tracks: RemoteTrackInfo[] }
   | { type: 'participant-joined'; participant: Participant }
@@ -89,3 +89,9 @@ export type ServerMessage =
 
 /** Largest chat message the server accepts. */
 export const CHAT_MAX = 2000;
+
+/** ICE servers (TURN with short-lived credentials) and transport policy for this session's peer connections. */
+export interface ClientIce {
+  iceServers: RTCIceServer[];
+  iceTransportPolicy: RTCIceTransportPolicy;
+}

@@ -1,3 +1,5 @@
+import type { ClientIce } from '../protocol';
+
 // No trickle ICE (docs/room-protocol.md): SDP is sent once gathering is complete, or after a cap so a
 // slow or unreachable interface cannot hold the join up.
 
@@ -25,5 +27,15 @@ export function gatheringComplete(pc: RTCPeerConnection, capMs = ICE_GATHERING_C
   });
 }
 
-/** The connection configuration: the server is the only peer and announces its own addresses. */
-export const RTC_CONFIG: RTCConfiguration = { iceServers: [], bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' };
+/**
+ * The connection configuration: the server is the only peer and announces its own addresses; TURN
+ * servers (and 'relay' policy) only when the server hands them out in `welcome`.
+ */
+export function rtcConfig(ice?: ClientIce): RTCConfiguration {
+  return {
+    iceServers: ice?.iceServers ?? [],
+    iceTransportPolicy: ice?.iceTransportPolicy === 'relay' ? 'relay' : 'all',
+    bundlePolicy: 'max-bundle',
+    rtcpMuxPolicy: 'require',
+  };
+}
