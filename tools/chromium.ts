@@ -6,6 +6,8 @@ export interface LaunchOptions {
   executablePath?: string;
   /** Chromium's environment (e.g. a HOME whose NSS database trusts a test CA). */
   env?: Record<string, string>;
+  /** More command-line flags. */
+  args?: string[];
 }
 
 /** Debian's Chromium with fake camera/microphone, as /work/shared/notes describes for this machine. */
@@ -27,6 +29,7 @@ export async function launchBrowser(opts: LaunchOptions = {}): Promise<Browser> 
       '--use-fake-device-for-media-stream',
       '--allow-loopback-in-peer-connection',
       '--disable-features=WebRtcHideLocalIpsWithMdns',
+      ...(opts.args ?? []),
     ],
   });
 }

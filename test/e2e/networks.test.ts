@@ -1,0 +1,165 @@
+/**
+ * Real networks, in namespaces this test builds (docs/deploy.md, "NAT, firewalls and TURN"):
+ *
+ *   ns "udp": 10.123.k.2 ── veth ── 10.123.k.1 (this namespace: vconf HTTP + SFU)
+ *             nftables drops every UDP datagram in and out: media must use ICE-TCP.
+ *   ns "lan": 10.123.k+2.2 ── ns "nat" (masquerade) 10.123.k+1.2 ── 10.123.k+1.1 (this namespace: coturn)
+ *             relay-only ICE: media must go through coturn, with the TURN REST credentials vconf handed out.
+ *
+ * Chromium runs inside each namespace (`ip netns exec`); both people are in one meeting and each must
+ * receive the other's audio and video. Only addresses the test creates, and loopback, are used.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, newParticipant } from '../../tools/chromium.js';
+import { requires } from '../support/requirements.js';
+import { $conference, appToken, conferenceClient, confHeaders, runtime } from '../support/sdk.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+import { nftIn, ip, startCoturn, TestNetworks } from '../support/netns.js';
+import { enterRoom, eventually, expectMediaFromOthers } from './support/room.js';
+
+const ready = await requires(import.meta.url, 'root', 'chromium', 'tool:turnserver', 'tool:nft', 'tool:ip');
+
+// Three /24s of 10.123.0.0/16 per process, so parallel runs do not collide.
+const k = (process.pid % 80) * 3;
+const SERVER = `10.123.${k}.1`;
+const TURN = `10.123.${k + 1}.1`;
+const TURN_PORT = 3478 + (process.pid % 1000);
+const SECRET = 'networks-test-secret';
+
+interface SelectedPair {
+  localType: string;
+  localProtocol: string;
+  relayProtocol?: string;
+  remoteType: string;
+  remoteProtocol: string;
+}
+
+/** The candidate pair each of the page's peer connections uses, from getStats(). */
+async function selectedPairs(page: Page): Promise<SelectedPair[]> {
+  return page.evaluate(async () => {
+    const pcs = (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs.filter((pc) => pc.connectionState === 'connected');
+    const out: SelectedPair[] = [];
+    for (const pc of pcs) {
+      const stats = await pc.getStats();
+      const all = [...stats.values()] as Array<Record<string, string>>;
+      const transport = all.find((s) => s.type === 'transport' && s.selectedCandidatePairId);
+      const pair = transport && stats.get(transport.selectedCandidatePairId!);
+      if (!pair) continue;
+      const local = stats.get(pair.localCandidateId) as Record<string, string>;
+      const remote = stats.get(pair.remoteCandidateId) as Record<string, string>;
+      out.push({ localType: local.candidateType!, localProtocol: local.protocol!, relayProtocol: local.relayProtocol, remoteType: remote.candidateType!, remoteProtocol: remote.protocol! });
+    }
+    return out;
+  });
+}
+
+describe.skipIf(!ready)('media across networks that drop UDP or hide behind NAT', () => {
+  const nets = new TestNetworks();
+  let coturn: Awaited<ReturnType<typeof startCoturn>> | undefined;
+  let server: TestServer;
+  const browsers: Browser[] = [];
+
+  beforeAll(async () => {
+    const udp = nets.namespace('udp');
+    nets.link(undefined, `${SERVER}/24`, udp, `10.123.${k}.2/24`, 'u');
+    ip('-n', udp, 'route', 'add', 'default', 'via', SERVER);
+    nftIn(udp, `table inet vconf_test {
+      chain in { type filter hook input priority 0; policy accept; meta l4proto udp drop; }
+      chain out { type filter hook output priority 0; policy accept; meta l4proto udp drop; }
+    }`);
+
+    const nat = nets.namespace('nat');
+    const lan = nets.namespace('lan');
+    const wan = nets.link(undefined, `${TURN}/24`, nat, `10.123.${k + 1}.2/24`, 'w');
+    nets.link(nat, `10.123.${k + 2}.1/24`, lan, `10.123.${k + 2}.2/24`, 'l');
+    ip('-n', nat, 'route', 'add', 'default', 'via', TURN);
+    ip('-n', lan, 'route', 'add', 'default', 'via', `10.123.${k + 2}.1`);
+    ip('netns', 'exec', nat, 'sysctl', '-qw', 'net.ipv4.ip_forward=1');
+    nftIn(nat, `table ip vconf_test_nat {
+      chain post { type nat hook postrouting priority 100; oifname "${wan.ifB}" masquerade; }
+    }`);
+
+    coturn = await startCoturn({ ip: TURN, port: TURN_PORT, secret: SECRET, relayPorts: [49200, 49399], dir: nets.dir });
+    server = await startTestServer({
+      config: {
+        host: SERVER,
+        rtcListenIp: SERVER,
+        rtcTcp: true,
+        // Only TURN over UDP: the UDP-less browser cannot use it, so it can only succeed by ICE-TCP.
+        turn: { urls: [`turn:${TURN}:${TURN_PORT}?transport=udp`], secret: SECRET, ttlMs: 600_000 },
+      },
+    });
+    // Cameras need a secure context: plain http:// counts as one only on loopback, so the test's
+    // address is declared secure (a deployment serves HTTPS, see https.test.ts).
+    const args = [`--unsafely-treat-insecure-origin-as-secure=${server.url}`];
+    for (const ns of [udp, lan]) browsers.push(await launchBrowser({ executablePath: nets.chromiumIn(ns), args }));
+  });
+
+  afterAll(async () => {
+    await Promise.all(browsers.map((b) => b.close()));
+    await server?.stop();
+    coturn?.kill('SIGKILL');
+    nets.close();
+  });
+
+  it('a browser without UDP (ICE-TCP) and one behind NAT with relay-only ICE (TURN) each get audio and video', { timeout: 90_000 }, async () => {
+    const token = await appToken(server.endpoint, 'acme-app', 's3cret');
+    const m = (
+      await conferenceClient(server.endpoint).createVideoConferenceWithOptions(
+        new $conference.CreateVideoConferenceRequest({ userId: 'uA1', confTitle: 'Across networks' }),
+        confHeaders(token),
+        runtime(),
+      )
+    ).body!;
+    const noUdp = await newParticipant(browsers[0]!);
+    const natted = await newParticipant(browsers[1]!);
+    // Relay-only, as a page option a test sets: any candidate but a TURN relay is dropped by the browser.
+    await natted.context.addInitScript(() => {
+      const Recorded = window.RTCPeerConnection;
+      window.RTCPeerConnection = class extends Recorded {
+        constructor(config?: RTCConfiguration) {
+          super({ ...config, iceTransportPolicy: 'relay' });
+        }
+      };
+    });
+    await Promise.all(
+      [
+        ['no UDP', noUdp.page],
+        ['NAT, relay only', natted.page],
+      ].map(async ([name, page]) => {
+        await (page as Page).goto(m.externalLinkUrl!);
+        await enterRoom(page as Page, name as string);
+      }),
+    );
+    // From both people in the room (signaling done, `welcome` received) to each page's two connections up.
+    const started = performance.now();
+    const timings: Record<string, number> = {};
+    try {
+      for (const [name, page] of [
+        ['no UDP', noUdp.page],
+        ['NAT, relay only', natted.page],
+      ] as const) {
+        await eventually(() => selectedPairs(page), (pairs) => pairs.length === 2, 30_000);
+        timings[name] = Math.round(performance.now() - started);
+      }
+      for (const page of [noUdp.page, natted.page]) await expectMediaFromOthers(page, 1);
+    } catch (e) {
+      // What each page's connections settled on, to tell an ICE failure from a media one.
+      for (const page of [noUdp.page, natted.page]) console.log('selected pairs', JSON.stringify(await selectedPairs(page)));
+      throw e;
+    }
+    const tcp = await selectedPairs(noUdp.page);
+    expect(tcp).toEqual([
+      expect.objectContaining({ localProtocol: 'tcp', remoteType: 'host', remoteProtocol: 'tcp' }),
+      expect.objectContaining({ localProtocol: 'tcp', remoteType: 'host', remoteProtocol: 'tcp' }),
+    ]);
+    const relayed = await selectedPairs(natted.page);
+    expect(relayed).toEqual([
+      expect.objectContaining({ localType: 'relay', relayProtocol: 'udp' }),
+      expect.objectContaining({ localType: 'relay', relayProtocol: 'udp' }),
+    ]);
+    // A relay candidate exists only after coturn accepted an allocation with the credentials vconf made.
+    console.log(`networks: both peer connections connected after ${JSON.stringify(timings)} ms after both entered the room`);
+  });
+});
