@@ -4,12 +4,19 @@ import type { ClientIce } from '../protocol';
 // slow or unreachable interface cannot hold the join up.
 
 export const ICE_GATHERING_CAP_MS = 2000;
+/**
+ * With TURN servers, a URL the network blocks (TURN over UDP where UDP is dropped) never answers and
+ * would hold every join up to the cap: once a first relay candidate is in, the others get this long.
+ */
+export const RELAY_GRACE_MS = 300;
 
 export function gatheringComplete(pc: RTCPeerConnection, capMs = ICE_GATHERING_CAP_MS): Promise<void> {
   if (pc.iceGatheringState === 'complete') return Promise.resolve();
   return new Promise((resolve) => {
+    let grace = 0;
     const done = () => {
       window.clearTimeout(timer);
+      window.clearTimeout(grace);
       pc.removeEventListener('icegatheringstatechange', check);
       pc.removeEventListener('icecandidate', onCandidate);
       resolve();
@@ -20,6 +27,7 @@ export function gatheringComplete(pc: RTCPeerConnection, capMs = ICE_GATHERING_C
     // A null candidate also marks the end of gathering (older browsers skip the state event).
     const onCandidate = (event: RTCPeerConnectionIceEvent) => {
       if (!event.candidate) done();
+      else if (event.candidate.type === 'relay' && !grace) grace = window.setTimeout(done, RELAY_GRACE_MS);
     };
     const timer = window.setTimeout(done, capMs);
     pc.addEventListener('icegatheringstatechange', check);
