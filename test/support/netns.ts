@@ -28,6 +28,20 @@ export class TestNetworks {
   /** A temporary directory removed by close(). */
   readonly dir = mkdtempSync(join(tmpdir(), 'vconf-netns-'));
 
+  constructor() {
+    // Namespaces an earlier run left behind (killed before its clean-up): ours by name, their process gone.
+    for (const ns of ip('netns', 'list').split('\n').map((l) => l.split(' ')[0] ?? '')) {
+      const pid = /^vc(\d+)-/.exec(ns)?.[1];
+      if (pid && !alive(Number(pid))) {
+        try {
+          ip('netns', 'del', ns);
+        } catch {
+          // someone else's clean-up got there first
+        }
+      }
+    }
+  }
+
   /** A namespace with loopback up. `name` is made unique per process. */
   namespace(name: string): string {
     const ns = `vc${process.pid}-${name}`.slice(0, 15);
@@ -116,6 +130,15 @@ export async function startCoturn(opts: { ip: string; port: number; secret: stri
     await new Promise((r) => setTimeout(r, 100));
   }
   return Object.assign(child, { output: () => out });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 function ssListening(address: string, port: number): boolean {
