@@ -5,6 +5,9 @@
  * answers a redirect to the HTTPS address.
  */
 import { request } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { hashPassword } from '../../src/domain/passwords.js';
+import { directory } from '../support/fixtures.js';
 import { rmSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,7 +30,10 @@ describe.skipIf(!ready)('HTTPS without a proxy', () => {
   beforeAll(async () => {
     pki = makeTestPki();
     tls = { protocol: 'https', ca: pki.caPem };
-    server = await startTestServer({ config: { tls: { certFile: pki.certFile, keyFile: pki.keyFile, redirectPort: 0 } } });
+    // The standard directory, with a web sign-in password for uA1.
+    const doc = structuredClone(directory) as { orgs: Array<{ users?: Array<{ unionId: string; passwordHash?: string }> }> };
+    for (const org of doc.orgs) for (const u of org.users ?? []) if (u.unionId === 'uA1') u.passwordHash = hashPassword('alice-password');
+    server = await startTestServer({ directory: doc, config: { tls: { certFile: pki.certFile, keyFile: pki.keyFile, redirectPort: 0 } } });
   });
   afterAll(async () => {
     await browser?.close();
@@ -48,6 +54,22 @@ describe.skipIf(!ready)('HTTPS without a proxy', () => {
     // The SDK without the CA refuses the server: the certificate really is checked.
     const err = await sdkError(appToken(server.endpoint, 'acme-app', 's3cret', { protocol: 'https', ca: '' }));
     expect(String((err as unknown as Error).message)).toMatch(/certificate/i);
+  });
+
+  it('signs in over HTTPS with a Secure, HttpOnly session cookie', async () => {
+    const url = new URL(`${server.url}/api/signin`);
+    const setCookie = await new Promise<string[]>((resolve, reject) => {
+      const req = httpsRequest(url, { method: 'POST', ca: pki.caPem, headers: { 'content-type': 'application/json' } }, (res) => {
+        res.resume();
+        expect(res.statusCode).toBe(200);
+        resolve(res.headers['set-cookie'] ?? []);
+      });
+      req.on('error', reject);
+      req.end(JSON.stringify({ unionId: 'uA1', password: 'alice-password' }));
+    });
+    const session = setCookie.find((c) => c.startsWith('vconf_session='));
+    expect(session).toMatch(/;\s*Secure/i);
+    expect(session).toMatch(/;\s*HttpOnly/i);
   });
 
   it('answers plain HTTP on the redirect port with a redirect to the same path over HTTPS', async () => {
