@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
-import { createSecureContext } from 'node:tls';
+import { createSecureContext, type Server as TlsServer } from 'node:tls';
 import { startHttpsRedirect, serverPort } from './api/https-redirect.js';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
@@ -26,6 +26,11 @@ export interface RunningServer {
   close(): Promise<void>;
   /** Stops taking rooms, moves everyone in this instance's rooms to others, then closes. */
   drain(): Promise<void>;
+  /**
+   * Reads --tls-cert/--tls-key again and serves new connections with them (SIGHUP, after a renewal);
+   * a file that is unreadable or a mismatched pair is refused and the old certificate stays.
+   */
+  reloadTls(): Promise<void>;
 }
 
 /** Reads and validates a directory file without touching any database. */
@@ -125,6 +130,11 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       redirectUrl,
       demo,
       close,
+      async reloadTls() {
+        if (!config.tls) return;
+        const fresh = await readTls(config.tls);
+        (app.server as unknown as TlsServer).setSecureContext(fresh);
+      },
       async drain() {
         await ctx.cluster.node.drain(config.drainTimeoutMs ?? 20_000);
         await close();

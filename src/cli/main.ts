@@ -42,6 +42,17 @@ async function serve(argv: string[]): Promise<void> {
       () => process.exit(1),
     );
   };
+  // After renewing the certificate: `kill -HUP <pid>` (or systemctl reload) serves it without a restart.
+  // (Only with TLS: otherwise SIGHUP keeps its default meaning.)
+  if (config.tls) {
+    const certFile = config.tls.certFile;
+    process.on('SIGHUP', () => {
+      server.reloadTls().then(
+        () => server.app.log.info({ cert: certFile }, 'TLS certificate reloaded'),
+        (err: unknown) => server.app.log.error({ err: err instanceof Error ? err.message : String(err) }, 'TLS certificate not reloaded; the previous one stays'),
+      );
+    });
+  }
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 }

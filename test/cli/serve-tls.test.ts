@@ -1,5 +1,9 @@
 /** `vconf serve --tls-cert/--tls-key` as a user runs it: HTTPS on --port, plain HTTP redirecting, bad files refused. */
+import { X509Certificate } from 'node:crypto';
+import { copyFileSync, readFileSync } from 'node:fs';
 import { request } from 'node:https';
+import { join } from 'node:path';
+import { connect } from 'node:tls';
 import { describe, expect, it } from 'vitest';
 import { requires } from '../support/requirements.js';
 import { makeTestPki } from '../support/tls.js';
@@ -32,6 +36,46 @@ describe.skipIf(!ready)('vconf serve with TLS', () => {
       await server.stop();
       data.remove();
       pki.remove();
+    }
+  });
+
+  it('serves a renewed certificate after SIGHUP, and keeps the old one when the new files are no pair', async () => {
+    const [old, renewed] = [makeTestPki(), makeTestPki()];
+    const data = tempDir('vconf-serve-');
+    // The files vconf was started with, overwritten in place as a renewal does.
+    const certFile = join(data.dir, 'cert.pem');
+    const keyFile = join(data.dir, 'key.pem');
+    copyFileSync(old.certFile, certFile);
+    copyFileSync(old.keyFile, keyFile);
+    const server = await startCli(['serve', '--data', data.dir, '--port', '0', '--tls-cert', certFile, '--tls-key', keyFile]);
+    const { port } = new URL(server.url);
+    const issuer = () =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect({ host: '127.0.0.1', port: Number(port), rejectUnauthorized: false }, () => {
+          resolve(socket.getPeerCertificate().fingerprint256);
+          socket.end();
+        });
+        socket.on('error', reject);
+      });
+    const fingerprint = (file: string) => new X509Certificate(readFileSync(file)).fingerprint256;
+    try {
+      expect(await issuer()).toBe(fingerprint(old.certFile));
+      copyFileSync(renewed.keyFile, keyFile);
+      server.proc.kill('SIGHUP');
+      // Only the key is new: not a pair, so the old certificate stays and vconf keeps running.
+      await new Promise((r) => setTimeout(r, 500));
+      expect(await issuer()).toBe(fingerprint(old.certFile));
+      copyFileSync(renewed.certFile, certFile);
+      server.proc.kill('SIGHUP');
+      const deadline = Date.now() + 5000;
+      while ((await issuer()) !== fingerprint(renewed.certFile) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(await issuer()).toBe(fingerprint(renewed.certFile));
+      expect(server.proc.exitCode).toBeNull();
+    } finally {
+      await server.stop();
+      data.remove();
+      old.remove();
+      renewed.remove();
     }
   });
 
