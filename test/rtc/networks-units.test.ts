@@ -5,6 +5,7 @@ import { RtpPeer } from '../../bench/support/rtp-peer.js';
 import { ConfigError, resolveConfig } from '../../src/config.js';
 import { clientIceFor, turnCredential } from '../../src/rtc/ice-servers.js';
 import { Sfu } from '../../src/rtc/sfu/sfu.js';
+import { rtcConfig } from '../../web/src/rtc/ice.js';
 
 describe('network flags', () => {
   it('parses TLS, the redirect port and its default', () => {
@@ -44,6 +45,13 @@ describe('TURN REST credentials', () => {
     // Characters a TURN username must not carry are dropped; an empty tag becomes a random one.
     expect(turnCredential('s', 60_000, 'a:b c', now).username).toBe(`${now / 1000 + 60}:abc`);
     expect(turnCredential('s', 60_000, ':::', now).username).toMatch(/^\d+:[0-9a-f]{16}$/);
+  });
+
+  it("the page builds its peer connections from welcome.ice: TURN servers and the server's policy", () => {
+    const ice = clientIceFor({ urls: ['turn:10.0.0.1:3478?transport=udp'], secret: 's', ttlMs: 3600_000 }, 'relay')('alice');
+    expect(rtcConfig(ice)).toEqual({ iceServers: ice.iceServers, iceTransportPolicy: 'relay', bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
+    // An older server sends no `ice`: no ICE servers, every candidate allowed.
+    expect(rtcConfig(undefined)).toMatchObject({ iceServers: [], iceTransportPolicy: 'all' });
   });
 
   it('each participant gets its own credential; none without --turn-url', () => {

@@ -1,5 +1,9 @@
 // Wire types of docs/room-protocol.md: POST /api/admit and the /rtc/ws signaling socket.
 
+import type { ClientIce } from './rtc/ice';
+
+export type { ClientIce };
+
 /** Co-hosts moderate like the host but cannot end the meeting. */
 export type Role = 'host' | 'cohost' | 'participant';
 export type Source = 'mic' | 'camera' | 'screen';
@@ -89,9 +93,3 @@ export type ServerMessage =
 
 /** Largest chat message the server accepts. */
 export const CHAT_MAX = 2000;
-
-/** ICE servers (TURN with short-lived credentials) and transport policy for this session's peer connections. */
-export interface ClientIce {
-  iceServers: RTCIceServer[];
-  iceTransportPolicy: RTCIceTransportPolicy;
-}

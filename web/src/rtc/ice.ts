@@ -1,5 +1,3 @@
-import type { ClientIce } from '../protocol';
-
 // No trickle ICE (docs/room-protocol.md): SDP is sent once gathering is complete, or after a cap so a
 // slow or unreachable interface cannot hold the join up.
 
@@ -33,6 +31,12 @@ export function gatheringComplete(pc: RTCPeerConnection, capMs = ICE_GATHERING_C
     pc.addEventListener('icegatheringstatechange', check);
     pc.addEventListener('icecandidate', onCandidate);
   });
+}
+
+/** ICE servers (TURN with short-lived credentials) and transport policy for a session's peer connections (`welcome.ice`). */
+export interface ClientIce {
+  iceServers: RTCIceServer[];
+  iceTransportPolicy: RTCIceTransportPolicy;
 }
 
 /**
