@@ -164,6 +164,10 @@ describe.skipIf(!ready)('media across networks that drop UDP or hide behind NAT'
       const times = await pages[i]!.evaluate(() => (window as unknown as { __pcTimes: Array<{ created: number; connected?: number }> }).__pcTimes);
       setup[person.name] = times.filter((t) => t.connected !== undefined).map((t) => Math.round(t.connected! - t.created));
     }
-    console.log(`networks: ms from creating each peer connection to connected: ${JSON.stringify(setup)}`);
+    const paths: Record<string, string[]> = {};
+    for (const [i, person] of people.entries()) {
+      paths[person.name] = (await selectedPairs(pages[i]!)).map((p) => (p.localType === 'relay' ? `TURN/${p.relayProtocol}` : `${p.localProtocol} to ${p.remoteType}`));
+    }
+    console.log(`networks: ms from creating each peer connection to connected: ${JSON.stringify(setup)}; paths ${JSON.stringify(paths)}`);
   });
 });
