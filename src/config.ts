@@ -38,6 +38,30 @@ export interface Config {
   trustProxy?: string[];
   /** An ad-hoc meeting nobody joined within this time ends by itself (docs/security.md); 0 = never. */
   unusedMeetingTtlMs?: number;
+  /** HTTPS served directly (docs/deploy.md, "A small office without a proxy"); undefined = plain HTTP. */
+  tls?: TlsConfig | undefined;
+  /** Passive ICE-TCP host candidates on the --rtc-ports range, for networks that drop UDP (default on). */
+  rtcTcp?: boolean;
+  /** TURN servers handed to browsers with short-lived credentials; undefined = none. */
+  turn?: TurnConfig | undefined;
+  /** What browsers may use: 'all' candidates, or only TURN 'relay' ones (hides their addresses). */
+  iceTransportPolicy?: 'all' | 'relay';
+}
+
+export interface TlsConfig {
+  certFile: string;
+  keyFile: string;
+  /** Plain-HTTP port answering every request with a redirect to HTTPS; undefined = none. */
+  redirectPort: number | undefined;
+}
+
+export interface TurnConfig {
+  /** turn:/turns: URLs, e.g. turn:turn.example.com:3478?transport=udp. */
+  urls: string[];
+  /** coturn's static-auth-secret (use-auth-secret): credentials are HMACs of it, the secret never leaves the server. */
+  secret: string;
+  /** Lifetime of each credential handed out. */
+  ttlMs: number;
 }
 
 /** Every `vconf serve` option: flag name, environment variable, default. */
@@ -58,9 +82,17 @@ export const serveOptions = {
   'log-level': { type: 'string', env: 'VCONF_LOG_LEVEL', default: 'info', help: 'pino log level' },
   'rtc-listen-ip': { type: 'string', env: 'VCONF_RTC_LISTEN_IP', default: '127.0.0.1', help: 'address the media (ICE/UDP) sockets bind to' },
   'rtc-announced-ip': { type: 'string', env: 'VCONF_RTC_ANNOUNCED_IP', default: '', help: 'address announced to browsers, e.g. a public IP (default: the listen address)' },
-  'rtc-ports': { type: 'string', env: 'VCONF_RTC_PORTS', default: '40000-40999', help: 'UDP port range for media' },
   'trust-proxy': { type: 'string', env: 'VCONF_TRUST_PROXY', default: '', help: 'comma-separated addresses/CIDRs of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (default: none)' },
   'unused-meeting-ttl': { type: 'string', env: 'VCONF_UNUSED_MEETING_TTL', default: '24h', help: 'an ad-hoc meeting nobody joins within this time ends by itself (0s = never)' },
+  'rtc-ports': { type: 'string', env: 'VCONF_RTC_PORTS', default: '40000-40999', help: 'port range for media: UDP, and TCP for ICE-TCP' },
+  'tls-cert': { type: 'string', env: 'VCONF_TLS_CERT', default: '', help: 'PEM certificate chain: serve HTTPS directly (with --tls-key)' },
+  'tls-key': { type: 'string', env: 'VCONF_TLS_KEY', default: '', help: 'PEM private key of --tls-cert' },
+  'http-redirect-port': { type: 'string', env: 'VCONF_HTTP_REDIRECT_PORT', default: 'auto', help: 'with TLS: plain-HTTP port redirecting to HTTPS; auto = 80 when --port is 443, else none; off = none' },
+  'rtc-tcp': { type: 'string', env: 'VCONF_RTC_TCP', default: 'on', help: 'on|off: offer passive ICE-TCP candidates (TCP ports of --rtc-ports) for networks that drop UDP' },
+  'turn-url': { type: 'string', env: 'VCONF_TURN_URL', default: '', help: 'comma-separated turn:/turns: URLs handed to browsers, e.g. turn:turn.example.com:3478?transport=udp' },
+  'turn-secret': { type: 'string', env: 'VCONF_TURN_SECRET', default: '', help: "the TURN server's shared secret (coturn static-auth-secret)" },
+  'turn-ttl': { type: 'string', env: 'VCONF_TURN_TTL', default: '12h', help: 'lifetime of the TURN credentials handed to a browser' },
+  'ice-transport-policy': { type: 'string', env: 'VCONF_ICE_TRANSPORT_POLICY', default: 'all', help: 'all|relay: relay makes browsers send media only through TURN' },
   'event-retry-schedule': { type: 'string', env: 'VCONF_EVENT_RETRY_SCHEDULE', default: '', help: 'waits between event delivery attempts, e.g. 1s,5s,30s,2m,10m,1h,1h,1h (the default)' },
 } as const;
 
@@ -111,6 +143,10 @@ export function resolveConfig(argv: string[], env: NodeJS.ProcessEnv = process.e
     trustProxy: trustProxy(get('trust-proxy')),
     unusedMeetingTtlMs: duration(get('unused-meeting-ttl'), 'unused-meeting-ttl'),
     ...(get('event-retry-schedule') ? { eventRetryScheduleMs: retrySchedule(get('event-retry-schedule')) } : {}),
+    tls: tlsConfig(get('tls-cert'), get('tls-key'), get('http-redirect-port'), port),
+    rtcTcp: onOff(get('rtc-tcp'), 'rtc-tcp'),
+    turn: turnConfig(get('turn-url'), get('turn-secret'), get('turn-ttl')),
+    iceTransportPolicy: icePolicy(get('ice-transport-policy'), get('turn-url')),
   };
 }
 
@@ -124,6 +160,47 @@ function trustProxy(text: string): string[] {
     if (!family || !okBits || extra !== undefined) throw new ConfigError(`--trust-proxy must be comma-separated IP addresses or CIDRs, got "${entry}"`);
   }
   return entries;
+}
+
+function tlsConfig(cert: string, key: string, redirect: string, port: number): TlsConfig | undefined {
+  if (!cert && !key) {
+    if (redirect !== 'auto' && redirect !== 'off') throw new ConfigError('--http-redirect-port needs --tls-cert and --tls-key');
+    return undefined;
+  }
+  if (!cert || !key) throw new ConfigError('--tls-cert and --tls-key go together');
+  const redirectPort = redirect === 'off' ? undefined : redirect === 'auto' ? (port === 443 ? 80 : undefined) : integer(redirect, 'http-redirect-port', 0, 65535);
+  if (redirectPort !== undefined && redirectPort !== 0 && redirectPort === port) throw new ConfigError('--http-redirect-port must differ from --port');
+  return { certFile: cert, keyFile: key, redirectPort };
+}
+
+function onOff(text: string, name: string): boolean {
+  if (text === 'on' || text === 'true' || text === '1') return true;
+  if (text === 'off' || text === 'false' || text === '0') return false;
+  throw new ConfigError(`--${name} must be on or off, got "${text}"`);
+}
+
+function turnConfig(urlList: string, secret: string, ttl: string): TurnConfig | undefined {
+  const urls = urlList.split(',').map((s) => s.trim()).filter(Boolean);
+  if (urls.length === 0) {
+    if (secret) throw new ConfigError('--turn-secret needs --turn-url');
+    return undefined;
+  }
+  for (const url of urls) {
+    // RFC 7065: turn:host[:port][?transport=udp|tcp], turns:… for TLS.
+    if (!/^turns?:(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?(\?transport=(udp|tcp))?$/.test(url)) {
+      throw new ConfigError(`--turn-url takes turn: or turns: URLs like turn:turn.example.com:3478?transport=udp, got "${url}"`);
+    }
+  }
+  if (!secret) throw new ConfigError('--turn-url needs --turn-secret (the TURN server\'s static-auth-secret)');
+  const ttlMs = duration(ttl, 'turn-ttl');
+  if (ttlMs < 60_000) throw new ConfigError(`--turn-ttl must be at least 1m, got "${ttl}"`);
+  return { urls, secret, ttlMs };
+}
+
+function icePolicy(text: string, turnUrls: string): 'all' | 'relay' {
+  if (text !== 'all' && text !== 'relay') throw new ConfigError(`--ice-transport-policy must be all or relay, got "${text}"`);
+  if (text === 'relay' && !turnUrls.trim()) throw new ConfigError('--ice-transport-policy relay needs --turn-url');
+  return text;
 }
 
 function instanceId(text: string): string | undefined {

@@ -24,6 +24,7 @@ import { RoomControls } from './rtc/room-controls.js';
 import { RoomHub } from './rtc/room-hub.js';
 import { Sfu } from './rtc/sfu/sfu.js';
 import { DEFAULT_CLAIM_TTL_MS, DeliveryClaims } from './store/delivery-claims.js';
+import { clientIceFor } from './rtc/ice-servers.js';
 import { SqlDirectoryRepository } from './store/directory-repo.js';
 import { SqlEventStore } from './store/event-repo.js';
 import { SqlMeetingRepository } from './store/meeting-repo.js';
@@ -137,6 +138,8 @@ export async function createContext(config: Config, logger: Logger): Promise<{ c
       listenIp: config.rtcListenIp,
       ...(config.rtcAnnouncedIp ? { announcedIp: config.rtcAnnouncedIp } : {}),
       portRange: config.rtcPorts,
+      tcp: config.rtcTcp !== false,
+      clientIce: clientIceFor(config.turn, config.iceTransportPolicy ?? 'all'),
       logger: logger.child({ component: 'sfu' }),
     });
     const schedule = new ScheduleService({

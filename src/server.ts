@@ -1,9 +1,12 @@
 import { readFile } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import { createSecureContext, type Server as TlsServer } from 'node:tls';
+import { startHttpsRedirect, serverPort } from './api/https-redirect.js';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { buildApp } from './api/app.js';
 import { demoCredentials, demoDirectory, type DemoCredentials } from './cli/demo.js';
-import { ConfigError, type Config } from './config.js';
+import { ConfigError, type Config, type TlsConfig } from './config.js';
 import { createContext, type Context } from './context.js';
 import type { Store } from './store/open-store.js';
 import { parseDirectory, type DirectoryDocument } from './domain/directory.js';
@@ -15,8 +18,10 @@ const TOKEN_PURGE_INTERVAL_MS = 3600_000;
 export interface RunningServer {
   app: FastifyInstance;
   ctx: Context;
-  /** Where the server listens, e.g. http://127.0.0.1:8080. */
+  /** Where the server listens, e.g. http://127.0.0.1:8080 (https://… with --tls-cert). */
   url: string;
+  /** With TLS and --http-redirect-port: where plain HTTP is redirected from, e.g. http://127.0.0.1:8081. */
+  redirectUrl: string | undefined;
   /** Set when this data directory runs on the demo organization. */
   demo: DemoCredentials | undefined;
   /** The database underneath the context's ports, for tools and tests that look at rows. */
@@ -24,6 +29,11 @@ export interface RunningServer {
   close(): Promise<void>;
   /** Stops taking rooms, moves everyone in this instance's rooms to others, then closes. */
   drain(): Promise<void>;
+  /**
+   * Reads --tls-cert/--tls-key again and serves new connections with them (SIGHUP, after a renewal);
+   * a file that is unreadable or a mismatched pair is refused and the old certificate stays.
+   */
+  reloadTls(): Promise<void>;
 }
 
 /** Reads and validates a directory file without touching any database. */
@@ -49,6 +59,21 @@ export async function importDirectoryFile(ctx: Context, file: string): Promise<I
   return ctx.directory.apply(await readDirectoryFile(file));
 }
 
+/** The certificate chain and key files of --tls-cert/--tls-key; an unreadable file is a configuration error. */
+async function readTls(tls: TlsConfig): Promise<{ cert: Buffer; key: Buffer }> {
+  const read = (file: string, flag: string) =>
+    readFile(file).catch((err: NodeJS.ErrnoException) => {
+      throw new ConfigError(`${flag} ${file} cannot be read: ${err.code ?? err.message}`);
+    });
+  const [cert, key] = await Promise.all([read(tls.certFile, '--tls-cert'), read(tls.keyFile, '--tls-key')]);
+  try {
+    createSecureContext({ cert, key });
+  } catch (err) {
+    throw new ConfigError(`--tls-cert ${tls.certFile} and --tls-key ${tls.keyFile} are not a usable pair: ${(err as Error).message}`);
+  }
+  return { cert, key };
+}
+
 export function createLogger(level: string): Logger {
   return pino({ level, base: { service: 'vconf' } });
 }
@@ -64,11 +89,21 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       logger.info('empty data directory: demo organization created');
     }
     const demo = config.directoryFile ? undefined : await demoCredentials(ctx.directory);
-    const app = await buildApp(ctx, logger);
+    const https = config.tls ? await readTls(config.tls) : undefined;
+    const app = await buildApp(ctx, logger, https ? { https } : {});
     await app.listen({ port: config.port, host: config.host });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
-    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    const hostPart = config.host.includes(':') ? `[${config.host}]` : config.host;
+    const url = `${https ? 'https' : 'http'}://${hostPart}:${port}`;
+    let redirect: Server | undefined;
+    if (config.tls?.redirectPort !== undefined) {
+      redirect = await startHttpsRedirect({ host: config.host, port: config.tls.redirectPort, httpsPort: port, publicUrl: config.publicUrl }).catch(async (err: unknown) => {
+        await app.close();
+        throw err;
+      });
+    }
+    const redirectUrl = redirect ? `http://${hostPart}:${serverPort(redirect)}` : undefined;
     ctx.links.base = config.publicUrl ?? url;
     const wildcard = config.host === '0.0.0.0' || config.host === '::';
     if (config.redis && wildcard && !config.internalUrl) {
@@ -94,6 +129,8 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     const close = async () => {
       clearInterval(purgeTimer);
       clearInterval(expiryTimer);
+      redirect?.closeAllConnections();
+      await new Promise((resolve) => (redirect ? redirect.close(resolve) : resolve(undefined)));
       await ctx.events.dispatcher.stop();
       await app.close();
       await ctx.close();
@@ -102,9 +139,15 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       app,
       ctx,
       url,
+      redirectUrl,
       demo,
       store,
       close,
+      async reloadTls() {
+        if (!config.tls) return;
+        const fresh = await readTls(config.tls);
+        (app.server as unknown as TlsServer).setSecureContext(fresh);
+      },
       async drain() {
         await ctx.cluster.node.drain(config.drainTimeoutMs ?? 20_000);
         await close();

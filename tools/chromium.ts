@@ -1,11 +1,21 @@
 /** Chromium for the meeting-room tests and benchmarks: Debian's build, fake media, loopback ICE. */
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
+export interface LaunchOptions {
+  /** Another executable, e.g. a script running Chromium inside a network namespace. */
+  executablePath?: string;
+  /** Chromium's environment (e.g. a HOME whose NSS database trusts a test CA). */
+  env?: Record<string, string>;
+  /** More command-line flags. */
+  args?: string[];
+}
+
 /** Debian's Chromium with fake camera/microphone, as /work/shared/notes describes for this machine. */
-export async function launchBrowser(): Promise<Browser> {
+export async function launchBrowser(opts: LaunchOptions = {}): Promise<Browser> {
   return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    executablePath: opts.executablePath ?? process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     headless: true,
+    ...(opts.env ? { env: opts.env } : {}),
     args: [
       '--headless=new',
       '--no-sandbox',
@@ -19,6 +29,7 @@ export async function launchBrowser(): Promise<Browser> {
       '--use-fake-device-for-media-stream',
       '--allow-loopback-in-peer-connection',
       '--disable-features=WebRtcHideLocalIpsWithMdns',
+      ...(opts.args ?? []),
     ],
   });
 }

@@ -25,8 +25,11 @@ import { registerSecurityHeaders } from './security-headers.js';
 export const REQUEST_ID_HEADER = 'x-acs-request-id';
 const BODY_LIMIT = 1024 * 1024;
 
-export async function buildApp(ctx: Context, logger: FastifyBaseLogger): Promise<FastifyInstance> {
-  const app: FastifyInstance = Fastify({
+/** `https`: PEM certificate chain and key to serve HTTPS directly (--tls-cert/--tls-key). */
+export async function buildApp(ctx: Context, logger: FastifyBaseLogger, opts: { https?: { cert: Buffer; key: Buffer } } = {}): Promise<FastifyInstance> {
+  // With `https` Fastify's types name an https.Server; every route and hook is the same either way.
+  const app = Fastify({
+    ...(opts.https ? { https: opts.https } : {}),
     loggerInstance: logger,
     // One line per request would dominate the cost of cheap calls; errors are logged where handled.
     logController: new LogController({ disableRequestLogging: true }),
@@ -40,7 +43,7 @@ export async function buildApp(ctx: Context, logger: FastifyBaseLogger): Promise
     clientErrorHandler: clientErrorHandler(REQUEST_ID_HEADER, (code) => ctx.metrics.http.errorSent(code)),
     // Undecodable paths and over-long path parameters fail in the router, before any hook runs.
     frameworkErrors: (error, request, reply) => sendError(toApiError(error, request), request, reply, ctx),
-  });
+  }) as unknown as FastifyInstance;
   installValidators(app);
   registerBodyParsers(app);
   app.addSchema(errorBodySchema);

@@ -20,7 +20,7 @@ Usage:
 
 Options of serve (each also an environment variable):
 ${Object.entries(serveOptions)
-  .map(([name, o]) => `  --${name.padEnd(15)} ${o.env.padEnd(20)} ${o.help}${o.default ? ` (default ${o.default})` : ''}`)
+  .map(([name, o]) => `  --${name.padEnd(20)} ${o.env.padEnd(20)} ${o.help}${o.default ? ` (default ${o.default})` : ''}`)
   .join('\n')}
 `;
 
@@ -29,6 +29,7 @@ async function serve(argv: string[]): Promise<void> {
   const server = await startServer(config);
   if (server.demo) process.stdout.write(demoBanner(server.demo, server.url));
   process.stdout.write(`\nvconf is listening on ${server.url} (API docs: ${server.url}/docs)\n`);
+  if (server.redirectUrl) process.stdout.write(`plain HTTP on ${server.redirectUrl} redirects to HTTPS\n`);
   let closing = false;
   const stop = (signal: string) => {
     if (closing) return;
@@ -40,6 +41,17 @@ async function serve(argv: string[]): Promise<void> {
       () => process.exit(1),
     );
   };
+  // After renewing the certificate: `kill -HUP <pid>` (or systemctl reload) serves it without a restart.
+  // (Only with TLS: otherwise SIGHUP keeps its default meaning.)
+  if (config.tls) {
+    const certFile = config.tls.certFile;
+    process.on('SIGHUP', () => {
+      server.reloadTls().then(
+        () => server.app.log.info({ cert: certFile }, 'TLS certificate reloaded'),
+        (err: unknown) => server.app.log.error({ err: err instanceof Error ? err.message : String(err) }, 'TLS certificate not reloaded; the previous one stays'),
+      );
+    });
+  }
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 }

@@ -11,6 +11,8 @@ export interface MediaRoom {
   downstreamAnswer(participantId: string, answerSdp: string): Promise<void>;
   setForwarding(participantId: string, source: Source, enabled: boolean): void;
   removeParticipant(participantId: string): Promise<void>;
+  /** ICE servers (with TURN credentials) and policy for the participant's page; never logged. */
+  clientIce?(participantId: string): object | undefined;
 }
 
 /** The socket side of one participant, as the room sees it. */
@@ -125,6 +127,7 @@ export class LiveRoom {
       meeting: { conferenceId: this.conferenceId, title: meeting.title, roomCode: meeting.roomCode },
       participants: this.roster().filter((p) => p.participantId !== info.participantId),
       chat: this.chat,
+      ice: this.media.clientIce?.(info.participantId),
     });
     peer.send(this.settingsFor(info));
     peer.send({ type: 'focus', participantId: this.focusedId() });

@@ -56,7 +56,7 @@ export function startCli(args: string[], extraEnv: Record<string, string> = {}):
     proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
     proc.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
-      const m = /vconf is listening on (http:\/\/\S+)/.exec(out);
+      const m = /vconf is listening on (https?:\/\/\S+)/.exec(out);
       if (!m) return;
       clearTimeout(timer);
       resolve({

@@ -13,7 +13,7 @@ export { REDIS_URL } from '../../tools/cluster.js';
 import { REDIS_URL } from '../../tools/cluster.js';
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-export type Requirement = 'postgres' | 'redis' | 'chromium' | `tool:${string}`;
+export type Requirement = 'postgres' | 'redis' | 'chromium' | 'root' | `tool:${string}`;
 
 /** Where requirements.ts records skips for the summary reporter (set by test/support/global-setup.ts). */
 export const SKIPS_FILE_ENV = 'VCONF_TEST_SKIPS_FILE';
@@ -26,6 +26,7 @@ function probe(need: Requirement): Promise<string | undefined> {
     if (need === 'postgres') return probePostgres();
     if (need === 'redis') return probeRedis();
     if (need === 'chromium') return probeExecutable(CHROMIUM_PATH, 'Chromium', 'apt-get install -y chromium (or set CHROMIUM_PATH)');
+    if (need === 'root') return process.getuid?.() === 0 ? undefined : 'needs root (network namespaces, nftables): run the tests as root, e.g. in CI';
     const tool = need.slice('tool:'.length);
     return probeTool(tool);
   })();
@@ -80,7 +81,7 @@ function probeTool(tool: string): string | undefined {
 }
 
 /** The Debian package that brings each tool a test runs. */
-const DEBIAN_PACKAGE: Record<string, string> = { ffmpeg: 'ffmpeg', ffprobe: 'ffmpeg', turnserver: 'coturn', sipp: 'sip-tester', 'espeak-ng': 'espeak-ng', janus: 'janus' };
+const DEBIAN_PACKAGE: Record<string, string> = { ffmpeg: 'ffmpeg', ffprobe: 'ffmpeg', turnserver: 'coturn', nft: 'nftables', ip: 'iproute2', certutil: 'libnss3-tools', openssl: 'openssl', sipp: 'sip-tester', 'espeak-ng': 'espeak-ng', janus: 'janus' };
 
 /** undefined when `need` is met on this machine; otherwise why not (records nothing). */
 export function unmet(need: Requirement): Promise<string | undefined> {

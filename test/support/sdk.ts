@@ -8,23 +8,26 @@ export const $oauth2 = require('@alicloud/dingtalk/oauth2_1_0') as typeof import
 const $OpenApi = require('@alicloud/openapi-client') as typeof import('@alicloud/openapi-client');
 const $Util = require('@alicloud/tea-util') as typeof import('@alicloud/tea-util');
 
-function config(endpoint: string) {
-  return new $OpenApi.Config({ protocol: 'http', endpoint });
+/** How the SDK reaches vconf: plain HTTP (the default), or HTTPS trusting `ca` (PEM), the SDK's own `ca` option. */
+export type SdkTransport = { protocol: 'http' } | { protocol: 'https'; ca: string };
+
+function config(endpoint: string, transport: SdkTransport = { protocol: 'http' }) {
+  return new $OpenApi.Config({ endpoint, ...transport });
 }
 
-export function conferenceClient(endpoint: string) {
-  return new $conference.default(config(endpoint));
+export function conferenceClient(endpoint: string, transport?: SdkTransport) {
+  return new $conference.default(config(endpoint, transport));
 }
 
-export function oauthClient(endpoint: string) {
-  return new $oauth2.default(config(endpoint));
+export function oauthClient(endpoint: string, transport?: SdkTransport) {
+  return new $oauth2.default(config(endpoint, transport));
 }
 
 export const runtime = () => new $Util.RuntimeOptions({});
 
 /** GetAccessToken through the SDK. */
-export async function appToken(endpoint: string, appKey: string, appSecret: string): Promise<string> {
-  const res = await oauthClient(endpoint).getAccessToken(new $oauth2.GetAccessTokenRequest({ appKey, appSecret }));
+export async function appToken(endpoint: string, appKey: string, appSecret: string, transport?: SdkTransport): Promise<string> {
+  const res = await oauthClient(endpoint, transport).getAccessToken(new $oauth2.GetAccessTokenRequest({ appKey, appSecret }));
   return res.body!.accessToken!;
 }
 

@@ -1,5 +1,9 @@
 // Wire types of docs/room-protocol.md: POST /api/admit and the /rtc/ws signaling socket.
 
+import type { ClientIce } from './rtc/ice';
+
+export type { ClientIce };
+
 /** Co-hosts moderate like the host but cannot end the meeting. */
 export type Role = 'host' | 'cohost' | 'participant';
 export type Source = 'mic' | 'camera' | 'screen';
@@ -71,7 +75,7 @@ export interface RemoteTrackInfo {
 }
 
 export type ServerMessage =
-  | { type: 'welcome'; you: Participant; meeting: MeetingInfo; participants: Participant[]; chat: Chat[] }
+  | { type: 'welcome'; you: Participant; meeting: MeetingInfo; participants: Participant[]; chat: Chat[]; ice?: ClientIce }
   | { type: 'publish-answer'; sdp: string }
   | { type: 'subscribe-offer'; sdp: string; tracks: RemoteTrackInfo[] }
   | { type: 'participant-joined'; participant: Participant }

@@ -12,8 +12,15 @@ export interface SfuOptions {
   listenIp?: string;
   /** Address put into the SDP candidates instead of the local ones (a public IP in front of a NAT). */
   announcedIp?: string;
-  /** Inclusive UDP port range for the ICE sockets; undefined = ephemeral ports. */
+  /** Inclusive port range for the ICE sockets (UDP, and TCP with `tcp`); undefined = ephemeral ports. */
   portRange?: [number, number];
+  /**
+   * Also offer a passive ICE-TCP host candidate per connection (RFC 6544), listening on a TCP port of the
+   * same range, so browsers on networks that drop UDP still connect.
+   */
+  tcp?: boolean;
+  /** The ICE configuration each participant's page gets (TURN servers and credentials, policy). */
+  clientIce?: (participantId: string) => object;
   logger?: SfuLogger;
   /** Where forwarded packets are counted; the Sfu makes its own when not given. */
   forwarded?: ForwardTally;
@@ -75,6 +82,7 @@ export function peerConfig(opts: SfuOptions): RTCPeerConnectionConfig {
     iceServers: [],
     bundlePolicy: 'max-bundle',
     icePortRange: opts.portRange,
+    iceUseTcp: opts.tcp === true,
     ...(listen
       ? {
           // Exactly one socket, on the listen address: werift would otherwise also gather every

@@ -22,6 +22,11 @@ export class SfuRoom {
     private readonly opts: SfuOptions,
   ) {}
 
+  /** What the participant's page builds its peer connections with (sent in `welcome`); undefined = defaults. */
+  clientIce(participantId: string): object | undefined {
+    return this.opts.clientIce?.(participantId);
+  }
+
   /**
    * Creates the participant's connections. The downstream offer (if there is anything to receive)
    * follows asynchronously through onDownstreamOffer. Adding a participant already present replaces it.

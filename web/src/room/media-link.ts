@@ -1,4 +1,5 @@
-import type { ClientMessage, RemoteTrackInfo } from '../protocol';
+import type { ClientIce, ClientMessage, RemoteTrackInfo } from '../protocol';
+import { rtcConfig } from '../rtc/ice';
 import { Downstream, type RemoteMedia } from '../rtc/downstream';
 import { Upstream } from '../rtc/upstream';
 
@@ -21,9 +22,11 @@ export class MediaLink {
     send: (message: ClientMessage) => void,
     tracks: { mic: MediaStreamTrack | null; camera: MediaStreamTrack | null; screen: MediaStreamTrack | null },
     private readonly handlers: MediaLinkHandlers,
+    ice?: ClientIce,
   ) {
-    this.upstream = new Upstream(send, tracks.mic, tracks.camera);
-    this.downstream = new Downstream(send, (media) => this.closed || handlers.onRemoteMedia(media), (error) => this.fail('receiving media', error));
+    const config = rtcConfig(ice);
+    this.upstream = new Upstream(send, tracks.mic, tracks.camera, config);
+    this.downstream = new Downstream(send, (media) => this.closed || handlers.onRemoteMedia(media), (error) => this.fail('receiving media', error), config);
     const pc = this.upstream.pc;
     pc.addEventListener('connectionstatechange', () => {
       if (pc.connectionState === 'failed') this.fail('sending media', new Error('upstream connection failed'));

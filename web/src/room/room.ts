@@ -2,7 +2,7 @@ import { LevelMonitor } from '../media/audio-level';
 import { isMissing, type LocalMedia } from '../media/local-media';
 import { SpeakingDetector } from '../media/speaking';
 import type { Page } from '../pages/page';
-import type { Chat, MediaState, Participant, RoomRules, ServerMessage } from '../protocol';
+import type { Chat, ClientIce, MediaState, Participant, RoomRules, ServerMessage } from '../protocol';
 import type { RemoteMedia } from '../rtc/downstream';
 import { Signaling } from '../rtc/signaling';
 import { loadPreferences } from '../session';
@@ -47,6 +47,8 @@ export class Room {
   private readonly media: LocalMedia;
   private readonly signaling: Signaling;
   private link: MediaLink | null = null;
+  /** ICE servers and policy from the last `welcome` (fresh TURN credentials on every entry). */
+  private ice: ClientIce | undefined;
   private connection: Connection = 'connecting';
   private retries = 0;
   private retryTimer = 0;
@@ -170,6 +172,7 @@ export class Room {
   private handle(message: ServerMessage): void {
     switch (message.type) {
       case 'welcome':
+        this.ice = message.ice;
         return this.welcome(message.you, message.participants, message.chat);
       case 'publish-answer':
         return this.link?.answer(message.sdp);
@@ -277,6 +280,7 @@ export class Room {
       (message) => this.signaling.send(message),
       { mic: this.media.audioTrack, camera: this.cameraSending() ? this.media.videoTrack : null, screen: this.screenTrack },
       { onRemoteMedia: (media) => this.applyRemoteMedia(media), onFailure: (what, error) => this.recover(what, error) },
+      this.ice,
     );
   }
 

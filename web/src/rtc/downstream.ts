@@ -1,5 +1,5 @@
 import type { ClientMessage, RemoteTrackInfo, Source } from '../protocol';
-import { gatheringComplete, RTC_CONFIG } from './ice';
+import { gatheringComplete } from './ice';
 
 export type RemoteMedia = Map<string, Partial<Record<Source, MediaStreamTrack>>>;
 
@@ -17,6 +17,7 @@ export class Downstream {
     private readonly send: (message: ClientMessage) => void,
     private readonly onMedia: (media: RemoteMedia) => void,
     private readonly onFailure: (error: unknown) => void,
+    private readonly config: RTCConfiguration,
   ) {}
 
   /** The server's `subscribe-offer`; offers are handled strictly in order. */
@@ -41,7 +42,7 @@ export class Downstream {
   }
 
   private create(): RTCPeerConnection {
-    const pc = new RTCPeerConnection(RTC_CONFIG);
+    const pc = new RTCPeerConnection(this.config);
     pc.addEventListener('connectionstatechange', () => {
       if (pc.connectionState === 'failed' && !this.closed) this.onFailure(new Error('downstream connection failed'));
     });

@@ -2,12 +2,19 @@
 // slow or unreachable interface cannot hold the join up.
 
 export const ICE_GATHERING_CAP_MS = 2000;
+/**
+ * With TURN servers, a URL the network blocks (TURN over UDP where UDP is dropped) never answers and
+ * would hold every join up to the cap: once a first relay candidate is in, the others get this long.
+ */
+export const RELAY_GRACE_MS = 300;
 
 export function gatheringComplete(pc: RTCPeerConnection, capMs = ICE_GATHERING_CAP_MS): Promise<void> {
   if (pc.iceGatheringState === 'complete') return Promise.resolve();
   return new Promise((resolve) => {
+    let grace = 0;
     const done = () => {
       window.clearTimeout(timer);
+      window.clearTimeout(grace);
       pc.removeEventListener('icegatheringstatechange', check);
       pc.removeEventListener('icecandidate', onCandidate);
       resolve();
@@ -18,6 +25,7 @@ export function gatheringComplete(pc: RTCPeerConnection, capMs = ICE_GATHERING_C
     // A null candidate also marks the end of gathering (older browsers skip the state event).
     const onCandidate = (event: RTCPeerConnectionIceEvent) => {
       if (!event.candidate) done();
+      else if (event.candidate.type === 'relay' && !grace) grace = window.setTimeout(done, RELAY_GRACE_MS);
     };
     const timer = window.setTimeout(done, capMs);
     pc.addEventListener('icegatheringstatechange', check);
@@ -25,5 +33,21 @@ export function gatheringComplete(pc: RTCPeerConnection, capMs = ICE_GATHERING_C
   });
 }
 
-/** The connection configuration: the server is the only peer and announces its own addresses. */
-export const RTC_CONFIG: RTCConfiguration = { iceServers: [], bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' };
+/** ICE servers (TURN with short-lived credentials) and transport policy for a session's peer connections (`welcome.ice`). */
+export interface ClientIce {
+  iceServers: RTCIceServer[];
+  iceTransportPolicy: RTCIceTransportPolicy;
+}
+
+/**
+ * The connection configuration: the server is the only peer and announces its own addresses; TURN
+ * servers (and 'relay' policy) only when the server hands them out in `welcome`.
+ */
+export function rtcConfig(ice?: ClientIce): RTCConfiguration {
+  return {
+    iceServers: ice?.iceServers ?? [],
+    iceTransportPolicy: ice?.iceTransportPolicy === 'relay' ? 'relay' : 'all',
+    bundlePolicy: 'max-bundle',
+    rtcpMuxPolicy: 'require',
+  };
+}

@@ -1,5 +1,5 @@
 import type { ClientMessage, Source } from '../protocol';
-import { gatheringComplete, RTC_CONFIG } from './ice';
+import { gatheringComplete } from './ice';
 
 const ANSWER_TIMEOUT_MS = 15_000;
 const CAMERA_MAX_BITRATE = 900_000;
@@ -11,7 +11,7 @@ const SCREEN_MAX_BITRATE = 1_500_000;
  * `publish` offer when sharing starts, and set inactive by another when it stops.
  */
 export class Upstream {
-  readonly pc = new RTCPeerConnection(RTC_CONFIG);
+  readonly pc: RTCPeerConnection;
   private readonly mic: RTCRtpTransceiver;
   private readonly camera: RTCRtpTransceiver;
   private screen: RTCRtpTransceiver | null = null;
@@ -24,7 +24,9 @@ export class Upstream {
     private readonly send: (message: ClientMessage) => void,
     micTrack: MediaStreamTrack | null,
     cameraTrack: MediaStreamTrack | null,
+    config: RTCConfiguration,
   ) {
+    this.pc = new RTCPeerConnection(config);
     this.mic = this.pc.addTransceiver(micTrack ?? 'audio', { direction: 'sendonly' });
     this.camera = this.pc.addTransceiver(cameraTrack ?? 'video', {
       direction: 'sendonly',
