@@ -89,8 +89,16 @@ export class TestNetworks {
   }
 }
 
-/** coturn with TURN REST credentials (use-auth-secret), on one address, UDP and TCP, no TLS; stopped by kill(). */
-export async function startCoturn(opts: { ip: string; port: number; secret: string; relayPorts: [number, number]; dir: string }): Promise<ChildProcess & { output(): string }> {
+/** coturn with TURN REST credentials (use-auth-secret), on one address, UDP and TCP (and TLS if asked); stopped by kill(). */
+export async function startCoturn(opts: {
+  ip: string;
+  port: number;
+  secret: string;
+  relayPorts: [number, number];
+  dir: string;
+  /** TURN over TLS (turns:) on `port`, with this certificate chain and key. */
+  tls?: { port: number; certFile: string; keyFile: string };
+}): Promise<ChildProcess & { output(): string }> {
   const child = spawn(
     'turnserver',
     [
@@ -104,7 +112,7 @@ export async function startCoturn(opts: { ip: string; port: number; secret: stri
       '--static-auth-secret', opts.secret,
       '--realm', 'vconf.test',
       '--fingerprint',
-      '--no-tls',
+      ...(opts.tls ? ['--tls-listening-port', String(opts.tls.port), '--cert', opts.tls.certFile, '--pkey', opts.tls.keyFile] : ['--no-tls']),
       '--no-dtls',
       '--no-cli',
       '--no-software-attribute',
