@@ -47,7 +47,8 @@ export function openPostgres(url: string, opts: { poolSize?: number } = {}): Pos
   const pool = new pg.Pool({
     connectionString: url,
     Client: NulSafeClient,
-    max: opts.poolSize ?? DEFAULT_POOL_SIZE,
+    // At least 2: migrating holds one connection for the advisory lock while the migrator uses another.
+    max: Math.max(2, opts.poolSize ?? DEFAULT_POOL_SIZE),
     types,
     // A database that does not answer fails a request rather than queuing it for ever.
     connectionTimeoutMillis: 10_000,
