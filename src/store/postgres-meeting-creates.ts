@@ -22,8 +22,8 @@ const ROWS_PER_INSERT = 500;
  * the event loop joins one atomic write, its meetings, members, events and deliveries each written
  * by one multi-row INSERT. A round trip and a commit (a WAL flush) cost more than the rows, so a
  * batch costs about what one create did. Nobody is answered before the commit. When a batch fails
- * (say, a room code taken meanwhile), it rolls back whole and each create is written again in a
- * write of its own, so only the failing one fails — as with SQLite's group commit
+ * (say, a room code taken meanwhile), it rolls back whole and each create is retried alone, so
+ * only the failing one fails — as with SQLite's group commit
  * (sqlite-meeting-creates.ts). Batches of successive turns run side by side on the pool.
  */
 export class PostgresMeetingCreates implements MeetingCreates {
