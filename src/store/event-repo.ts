@@ -96,8 +96,10 @@ export class SqlEventStore implements EventOutbox {
   private readonly line: PreparedQuery<PendingRow>;
   private readonly logAttempt: CompiledOnce<unknown>;
   private readonly moveOn: CompiledOnce<unknown>;
+  private readonly postgres: boolean;
 
   constructor(private readonly db: Kysely<Database>) {
+    this.postgres = isPostgres(db);
     // Compiled once: these run for every few deliveries, and building a query costs more than running it.
     this.walk = prepareQuery(db, 5, (now, at, eventId, appKey, limit) =>
       pendingRows(db)
@@ -211,6 +213,7 @@ export class SqlEventStore implements EventOutbox {
   async recordAttempts(records: readonly AttemptRecord[]): Promise<void> {
     if (records.length === 0) return;
     this.stats.writes++;
+    if (this.postgres) return recordInOneStatement(this.db, records);
     await this.db.transaction().execute(async (tx) => {
       for (const r of records) {
         await tx.executeQuery(this.logAttempt.with([r.eventId, r.appKey, r.attempt, r.outcome.statusCode, r.outcome.error, r.outcome.at]));
@@ -228,6 +231,21 @@ export class SqlEventStore implements EventOutbox {
       .executeTakeFirst();
     return Number(row?.n ?? 0);
   }
+}
+
+/**
+ * recordAttempts on PostgreSQL: the log rows and the deliveries' moves in one statement (a data-
+ * modifying CTE and UPDATE … FROM VALUES), one round trip however many attempts ended together,
+ * where a statement per row would cost a round trip each. An outcome also ends the attempt's claim.
+ */
+async function recordInOneStatement(db: Kysely<Database>, records: readonly AttemptRecord[]): Promise<void> {
+  const log = sql.join(records.map((r) => sql`(${r.eventId}, ${r.appKey}, ${r.attempt}::integer, ${r.outcome.statusCode}::integer, ${r.outcome.error}::text, ${r.outcome.at}::bigint)`));
+  const moves = sql.join(records.map((r) => sql`(${r.eventId}, ${r.appKey}, ${r.state}, ${r.attempt}::integer, ${r.nextAttemptAt}::bigint)`));
+  await sql`
+    with logged as (insert into event_delivery_log (event_id, app_key, attempt, status_code, error, at) values ${log})
+    update event_deliveries d set state = m.state, attempts = m.attempts, next_attempt_at = m.next_attempt_at, claimed_by = null, claim_expires_at = null
+    from (values ${moves}) as m(event_id, app_key, state, attempts, next_attempt_at)
+    where d.event_id = m.event_id and d.app_key = m.app_key`.execute(db);
 }
 
 /** A value bound at run time: a marker of prepareQuery, typed as the value it stands for. */

@@ -1,5 +1,6 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import { DEFAULT_SETTINGS, type MeetingSettings, type SettingsPatch } from '../domain/meeting-settings.js';
+import { isPostgres } from './dialect.js';
 import type { Database, MeetingSettingsTable } from './schema.js';
 import type { MeetingSettingsStore } from '../domain/ports/index.js';
 
@@ -18,6 +19,9 @@ export class SqlMeetingSettingsRepository implements MeetingSettingsStore {
   async update(conferenceId: string, patch: SettingsPatch): Promise<MeetingSettings> {
     // Read and write in one transaction so two changes to different fields never undo each other.
     return this.db.transaction().execute(async (tx) => {
+      // PostgreSQL runs such transactions side by side (READ COMMITTED): changes to one meeting's
+      // settings take turns until commit, as they do on SQLite, whose writers always do.
+      if (isPostgres(tx)) await sql`select pg_advisory_xact_lock(hashtext(${`settings:${conferenceId}`}))`.execute(tx);
       const row = await tx.selectFrom('meeting_settings').selectAll().where('conference_id', '=', conferenceId).executeTakeFirst();
       const next: MeetingSettings = { ...(row ? toSettings(row) : DEFAULT_SETTINGS), ...patch };
       const values = toRow(conferenceId, next, this.now());

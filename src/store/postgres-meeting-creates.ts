@@ -22,8 +22,8 @@ const ROWS_PER_INSERT = 500;
  * the event loop joins one atomic write, its meetings, members, events and deliveries each written
  * by one multi-row INSERT. A round trip and a commit (a WAL flush) cost more than the rows, so a
  * batch costs about what one create did. Nobody is answered before the commit. When a batch fails
- * (say, a room code taken meanwhile), it rolls back whole and each create runs again in a
- * transaction of its own, so only the failing one fails — as with SQLite's group commit
+ * (say, a room code taken meanwhile), it rolls back whole and each create is retried alone, so
+ * only the failing one fails — as with SQLite's group commit
  * (sqlite-meeting-creates.ts). Batches of successive turns run side by side on the pool.
  */
 export class PostgresMeetingCreates implements MeetingCreates {
@@ -47,13 +47,13 @@ export class PostgresMeetingCreates implements MeetingCreates {
     const batch = this.queue;
     this.queue = [];
     try {
-      const appended = await this.inOneTransaction(batch);
+      const appended = await this.writeAtomically(batch);
       batch.forEach((p, i) => p.resolve(appended[i] ?? []));
     } catch (batchError) {
       if (batch.length === 1) return batch[0]!.reject(batchError);
       await Promise.all(
         batch.map((p) =>
-          this.inOneTransaction([p]).then(
+          this.writeAtomically([p]).then(
             ([appended]) => p.resolve(appended ?? []),
             (err: unknown) => p.reject(err),
           ),
@@ -68,7 +68,7 @@ export class PostgresMeetingCreates implements MeetingCreates {
    * just before, when there are events). A batch too big for one statement's parameters takes a
    * transaction of several.
    */
-  private async inOneTransaction(batch: readonly PendingCreate[]): Promise<AppendedEvent[][]> {
+  private async writeAtomically(batch: readonly PendingCreate[]): Promise<AppendedEvent[][]> {
     const subscribers = await subscribersOf(this.db, batch);
     const events: Insertable<Database['events']>[] = [];
     const deliveries: Insertable<Database['event_deliveries']>[] = [];

@@ -18,6 +18,22 @@ const types = {
   },
 } as pg.CustomTypesConfig;
 
+/**
+ * PostgreSQL's text cannot hold U+0000, and a parameter with one fails the whole query, where SQLite
+ * stores it. Any request can carry one (a title, a unionId looked up), so each is replaced by U+FFFD,
+ * the replacement character: a lookup then finds nothing, as no stored value has one, and a write
+ * keeps the rest of the text.
+ */
+class NulSafeClient extends pg.Client {
+  override query(...args: unknown[]): any {
+    const values = args[1];
+    if (Array.isArray(values) && values.some(hasNul)) args[1] = values.map((v) => (hasNul(v) ? v.replaceAll('\u0000', '\uFFFD') : v));
+    return (super.query as (...a: unknown[]) => unknown)(...args);
+  }
+}
+
+const hasNul = (v: unknown): v is string => typeof v === 'string' && v.includes('\u0000');
+
 export interface PostgresStore {
   db: Kysely<Database>;
   pool: pg.Pool;
@@ -30,7 +46,9 @@ export interface PostgresStore {
 export function openPostgres(url: string, opts: { poolSize?: number } = {}): PostgresStore {
   const pool = new pg.Pool({
     connectionString: url,
-    max: opts.poolSize ?? DEFAULT_POOL_SIZE,
+    Client: NulSafeClient,
+    // At least 2: migrating holds one connection for the advisory lock while the migrator uses another.
+    max: Math.max(2, opts.poolSize ?? DEFAULT_POOL_SIZE),
     types,
     // A database that does not answer fails a request rather than queuing it for ever.
     connectionTimeoutMillis: 10_000,

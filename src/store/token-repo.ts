@@ -1,9 +1,15 @@
 import type { Kysely, Selectable } from 'kysely';
+import { prepareQuery } from './prepared.js';
 import type { AccessTokensTable, Database } from './schema.js';
 import type { TokenKind, TokenRecord, TokenRepository } from '../domain/ports/index.js';
 
 export class SqlTokenRepository implements TokenRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  /** Every authenticated call looks its token up: compiled once (prepared.ts), not built per call. */
+  private readonly byHash;
+
+  constructor(private readonly db: Kysely<Database>) {
+    this.byHash = prepareQuery(db, 1, (tokenHash) => db.selectFrom('access_tokens').selectAll().where('token_hash', '=', tokenHash));
+  }
 
   async insert(r: TokenRecord): Promise<void> {
     await this.db
@@ -22,7 +28,7 @@ export class SqlTokenRepository implements TokenRepository {
   }
 
   async findByHash(tokenHash: string): Promise<TokenRecord | undefined> {
-    const row = await this.db.selectFrom('access_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+    const [row] = await this.byHash.execute(tokenHash);
     return row && toRecord(row);
   }
 

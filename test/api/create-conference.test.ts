@@ -218,6 +218,10 @@ describe('confTitle', () => {
     expect(await stored('x'.repeat(50))).toBe('x'.repeat(50));
   });
 
+  it('keeps a title with a NUL character, which PostgreSQL stores as U+FFFD (its text cannot hold U+0000)', async () => {
+    expect(await stored('before\u0000after')).toBe(h.server.store === 'postgres' ? 'before\uFFFDafter' : 'before\u0000after');
+  });
+
   it('truncates 51 and 256 characters to 50', async () => {
     expect(await stored('y'.repeat(51))).toBe('y'.repeat(50));
     expect(await stored(`${'a'.repeat(50)}${'z'.repeat(206)}`)).toBe('a'.repeat(50));

@@ -92,6 +92,11 @@ describe('password sign-in', () => {
     expect(Array.isArray(mine.body.meetings.booked)).toBe(true);
   });
 
+  it('answers a unionId with a NUL character as wrong credentials, not a server error', async () => {
+    expect((await signIn('uA2\u0000', PASSWORDS.uA2)).status).toBe(401);
+    expect((await signIn('\u0000', ' ')).status).toBe(401);
+  });
+
   it('refuses /api/me without a session, with a forged one, and after sign-out', async () => {
     expect((await me('')).body.code).toBe('notSignedIn');
     const ok = await signIn('uA1');
