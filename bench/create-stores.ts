@@ -36,7 +36,7 @@ const directory = {
     {
       corpId: 'dingbench',
       name: 'Bench Corp',
-      limits: { maxParticipantsPerMeeting: 100_000, invitesPerMinute: 10_000_000 },
+      limits: { maxParticipantsPerMeeting: 100_000, invitesPerMinute: 10_000_000, createsPerAppPerHour: 10_000_000, createsPerAppPerDay: 100_000_000 },
       users: [
         { unionId: 'bench-host', userId: 'host', name: 'Bench Host', canCreateMeetings: true },
         { unionId: 'bench-guest', userId: 'guest', name: 'Bench Guest' },
