@@ -33,6 +33,8 @@ export interface Config {
   eventRetryScheduleMs?: number[];
   /** Longest pause of the event delivery worker between looks at the outbox. */
   eventPollMs?: number;
+  /** Pause between the SYSTEM pings of a Stream-mode connection (default 30 s; embedders and tests). */
+  eventStreamPingMs?: number;
 }
 
 /** Every `vconf serve` option: flag name, environment variable, default. */

@@ -6,6 +6,8 @@ import { ControlService } from './domain/conference-controls.js';
 import { EntryPolicy } from './domain/entry-policy.js';
 import { EventRecorder } from './domain/events.js';
 import { EventDispatcher } from './events/dispatcher.js';
+import { StreamGateway } from './events/stream-gateway.js';
+import { SqlStreamTickets } from './store/stream-ticket-repo.js';
 import { MeetingQueries } from './domain/meeting-queries.js';
 import { MeetingService } from './domain/meetings.js';
 import { PresenceService } from './domain/presence.js';
@@ -69,7 +71,7 @@ export interface Context {
   /** Base of join links; startServer fills it in from the listen address when not configured. */
   links: { base: string };
   /** The conference event outbox and its delivery worker (started by startServer). */
-  events: { store: SqlEventStore; dispatcher: EventDispatcher };
+  events: { store: SqlEventStore; dispatcher: EventDispatcher; stream: StreamGateway; tickets: SqlStreamTickets };
   /** Signed-in directory users of the web app: sessions, their meetings, ringing (docs/sign-in.md). */
   accounts: { sessions: SessionSigner; signIn: SignInService; meetings: SqlUserMeetings; pages: UserHub; ringer: Ringer };
   /** This instance's Prometheus registry and the metrics the HTTP layer feeds (docs/observability.md). */
@@ -119,9 +121,16 @@ export async function createContext(config: Config, logger: Logger): Promise<Con
     const instanceId = config.instanceId ?? randomHex(6);
     const claimTtlMs = config.eventClaimTtlMs ?? DEFAULT_CLAIM_TTL_MS;
     const eventStore = new SqlEventStore(db);
+    // DingTalk's Stream mode: the clients connected here get their apps' events from this instance.
+    const stream = new StreamGateway({
+      logger: logger.child({ component: 'stream' }),
+      connected: () => dispatcher.resweep(),
+      ...(config.eventStreamPingMs ? { pingMs: config.eventStreamPingMs } : {}),
+    });
     const dispatcher = new EventDispatcher(eventStore, logger.child({ component: 'events' }), {
       ...(config.eventRetryScheduleMs ? { retryScheduleMs: config.eventRetryScheduleMs } : {}),
       ...(config.eventPollMs ? { pollMs: config.eventPollMs } : {}),
+      stream,
       // On PostgreSQL other instances may deliver from the same outbox.
       // An attempt ends well before its claim does, so no other instance starts the same delivery meanwhile.
       ...(store.dialect === 'postgres' ? { claims: new DeliveryClaims(db, instanceId, claimTtlMs), timeoutMs: Math.min(10_000, claimTtlMs / 2) } : {}),
@@ -176,7 +185,7 @@ export async function createContext(config: Config, logger: Logger): Promise<Con
       directory,
       rates,
       links,
-      events: { store: eventStore, dispatcher },
+      events: { store: eventStore, dispatcher, stream, tickets: new SqlStreamTickets(db) },
       metrics,
       readiness: {
         checks: [databasePing(db), ...(state.shared ? [{ name: 'redis', check: () => state.ping() }] : [])],
