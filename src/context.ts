@@ -8,6 +8,7 @@ import { EventRecorder } from './domain/events.js';
 import { EventDispatcher } from './events/dispatcher.js';
 import { StreamGateway } from './events/stream-gateway.js';
 import { SqlStreamTickets } from './store/stream-ticket-repo.js';
+import { SqlConferenceExtras } from './store/extras-repo.js';
 import { MeetingQueries } from './domain/meeting-queries.js';
 import { MeetingService } from './domain/meetings.js';
 import { PresenceService } from './domain/presence.js';
@@ -21,6 +22,7 @@ import { UserHub } from './rtc/user-hub.js';
 import { SqlCredentialRepository } from './store/user-auth-repo.js';
 import { SqlUserMeetings } from './store/user-meetings-repo.js';
 import { TokenService } from './domain/tokens.js';
+import { OAuthService } from './domain/oauth.js';
 import { RoomControls } from './rtc/room-controls.js';
 import { RoomHub } from './rtc/room-hub.js';
 import { Sfu } from './rtc/sfu/sfu.js';
@@ -36,7 +38,7 @@ import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { databasePing, type Readiness } from './metrics/readiness.js';
 import type { Database } from './store/schema.js';
 import { openStore, type Store } from './store/open-store.js';
-import { SqlTokenRepository } from './store/token-repo.js';
+import { SqlGrantRepository, SqlTokenRepository } from './store/token-repo.js';
 import { ClusterControls, applyControl } from './cluster/cluster-controls.js';
 import { ClusterRingTarget } from './cluster/cluster-ring-target.js';
 import { guardDatabase, type DatabaseGuard } from './cluster/database-guard.js';
@@ -55,6 +57,10 @@ export interface Context {
   store: Store;
   directory: DirectoryRepository;
   tokens: TokenService;
+  /** Suite tokens, authorization info, JSAPI tickets, user OAuth and admin SSO (docs/sign-in.md). */
+  oauth: OAuthService;
+  /** UpdateVideoConferenceExtInfo's ext info and CreateCustomShortLink's links. */
+  extras: SqlConferenceExtras;
   meetings: MeetingService;
   admission: AdmissionService;
   presence: PresenceService;
@@ -177,6 +183,7 @@ export async function createContext(config: Config, logger: Logger): Promise<Con
     };
     const roomControls = new RoomControls(rooms);
     const router = new RoomRouter(rooms, node, signer, MAX_SIGNALING_PAYLOAD, relayProof(key), clusterLog);
+    const tokens = new TokenService(new SqlTokenRepository(db), directory, key);
     metrics = createMetrics({ rooms, sfu, outbox: eventStore, pool: store });
     return {
       config,
@@ -191,7 +198,9 @@ export async function createContext(config: Config, logger: Logger): Promise<Con
         checks: [databasePing(db), ...(state.shared ? [{ name: 'redis', check: () => state.ping() }] : [])],
         draining: () => node.isDraining,
       },
-      tokens: new TokenService(new SqlTokenRepository(db), directory, key),
+      tokens,
+      oauth: new OAuthService(tokens, directory, new SqlGrantRepository(db), key),
+      extras: new SqlConferenceExtras(db),
       meetings: new MeetingService({ directory, meetings: meetingRepo, budget: rates, links, phoneNumbers: config.phoneNumbers, events: recorder }),
       admission: new AdmissionService(meetingRepo, rates, signer, DEFAULT_JOIN_LIMITS, undefined, entry, schedule),
       presence,

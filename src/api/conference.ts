@@ -7,6 +7,7 @@ import { principalOf } from './auth.js';
 import { ApiError } from './errors.js';
 import { mapRejections } from './rejections.js';
 import { bool, num, object, responses, str, strArray } from './schemas.js';
+import { extInfoFields } from './conference-extras.js';
 
 interface CreateBody {
   userId: string;
@@ -31,6 +32,7 @@ const confInfo = object({
   startTime: num,
   status: num,
   title: str,
+  ...extInfoFields,
 });
 
 export async function conferenceRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
@@ -105,7 +107,8 @@ export async function conferenceRoutes(app: FastifyInstance, { ctx }: { ctx: Con
       const { meeting, members } = await mapRejections({ notFound: 'roomNotFound', orgForbidden: 'noPermission' }, () =>
         ctx.meetings.find(corpId, req.params.conferenceId),
       );
-      return { confInfo: describeMeeting(meeting, members, ctx.links.base) };
+      const ext = await ctx.extras.extInfo(meeting.conferenceId);
+      return { confInfo: { ...describeMeeting(meeting, members, ctx.links.base), ...extInfoView(ext) } };
     },
   );
 }
@@ -129,5 +132,14 @@ function describeMeeting(meeting: Meeting, members: Member[], publicUrl: string)
     status: meeting.status,
     title: meeting.title,
     ...(ended ? { endTime: meeting.endTime, confDuration: (meeting.endTime ?? startTime) - startTime } : {}),
+  };
+}
+
+/** What UpdateVideoConferenceExtInfo stored: its extensionAppSettings, and the whole as the extInfo JSON. */
+function extInfoView(ext: Record<string, unknown> | undefined) {
+  if (!ext) return {};
+  return {
+    ...(Array.isArray(ext.extensionAppSettings) ? { extensionAppSettings: ext.extensionAppSettings } : {}),
+    extInfo: typeof ext.extInfo === 'string' ? ext.extInfo : JSON.stringify(ext),
   };
 }

@@ -45,6 +45,8 @@ export const catalogue = {
   unsupportedUserGrant: entry(400, 'unsupported.grant.type', 'grantType must be authorization_code or refresh_token'),
   invalidSsoCode: entry(400, 'invalidCode', 'the code is unknown, used or expired'),
   tokenKindDenied: entry(403, 'Forbidden.AccessDenied.AccessTokenPermissionDenied', 'This API needs %s.'),
+  ssoNotAdmin: entry(403, 'notAdmin', 'Only administrators of the organization may sign in here.'),
+  oauthBadClient: entry(400, 'invalidClient', 'Unknown client_id, or the redirect_uri is not registered: %s'),
   // Stream mode (docs/events.md): the WebSocket of a bad ticket is refused before the upgrade.
   invalidStreamTicket: entry(401, 'invalidTicket', 'The stream ticket is unknown, used or expired.'),
 

@@ -20,7 +20,11 @@ export type RejectionReason =
   | 'internalOnly'
   | 'badCommand'
   /** A booked meeting that was cancelled (src/domain/schedule.ts). */
-  | 'cancelled';
+  | 'cancelled'
+  /** An OAuth code or refresh token that is unknown, used up or expired (src/domain/oauth.ts). */
+  | 'badGrant'
+  /** A token of the wrong kind for the operation (e.g. an app token where a user token is needed). */
+  | 'wrongToken';
 
 export class Rejection extends Error {
   constructor(

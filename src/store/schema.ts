@@ -115,6 +115,7 @@ export interface OauthGrantsTable {
 export interface CustomShortLinksTable {
   code: string;
   schedule_conference_id: string;
+  corp_id: string;
   union_id: string;
   cool_app_code: string;
   biz_data: string | null;

@@ -45,6 +45,7 @@ export const dingtalkDelivery: Migration = {
       .createTable('custom_short_links')
       .addColumn('code', 'text', (c) => c.primaryKey())
       .addColumn('schedule_conference_id', 'text', (c) => c.notNull())
+      .addColumn('corp_id', 'text', (c) => c.notNull())
       .addColumn('union_id', 'text', (c) => c.notNull())
       .addColumn('cool_app_code', 'text', (c) => c.notNull())
       .addColumn('biz_data', 'text')
