@@ -59,7 +59,16 @@ class StreamConnection {
 
   /** Whether the client subscribed to events of this type (topic "*" or the type itself). */
   takes(eventType: string): boolean {
-    return this.subscriptions.some((s) => s.type === 'EVENT' && (s.topic === '*' || s.topic === eventType));
+    return this.topicFor(eventType) !== undefined;
+  }
+
+  /**
+   * The frame's topic: the subscription it answers, "*" or the event type. Clients route EVENT
+   * frames by it (the Go SDK looks the handler up by type and topic).
+   */
+  private topicFor(eventType: string): string | undefined {
+    const events = this.subscriptions.filter((s) => s.type === 'EVENT');
+    return events.find((s) => s.topic === eventType)?.topic ?? events.find((s) => s.topic === '*')?.topic;
   }
 
   /** Sends one EVENT frame and resolves with its acknowledgement (error null = SUCCESS). */
@@ -75,7 +84,7 @@ class StreamConnection {
         contentType: 'application/json',
         messageId,
         time: String(now),
-        topic: type,
+        topic: this.topicFor(type) ?? '*',
         eventType: type,
         eventId,
         eventBornTime: String(eventTime),

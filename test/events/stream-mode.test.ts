@@ -135,6 +135,8 @@ describe('Stream mode with the official dingtalk-stream client', () => {
     expect(mine.slice(1).map((r) => r.data.statusSeqNum)).toEqual([1, 2, 3, 4]);
     for (const r of mine) {
       expect(r.headers).toMatchObject({
+        // The client subscribed to EVENT "*": the frames answer that subscription.
+        topic: '*',
         eventCorpId: 'dingacme',
         eventUnifiedAppId: 'acme-app',
         contentType: 'application/json',
