@@ -196,3 +196,29 @@ describe('Stream mode with the official dingtalk-stream client', () => {
     expect(server.running.ctx.events.stream.size).toBe(1);
   });
 });
+
+describe('Stream mode when vconf shuts down', () => {
+  it('sends SYSTEM disconnect before closing the connection', async () => {
+    const own = await startTestServer({ directory: directory() });
+    let stopped = false;
+    try {
+      const res = await fetch(`${own.url}/v1.0/gateway/connections/open`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ clientId: 'acme-app', clientSecret: 's3cret' }),
+      });
+      const { endpoint, ticket } = (await res.json()) as { endpoint: string; ticket: string };
+      const socket = new WebSocket(`${endpoint}?ticket=${ticket}`);
+      const frames: Array<{ type: string; headers: { topic: string } }> = [];
+      socket.on('message', (raw) => frames.push(JSON.parse(String(raw)) as (typeof frames)[number]));
+      await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+      const closed = new Promise<number>((resolve) => socket.once('close', resolve));
+      await own.stop();
+      stopped = true;
+      expect(await closed).toBe(1001);
+      expect(frames.map((f) => [f.type, f.headers.topic])).toContainEqual(['SYSTEM', 'disconnect']);
+    } finally {
+      if (!stopped) await own.stop();
+    }
+  });
+});
