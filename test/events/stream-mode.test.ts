@@ -4,39 +4,14 @@
  * close, in order; an event it answers LATER comes again; events stored while no client is
  * connected wait for one.
  */
-import { DWClient, EventAck, type DWClientDownStream } from 'dingtalk-stream';
+import { EventAck, type DWClientDownStream } from 'dingtalk-stream';
+import { VconfStreamClient } from '../support/stream-client.js';
 import WebSocket from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { directory as baseDirectory } from '../support/fixtures.js';
 import { admit, linkToken, RoomClient } from '../support/room-client.js';
 import { $conference, appToken, conferenceClient, confHeaders, runtime } from '../support/sdk.js';
 import { startTestServer, type TestServer } from '../support/server.js';
-
-/**
- * The official client with its gateway address overridden: the package hard-codes
- * https://api.dingtalk.com/v1.0/gateway/connections/open in getEndpoint(), so this subclass makes
- * the same request to vconf and keeps everything else (socket, pings, acknowledgements) as shipped.
- */
-class VconfStreamClient extends DWClient {
-  constructor(
-    private readonly gateway: string,
-    opts: { clientId: string; clientSecret: string },
-  ) {
-    super({ ...opts, ua: 'vconf-test' });
-  }
-
-  override async getEndpoint(): Promise<this> {
-    const res = await fetch(`${this.gateway}/v1.0/gateway/connections/open`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify({ clientId: this.config.clientId, clientSecret: this.config.clientSecret, ua: this.config.ua, subscriptions: this.config.subscriptions }),
-    });
-    const { endpoint, ticket } = (await res.json()) as { endpoint?: string; ticket?: string };
-    if (!endpoint || !ticket) throw new Error(`no endpoint or ticket (HTTP ${res.status})`);
-    (this as unknown as { dw_url: string }).dw_url = `${endpoint}?ticket=${ticket}`;
-    return this;
-  }
-}
 
 interface Received {
   headers: DWClientDownStream['headers'];
