@@ -35,6 +35,8 @@ export interface Config {
   eventPollMs?: number;
   /** Pause between the SYSTEM pings of a Stream-mode connection (default 30 s; embedders and tests). */
   eventStreamPingMs?: number;
+  /** How long a Stream-mode EVENT frame waits for its acknowledgement (default 10 s; embedders and tests). */
+  eventStreamAckMs?: number;
 }
 
 /** Every `vconf serve` option: flag name, environment variable, default. */

@@ -132,6 +132,7 @@ export async function createContext(config: Config, logger: Logger): Promise<Con
       logger: logger.child({ component: 'stream' }),
       connected: () => dispatcher.resweep(),
       ...(config.eventStreamPingMs ? { pingMs: config.eventStreamPingMs } : {}),
+      ...(config.eventStreamAckMs ? { ackTimeoutMs: config.eventStreamAckMs } : {}),
     });
     const dispatcher = new EventDispatcher(eventStore, logger.child({ component: 'events' }), {
       ...(config.eventRetryScheduleMs ? { retryScheduleMs: config.eventRetryScheduleMs } : {}),

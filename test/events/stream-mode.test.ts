@@ -32,7 +32,7 @@ const clients: VconfStreamClient[] = [];
 const rooms: RoomClient[] = [];
 
 beforeAll(async () => {
-  server = await startTestServer({ directory: directory(), config: { eventRetryScheduleMs: [100, 200, 400], eventPollMs: 50, eventStreamPingMs: 150 } });
+  server = await startTestServer({ directory: directory(), config: { eventRetryScheduleMs: [100, 200, 400], eventPollMs: 50, eventStreamPingMs: 150, eventStreamAckMs: 300 } });
   token = await appToken(server.endpoint, 'acme-app', 's3cret');
 });
 afterEach(() => {
@@ -161,6 +161,41 @@ describe('Stream mode with the official dingtalk-stream client', () => {
     expect(closed).toBe(1006);
     expect(frames[0]).toMatchObject({ specVersion: '1.0', type: 'SYSTEM', headers: { topic: 'ping' } });
     expect(JSON.parse(frames[0]!.data)).toHaveProperty('opaque');
+  });
+
+  it('sends an event that was not acknowledged at all again, once the wait for it has passed', async () => {
+    const { endpoint, ticket } = (await (
+      await fetch(`${server.url}/v1.0/gateway/connections/open`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ clientId: 'acme-app', clientSecret: 's3cret' }),
+      })
+    ).json()) as { endpoint: string; ticket: string };
+    // A client written by hand: it leaves the first EVENT unanswered and acknowledges the rest.
+    const socket = new WebSocket(`${endpoint}?ticket=${ticket}`);
+    const events: Array<{ headers: { messageId: string; eventId: string }; data: string }> = [];
+    socket.on('message', (raw) => {
+      const frame = JSON.parse(String(raw)) as { type: string; headers: { messageId: string; eventId: string; topic: string }; data: string };
+      if (frame.type === 'SYSTEM' && frame.headers.topic === 'ping') socket.send(JSON.stringify({ code: 200, headers: frame.headers, message: 'OK', data: frame.data }));
+      if (frame.type !== 'EVENT') return;
+      events.push(frame);
+      if (events.length > 1) socket.send(JSON.stringify({ code: 200, headers: { messageId: frame.headers.messageId, contentType: 'application/json' }, message: 'OK', data: '{"status":"SUCCESS"}' }));
+    });
+    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+    try {
+      const m = await create();
+      await until(() => events.length >= 2, 'the event again');
+      expect(events[1]!.headers.eventId).toBe(events[0]!.headers.eventId);
+      expect((JSON.parse(events[1]!.data) as { conferenceId: string }).conferenceId).toBe(m.conferenceId);
+      const log = await server.running.ctx.events.store.log(events[0]!.headers.eventId);
+      for (let i = 0; log.length < 2 && i < 50; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        log.splice(0, log.length, ...(await server.running.ctx.events.store.log(events[0]!.headers.eventId)));
+      }
+      expect(log.map((l) => l.error)).toEqual(['no acknowledgement within 300 ms', null]);
+    } finally {
+      socket.close();
+    }
   });
 
   it('keeps a client that echoes pings (the official one does) connected', async () => {
