@@ -185,7 +185,7 @@ export async function createContext(config: Config, logger: Logger): Promise<Con
     const roomControls = new RoomControls(rooms);
     const router = new RoomRouter(rooms, node, signer, MAX_SIGNALING_PAYLOAD, relayProof(key), clusterLog);
     const tokens = new TokenService(new SqlTokenRepository(db), directory, key);
-    metrics = createMetrics({ rooms, sfu, outbox: eventStore, pool: store });
+    metrics = createMetrics({ rooms, sfu, outbox: eventStore, pool: store, stream });
     return {
       config,
       db,

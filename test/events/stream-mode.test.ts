@@ -204,6 +204,8 @@ describe('Stream mode with the official dingtalk-stream client', () => {
     await new Promise((r) => setTimeout(r, 500));
     expect(client.connected).toBe(true);
     expect(server.running.ctx.events.stream.size).toBe(1);
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toMatch(/^vconf_event_stream_connections 1$/m);
   });
 });
 
