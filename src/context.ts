@@ -6,7 +6,7 @@ import { ControlService } from './domain/conference-controls.js';
 import { EntryPolicy } from './domain/entry-policy.js';
 import { EventRecorder } from './domain/events.js';
 import { EventDispatcher } from './events/dispatcher.js';
-import { StreamGateway } from './events/stream-gateway.js';
+import { perKeyAtMost, StreamGateway } from './events/stream-gateway.js';
 import { SqlStreamTickets } from './store/stream-ticket-repo.js';
 import { SqlConferenceExtras } from './store/extras-repo.js';
 import { MeetingQueries } from './domain/meeting-queries.js';
@@ -87,6 +87,9 @@ export interface Context {
   close(): Promise<void>;
 }
 
+/** At most one cluster broadcast per app and this long about its Stream-mode events. */
+const STREAM_NUDGE_MS = 250;
+
 /** Largest signaling frame a browser may send (the relay holds hosts to the same). */
 export const MAX_SIGNALING_PAYLOAD = 512 * 1024;
 
@@ -127,6 +130,9 @@ export async function createContext(config: Config, logger: Logger): Promise<Con
     const instanceId = config.instanceId ?? randomHex(6);
     const claimTtlMs = config.eventClaimTtlMs ?? DEFAULT_CLAIM_TTL_MS;
     const eventStore = new SqlEventStore(db);
+    const streamNudge = perKeyAtMost(STREAM_NUDGE_MS, (appKey) =>
+      cluster?.bus.broadcast({ kind: 'streamEvents', appKey }).catch((err: unknown) => clusterLog.warn({ err }, 'telling other instances about stream events failed')),
+    );
     // DingTalk's Stream mode: the clients connected here get their apps' events from this instance.
     const stream = new StreamGateway({
       logger: logger.child({ component: 'stream' }),
@@ -138,6 +144,8 @@ export async function createContext(config: Config, logger: Logger): Promise<Con
       ...(config.eventRetryScheduleMs ? { retryScheduleMs: config.eventRetryScheduleMs } : {}),
       ...(config.eventPollMs ? { pollMs: config.eventPollMs } : {}),
       stream,
+      // Several instances: the one holding the app's connection is told at once, not at its next poll.
+      streamElsewhere: streamNudge,
       // On PostgreSQL other instances may deliver from the same outbox.
       // An attempt ends well before its claim does, so no other instance starts the same delivery meanwhile.
       ...(store.dialect === 'postgres' ? { claims: new DeliveryClaims(db, instanceId, claimTtlMs), timeoutMs: Math.min(10_000, claimTtlMs / 2) } : {}),
@@ -230,7 +238,9 @@ export async function createContext(config: Config, logger: Logger): Promise<Con
         router,
         async onSignal(signal) {
           if (signal.kind === 'control') await applyControl(roomControls, signal.op);
-          else userPages.push(signal.corpId, signal.unionId, signal.message);
+          else if (signal.kind === 'streamEvents') {
+            if (stream.holdsApp(signal.appKey)) dispatcher.resweep();
+          } else userPages.push(signal.corpId, signal.unionId, signal.message);
         },
       },
       accounts: {

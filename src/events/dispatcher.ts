@@ -30,6 +30,8 @@ export interface DispatcherOptions {
    * connections (src/events/stream-gateway.ts); elsewhere they stay pending, uncounted.
    */
   stream?: StreamChannel;
+  /** A Stream-mode delivery was skipped here for want of the app's connection: tell the instance that holds it. */
+  streamElsewhere?: (appKey: string) => void;
 }
 
 /**
@@ -47,6 +49,7 @@ export class EventDispatcher {
   private readonly batch: number;
   private readonly now: () => number;
   private readonly claims: DeliveryClaims | undefined;
+  private readonly streamElsewhere: ((appKey: string) => void) | undefined;
   /** Deliveries whose attempts the stop cut short: their claims are given back. */
   private cutShort: PendingDelivery[] = [];
   private stopped = true;
@@ -88,6 +91,7 @@ export class EventDispatcher {
     this.batch = opts.batch ?? 32;
     this.now = opts.now ?? Date.now;
     this.claims = opts.claims;
+    this.streamElsewhere = opts.streamElsewhere;
     this.sending = { poster: this.poster, now: () => this.now(), stopping: () => this.stopped, stream: opts.stream };
     this.wakeups = new RetryWakeups({
       store,
@@ -248,6 +252,7 @@ export class EventDispatcher {
     if (d.mode === 'stream' && !this.sending.stream?.holds(d.appKey, d.event.type)) {
       // The app's client is not connected here: the delivery waits, uncounted, for an instance that holds it.
       this.lines.drop(line);
+      this.streamElsewhere?.(d.appKey);
       return;
     }
     if (this.claims && !(await this.claims.take(d, this.now()))) {

@@ -213,6 +213,11 @@ export class StreamGateway implements StreamChannel {
     this.options.connected?.(app.appKey);
   }
 
+  /** Whether any client of the app is connected here. */
+  holdsApp(appKey: string): boolean {
+    return (this.byApp.get(appKey) ?? []).some((c) => !c.closed);
+  }
+
   holds(appKey: string, eventType: string): boolean {
     return this.pick(appKey, eventType) !== undefined;
   }
@@ -250,4 +255,30 @@ export class StreamGateway implements StreamChannel {
     else this.byApp.delete(c.appKey);
     this.opts.logger.info({ appKey: c.appKey, connectionId: c.id }, 'stream client disconnected');
   }
+}
+
+/**
+ * Calls `fn(key)` at most once per `ms` for each key: a call inside the window is made at its end
+ * (once, however many came), so the last one is never lost.
+ */
+export function perKeyAtMost(ms: number, fn: (key: string) => unknown): (key: string) => void {
+  const last = new Map<string, number>();
+  const queued = new Set<string>();
+  return (key) => {
+    const now = Date.now();
+    const wait = (last.get(key) ?? Number.NEGATIVE_INFINITY) + ms - now;
+    if (wait <= 0) {
+      if (last.size > 10_000) last.clear();
+      last.set(key, now);
+      fn(key);
+      return;
+    }
+    if (queued.has(key)) return;
+    queued.add(key);
+    setTimeout(() => {
+      queued.delete(key);
+      last.set(key, Date.now());
+      fn(key);
+    }, wait).unref();
+  };
 }
