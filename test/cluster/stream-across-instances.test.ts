@@ -56,6 +56,8 @@ describe.skipIf(!ready)('Stream mode across instances', () => {
     const guest = await RoomClient.enter(other.url, await admit(other.url, linkToken(m.externalLinkUrl!)), { name: 'Guest' });
     guest.close();
     await guest.closed;
+    // The leave is recorded where the room is hosted; close only after it, or the close records a leave of its own.
+    for (let waited = 0; !mine().some((g) => g.scene === 'user_leave') && waited < 20_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
     await sdk.closeVideoConferenceWithOptions(m.conferenceId!, new $conference.CloseVideoConferenceRequest({ unionId: 'uA1' }), confHeaders(token), runtime());
 
     const closedAt = Date.now();
