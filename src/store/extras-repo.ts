@@ -12,7 +12,7 @@ export interface ShortLink {
   createdAt: number;
 }
 
-/** UpdateVideoConferenceExtInfo's stored ext info and CreateCustomShortLink's links (migration 012). */
+/** UpdateVideoConferenceExtInfo's stored ext info and CreateCustomShortLink's links (migration 013). */
 export class SqlConferenceExtras {
   constructor(private readonly db: Kysely<Database>) {}
 

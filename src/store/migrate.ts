@@ -11,7 +11,7 @@ import { leanIndexes } from './migrations/008-lean-indexes.js';
 import { deliveryIndexes } from './migrations/009-delivery-indexes.js';
 import { roomCodeIndex } from './migrations/010-room-code-index.js';
 import { deliveryClaims } from './migrations/011-delivery-claims.js';
-import { dingtalkDelivery } from './migrations/012-dingtalk-delivery.js';
+import { dingtalkDelivery } from './migrations/013-dingtalk-delivery.js';
 import type { Database } from './schema.js';
 
 /** Migrations are compiled in, so a packaged build needs no migration folder on disk. */
@@ -27,7 +27,7 @@ const migrations: Record<string, Migration> = {
   '009-delivery-indexes': deliveryIndexes,
   '010-room-code-index': roomCodeIndex,
   '011-delivery-claims': deliveryClaims,
-  '012-dingtalk-delivery': dingtalkDelivery,
+  '013-dingtalk-delivery': dingtalkDelivery,
 };
 
 const provider: MigrationProvider = {

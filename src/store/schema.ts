@@ -31,7 +31,7 @@ export interface UsersTable {
   can_create_meetings: Flag;
   /** scrypt hash of the web sign-in password (docs/sign-in.md); null = no password sign-in. */
   password_hash: string | null;
-  /** Administrator of the organization: may use admin single sign-on (migration 012). */
+  /** Administrator of the organization: may use admin single sign-on (migration 013). */
   admin?: Flag;
 }
 
@@ -142,7 +142,7 @@ export interface MeetingsTable {
   start_time: Millis | null;
   end_time: Millis | null;
   schedule_conference_id: string | null;
-  /** JSON of UpdateVideoConferenceExtInfo's last body (migration 012); null = never set. */
+  /** JSON of UpdateVideoConferenceExtInfo's last body (migration 013); null = never set. */
   ext_info?: string | null;
 }
 
