@@ -46,6 +46,10 @@ export interface Config {
   turn?: TurnConfig | undefined;
   /** What browsers may use: 'all' candidates, or only TURN 'relay' ones (hides their addresses). */
   iceTransportPolicy?: 'all' | 'relay';
+  /** Pause between the SYSTEM pings of a Stream-mode connection (default 30 s; embedders and tests). */
+  eventStreamPingMs?: number;
+  /** How long a Stream-mode EVENT frame waits for its acknowledgement (default 10 s; embedders and tests). */
+  eventStreamAckMs?: number;
 }
 
 export interface TlsConfig {

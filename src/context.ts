@@ -5,6 +5,9 @@ import { ControlService } from './domain/conference-controls.js';
 import { EntryPolicy } from './domain/entry-policy.js';
 import { EventRecorder } from './domain/events.js';
 import { EventDispatcher } from './events/dispatcher.js';
+import { perKeyAtMost, StreamGateway } from './events/stream-gateway.js';
+import { SqlStreamTickets } from './store/stream-ticket-repo.js';
+import { SqlConferenceExtras } from './store/extras-repo.js';
 import { MeetingQueries } from './domain/meeting-queries.js';
 import { MeetingService } from './domain/meetings.js';
 import { PresenceService } from './domain/presence.js';
@@ -20,6 +23,7 @@ import { UserHub } from './rtc/user-hub.js';
 import { SqlCredentialRepository } from './store/user-auth-repo.js';
 import { SqlUserMeetings } from './store/user-meetings-repo.js';
 import { TokenService } from './domain/tokens.js';
+import { OAuthService } from './domain/oauth.js';
 import { RoomControls } from './rtc/room-controls.js';
 import { RoomHub } from './rtc/room-hub.js';
 import { Sfu } from './rtc/sfu/sfu.js';
@@ -35,7 +39,7 @@ import { MemoryRateCounter } from './store/memory-rate-counter.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { databasePing, type Readiness } from './metrics/readiness.js';
 import { openStore, type Store } from './store/open-store.js';
-import { SqlTokenRepository } from './store/token-repo.js';
+import { SqlGrantRepository, SqlTokenRepository } from './store/token-repo.js';
 import { ClusterControls, applyControl } from './cluster/cluster-controls.js';
 import { ClusterRingTarget } from './cluster/cluster-ring-target.js';
 import { guardDatabase, type DatabaseGuard } from './cluster/database-guard.js';
@@ -51,6 +55,10 @@ export interface Context {
   config: Config;
   directory: DirectoryRepository;
   tokens: TokenService;
+  /** Suite tokens, authorization info, JSAPI tickets, user OAuth and admin SSO (docs/sign-in.md). */
+  oauth: OAuthService;
+  /** UpdateVideoConferenceExtInfo's ext info and CreateCustomShortLink's links. */
+  extras: SqlConferenceExtras;
   meetings: MeetingService;
   admission: AdmissionService;
   presence: PresenceService;
@@ -71,7 +79,7 @@ export interface Context {
   /** Base of join links; startServer fills it in from the listen address when not configured. */
   links: { base: string };
   /** The conference event outbox and its delivery worker (started by startServer). */
-  events: { dispatcher: EventDispatcher };
+  events: { dispatcher: EventDispatcher; stream: StreamGateway; tickets: SqlStreamTickets };
   /** Signed-in directory users of the web app: sessions, their meetings, ringing (docs/sign-in.md). */
   accounts: { sessions: SessionSigner; signIn: SignInService; meetings: UserMeetingsStore; pages: UserHub; ringer: Ringer };
   /** This instance's Prometheus registry and the metrics the HTTP layer feeds (docs/observability.md). */
@@ -80,6 +88,9 @@ export interface Context {
   readiness: Readiness;
   close(): Promise<void>;
 }
+
+/** At most one cluster broadcast per app and this long about its Stream-mode events. */
+const STREAM_NUDGE_MS = 250;
 
 /** Largest signaling frame a browser may send (the relay holds hosts to the same). */
 export const MAX_SIGNALING_PAYLOAD = 512 * 1024;
@@ -125,9 +136,22 @@ export async function createContext(config: Config, logger: Logger): Promise<{ c
     const instanceId = config.instanceId ?? randomHex(6);
     const claimTtlMs = config.eventClaimTtlMs ?? DEFAULT_CLAIM_TTL_MS;
     const eventStore = new SqlEventStore(db);
+    const streamNudge = perKeyAtMost(STREAM_NUDGE_MS, (appKey) =>
+      cluster?.bus.broadcast({ kind: 'streamEvents', appKey }).catch((err: unknown) => clusterLog.warn({ err }, 'telling other instances about stream events failed')),
+    );
+    // DingTalk's Stream mode: the clients connected here get their apps' events from this instance.
+    const stream = new StreamGateway({
+      logger: logger.child({ component: 'stream' }),
+      connected: () => dispatcher.resweep(),
+      ...(config.eventStreamPingMs ? { pingMs: config.eventStreamPingMs } : {}),
+      ...(config.eventStreamAckMs ? { ackTimeoutMs: config.eventStreamAckMs } : {}),
+    });
     const dispatcher = new EventDispatcher(eventStore, logger.child({ component: 'events' }), {
       ...(config.eventRetryScheduleMs ? { retryScheduleMs: config.eventRetryScheduleMs } : {}),
       ...(config.eventPollMs ? { pollMs: config.eventPollMs } : {}),
+      stream,
+      // Several instances: the one holding the app's connection is told at once, not at its next poll.
+      streamElsewhere: streamNudge,
       // On PostgreSQL other instances may deliver from the same outbox.
       // An attempt ends well before its claim does, so no other instance starts the same delivery meanwhile.
       ...(store.dialect === 'postgres' ? { claims: new DeliveryClaims(db, instanceId, claimTtlMs), timeoutMs: Math.min(10_000, claimTtlMs / 2) } : {}),
@@ -183,7 +207,8 @@ export async function createContext(config: Config, logger: Logger): Promise<{ c
     };
     const roomControls = new RoomControls(rooms);
     const router = new RoomRouter(rooms, node, signer, MAX_SIGNALING_PAYLOAD, relayProof(key), clusterLog);
-    metrics = createMetrics({ rooms, sfu, outbox: eventStore, pool: store });
+    const tokens = new TokenService(new SqlTokenRepository(db), directory, key, undefined, rates);
+    metrics = createMetrics({ rooms, sfu, outbox: eventStore, pool: store, stream });
     const ctx: Context = {
       config,
       directory,
@@ -191,13 +216,15 @@ export async function createContext(config: Config, logger: Logger): Promise<{ c
       devices: new DeviceIds(key, rates),
       expiry: new MeetingExpiry(meetingRepo, presence, config.unusedMeetingTtlMs ?? 0),
       links,
-      events: { dispatcher },
+      events: { dispatcher, stream, tickets: new SqlStreamTickets(db) },
       metrics,
       readiness: {
         checks: [databasePing(db), ...(state.shared ? [{ name: 'redis', check: () => state.ping() }] : [])],
         draining: () => node.isDraining,
       },
-      tokens: new TokenService(new SqlTokenRepository(db), directory, key, undefined, rates),
+      tokens,
+      oauth: new OAuthService(tokens, directory, new SqlGrantRepository(db), key),
+      extras: new SqlConferenceExtras(db),
       meetings: new MeetingService({ directory, meetings: meetingRepo, budget: rates, links, phoneNumbers: config.phoneNumbers, events: recorder }),
       admission: new AdmissionService(meetingRepo, rates, signer, DEFAULT_JOIN_LIMITS, undefined, entry, schedule),
       presence,
@@ -226,7 +253,9 @@ export async function createContext(config: Config, logger: Logger): Promise<{ c
         router,
         async onSignal(signal) {
           if (signal.kind === 'control') await applyControl(roomControls, signal.op);
-          else userPages.push(signal.corpId, signal.unionId, signal.message);
+          else if (signal.kind === 'streamEvents') {
+            if (stream.holdsApp(signal.appKey)) dispatcher.resweep();
+          } else userPages.push(signal.corpId, signal.unionId, signal.message);
         },
       },
       accounts: {

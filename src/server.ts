@@ -11,6 +11,7 @@ import { createContext, type Context } from './context.js';
 import type { Store } from './store/open-store.js';
 import { parseDirectory, type DirectoryDocument } from './domain/directory.js';
 import { Rejection } from './domain/rejection.js';
+import { checkNewCallbacks, CheckUrlFailed } from './events/encrypted-callback.js';
 import type { ImportSummary } from './domain/ports/index.js';
 
 const TOKEN_PURGE_INTERVAL_MS = 3600_000;
@@ -56,7 +57,19 @@ export async function readDirectoryFile(file: string): Promise<DirectoryDocument
 
 /** Reads, validates and applies a directory file (creates and updates; never deletes). */
 export async function importDirectoryFile(ctx: Context, file: string): Promise<ImportSummary> {
-  return ctx.directory.apply(await readDirectoryFile(file));
+  const doc = await readDirectoryFile(file);
+  await checkCallbacks(doc, ctx.directory);
+  return ctx.directory.apply(doc);
+}
+
+/** Encrypted callbacks new in `doc` must pass DingTalk's check_url handshake first (docs/events.md). */
+export async function checkCallbacks(doc: DirectoryDocument, directory: Pick<Context['directory'], 'findApp'>): Promise<void> {
+  try {
+    await checkNewCallbacks(doc, (appKey) => directory.findApp(appKey));
+  } catch (err) {
+    if (err instanceof CheckUrlFailed) throw new ConfigError(err.message);
+    throw err;
+  }
 }
 
 /** The certificate chain and key files of --tls-cert/--tls-key; an unreadable file is a configuration error. */
@@ -132,6 +145,8 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       redirect?.closeAllConnections();
       await new Promise((resolve) => (redirect ? redirect.close(resolve) : resolve(undefined)));
       await ctx.events.dispatcher.stop();
+      // Stream-mode clients get DingTalk's SYSTEM disconnect before their sockets close.
+      await ctx.events.stream.close();
       await app.close();
       await ctx.close();
     };

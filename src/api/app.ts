@@ -11,6 +11,8 @@ import type { InvalidInput } from './route-config.js';
 import { installValidators } from './validators.js';
 import { healthRoutes } from './health.js';
 import { oauthRoutes } from './oauth.js';
+import { oauthUserRoutes } from './oauth-users.js';
+import { conferenceExtraRoutes } from './conference-extras.js';
 import { conferenceRoutes } from './conference.js';
 import { conferenceQueryRoutes } from './conference-queries.js';
 import { unavailableRoutes } from './unavailable.js';
@@ -79,6 +81,8 @@ export async function buildApp(ctx: Context, logger: FastifyBaseLogger, opts: { 
   await app.register(roomRoutes, { ctx });
   await app.register(roomSocketRoutes, { ctx });
   await app.register(signInRoutes, { ctx });
+  await app.register(oauthUserRoutes, { ctx });
+  await app.register(conferenceExtraRoutes, { ctx });
   return app;
 }
 

@@ -8,6 +8,7 @@ import { principalOf } from './auth.js';
 import { ApiError } from './errors.js';
 import { mapRejections } from './rejections.js';
 import { bool, num, object, responses, str, strArray } from './schemas.js';
+import { extInfoFields } from './conference-extras.js';
 
 interface CreateBody {
   userId: string;
@@ -32,6 +33,7 @@ const confInfo = object({
   startTime: num,
   status: num,
   title: str,
+  ...extInfoFields,
 });
 
 export async function conferenceRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
@@ -107,7 +109,8 @@ export async function conferenceRoutes(app: FastifyInstance, { ctx }: { ctx: Con
       const { meeting, members } = await mapRejections({ notFound: 'roomNotFound', orgForbidden: 'noPermission' }, () =>
         ctx.meetings.find(corpId, req.params.conferenceId),
       );
-      return { confInfo: describeMeeting(meeting, members, ctx.links.base) };
+      const ext = await ctx.extras.extInfo(meeting.conferenceId);
+      return { confInfo: { ...describeMeeting(meeting, members, ctx.links.base), ...extInfoView(ext) } };
     },
   );
 }
@@ -130,5 +133,14 @@ function describeMeeting(meeting: Meeting, members: Member[], publicUrl: string)
     status: meeting.status,
     title: meeting.title,
     ...ending,
+  };
+}
+
+/** What UpdateVideoConferenceExtInfo stored: its extensionAppSettings, and the whole as the extInfo JSON. */
+function extInfoView(ext: Record<string, unknown> | undefined) {
+  if (!ext) return {};
+  return {
+    ...(Array.isArray(ext.extensionAppSettings) ? { extensionAppSettings: ext.extensionAppSettings } : {}),
+    extInfo: typeof ext.extInfo === 'string' ? ext.extInfo : JSON.stringify(ext),
   };
 }

@@ -39,6 +39,17 @@ export const catalogue = {
   invalidClient: entry(400, 'invalid.client', 'invalid client_id or client_secret'),
   unsupportedGrantType: entry(400, 'unsupported.grant.type', 'grant_type must be client_credentials'),
   unauthorizedClient: entry(401, 'unauthorized.client', 'the client is not authorized by this organization'),
+  // oauth2_1_0 — issue 13: user OAuth, admin SSO, suite tokens (docs/sign-in.md).
+  invalidSsoSecret: entry(400, 'invalidClientIdOrSecret', 'invalid corpid or ssoSecret'),
+  invalidAuthCode: entry(400, 'invalidAuthCode', 'the authCode is unknown, used or expired'),
+  invalidRefreshToken: entry(400, 'invalidRefreshToken', 'the refreshToken is unknown, used or expired'),
+  unsupportedUserGrant: entry(400, 'unsupported.grant.type', 'grantType must be authorization_code or refresh_token'),
+  invalidSsoCode: entry(400, 'invalidCode', 'the code is unknown, used or expired'),
+  tokenKindDenied: entry(403, 'Forbidden.AccessDenied.AccessTokenPermissionDenied', 'This API needs %s.'),
+  ssoNotAdmin: entry(403, 'notAdmin', 'Only administrators of the organization may sign in here.'),
+  oauthBadClient: entry(400, 'invalidClient', 'Unknown client_id, or the redirect_uri is not registered: %s'),
+  // Stream mode (docs/events.md): the WebSocket of a bad ticket is refused before the upgrade.
+  invalidStreamTicket: entry(401, 'invalidTicket', 'The stream ticket is unknown, used or expired.'),
 
   // conference_1_0 — CreateVideoConference (seed page) and shared codes.
   orgAccessForbidden: entry(400, 'orgAccessForbidden'),

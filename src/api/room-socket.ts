@@ -2,12 +2,15 @@ import websocket from '@fastify/websocket';
 import type { FastifyInstance } from 'fastify';
 import { MAX_SIGNALING_PAYLOAD, type Context } from '../context.js';
 import { ApiError } from './errors.js';
+import { streamGatewayRoutes } from './gateway.js';
 import { deviceIdOf } from './rooms.js';
 import { sessionOf } from './sign-in.js';
 
 /** The signaling WebSocket of docs/room-protocol.md; the browser proves itself with its ticket. */
 export async function roomSocketRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
   await app.register(websocket, { options: { maxPayload: MAX_SIGNALING_PAYLOAD } });
+  // DingTalk's Stream mode shares the WebSocket plugin (docs/events.md).
+  await app.register(streamGatewayRoutes, { ctx });
   app.route({
     method: 'GET',
     url: '/rtc/ws',

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, resolveConfig, serveOptions } from '../config.js';
 import { Rejection } from '../domain/rejection.js';
-import { readDirectoryFile, startServer } from '../server.js';
+import { checkCallbacks, readDirectoryFile, startServer } from '../server.js';
 import { SqlDirectoryRepository } from '../store/directory-repo.js';
 import { openStore } from '../store/open-store.js';
 import { demoBanner } from './demo.js';
@@ -66,7 +66,9 @@ async function directoryImport(argv: string[]): Promise<void> {
   // Only the store is needed: no server, no media.
   const store = await openStore(config);
   try {
-    const s = await new SqlDirectoryRepository(store.db).apply(doc);
+    const repo = new SqlDirectoryRepository(store.db);
+    await checkCallbacks(doc, repo);
+    const s = await repo.apply(doc);
     process.stdout.write(`applied ${file}: ${s.orgs} orgs, ${s.users} users, ${s.apps} apps, ${s.suites} suites\n`);
   } finally {
     await store.close();

@@ -16,6 +16,14 @@ export interface Org {
   name: string;
   disabled: boolean;
   limits: OrgLimits;
+  /** Admin single sign-on (docs/sign-in.md); absent = off. */
+  sso?: OrgSso;
+}
+
+export interface OrgSso {
+  secret: string;
+  /** Prefixes a redirect_uri of /oauth2/sso must start with. */
+  redirectUris: string[];
 }
 
 export interface DirectoryUser {
@@ -26,6 +34,8 @@ export interface DirectoryUser {
   canCreateMeetings: boolean;
   /** Web sign-in password as `scrypt$N$r$p$salt$hash` (src/domain/passwords.ts); absent = no password sign-in. */
   passwordHash?: string;
+  /** An administrator of the organization (admin SSO, GetSsoUserInfo). */
+  admin?: boolean;
 }
 
 export interface App {
@@ -35,12 +45,19 @@ export interface App {
   scopes: string[];
   /** Where conference events of the app's organization are POSTed (docs/events.md). */
   eventCallback?: EventCallback;
+  /** Events go to the app's Stream-mode connection instead (docs/events.md). */
+  eventStream?: { events?: string[] };
+  /** Prefixes a redirect_uri of /oauth2/auth must start with (DingTalk OAuth 2.0 of users); absent = off. */
+  redirectUris?: string[];
 }
 
 export interface EventCallback {
   url: string;
-  /** Key of the HMAC-SHA256 signature of each delivery. */
-  secret: string;
+  /** Key of the HMAC-SHA256 signature of each delivery (vconf's own signature). */
+  secret?: string;
+  /** DingTalk's callback encryption instead of the signature: EncodingAESKey and token. */
+  aesKey?: string;
+  token?: string;
   /** Event types to deliver; absent = all. */
   events?: string[];
 }
@@ -70,8 +87,9 @@ interface RawOrg {
   name: string;
   disabled?: boolean;
   limits?: Partial<OrgLimits>;
-  users?: Array<{ unionId: string; userId?: string; name: string; canCreateMeetings?: boolean; passwordHash?: string }>;
-  apps?: Array<{ appKey: string; appSecret: string; scopes: string[]; eventCallback?: EventCallback }>;
+  sso?: OrgSso;
+  users?: Array<{ unionId: string; userId?: string; name: string; canCreateMeetings?: boolean; passwordHash?: string; admin?: boolean }>;
+  apps?: Array<{ appKey: string; appSecret: string; scopes: string[]; eventCallback?: EventCallback; eventStream?: { events?: string[] }; redirectUris?: string[] }>;
 }
 
 interface RawDirectory {
@@ -91,6 +109,7 @@ export function parseDirectory(input: unknown): DirectoryDocument {
     name: o.name,
     disabled: o.disabled ?? false,
     limits: { ...DEFAULT_LIMITS, ...o.limits },
+    ...(o.sso ? { sso: o.sso } : {}),
     users: (o.users ?? []).map((u) => ({
       corpId: o.corpId,
       unionId: u.unionId,
@@ -98,6 +117,7 @@ export function parseDirectory(input: unknown): DirectoryDocument {
       name: u.name,
       canCreateMeetings: u.canCreateMeetings ?? true,
       ...(u.passwordHash ? { passwordHash: u.passwordHash } : {}),
+      ...(u.admin ? { admin: true } : {}),
     })),
     apps: (o.apps ?? []).map((a) => ({
       appKey: a.appKey,
@@ -105,6 +125,8 @@ export function parseDirectory(input: unknown): DirectoryDocument {
       appSecret: a.appSecret,
       scopes: a.scopes,
       ...(a.eventCallback ? { eventCallback: a.eventCallback } : {}),
+      ...(a.eventStream ? { eventStream: a.eventStream } : {}),
+      ...(a.redirectUris ? { redirectUris: a.redirectUris } : {}),
     })),
   }));
   const suites = (raw.suites ?? []).map((s) => ({ ...s, authorizedCorpIds: s.authorizedCorpIds ?? [] }));

@@ -24,7 +24,11 @@ export type RejectionReason =
   /** The room holds its limit of people; the meeting holds its share of media ports; no media port is free. */
   | 'full'
   | 'meetingShare'
-  | 'serverFull';
+  | 'serverFull'
+  /** An OAuth code or refresh token that is unknown, used up or expired (src/domain/oauth.ts). */
+  | 'badGrant'
+  /** A token of the wrong kind for the operation (e.g. an app token where a user token is needed). */
+  | 'wrongToken';
 
 export class Rejection extends Error {
   constructor(

@@ -33,6 +33,10 @@ export interface Principal {
   corpId: string;
   clientKey: string;
   scopes: readonly string[];
+  kind: TokenKind;
+  /** The user of a user access token. */
+  unionId?: string | undefined;
+  expiresAt: number;
 }
 
 export interface IssuedToken {
@@ -123,7 +127,27 @@ export class TokenService {
   async authenticate(token: string): Promise<Principal | undefined> {
     const record = await this.tokens.findByHash(sha256Hex(token));
     if (!record || record.expiresAt <= this.now()) return undefined;
-    return { corpId: record.corpId, clientKey: record.clientKey, scopes: record.scopes };
+    return {
+      corpId: record.corpId,
+      clientKey: record.clientKey,
+      scopes: record.scopes,
+      kind: record.kind,
+      ...(record.unionId ? { unionId: record.unionId } : {}),
+      expiresAt: record.expiresAt,
+    };
+  }
+
+  /** GetSuiteAccessToken: the suite's own token (no organization, no conference scopes), reused while live. */
+  async forSuiteItself(suiteKey: string, suiteSecret: string, suiteTicket: string): Promise<IssuedToken> {
+    const suite = await this.directory.findSuite(suiteKey);
+    if (!suite || !secretsEqual(suiteSecret, suite.suiteSecret)) throw new Rejection('badCredentials');
+    if (!secretsEqual(suiteTicket, suite.suiteTicket)) throw new Rejection('badSuiteTicket');
+    return this.reuseOrIssue('suiteAccess', suite.suiteKey, '', []);
+  }
+
+  /** A fresh token of a kind without conference scopes: user tokens (with their user) and SSO tokens. */
+  async issueOwn(kind: 'user' | 'sso', clientKey: string, corpId: string, scopes: string[], unionId?: string): Promise<IssuedToken> {
+    return this.issue(kind, clientKey, corpId, scopes, unionId);
   }
 
   private async reuseOrIssue(kind: TokenKind, clientKey: string, corpId: string, scopes: string[]): Promise<IssuedToken> {
@@ -135,7 +159,7 @@ export class TokenService {
     return { accessToken: this.derive(live.nonce), expireIn: TOKEN_LIFETIME_S };
   }
 
-  private async issue(kind: TokenKind, clientKey: string, corpId: string, scopes: string[]): Promise<IssuedToken> {
+  private async issue(kind: TokenKind, clientKey: string, corpId: string, scopes: string[], unionId?: string): Promise<IssuedToken> {
     const now = this.now();
     const nonce = randomHex(16);
     const accessToken = this.derive(nonce);
@@ -148,6 +172,7 @@ export class TokenService {
       scopes,
       issuedAt: now,
       expiresAt: now + TOKEN_LIFETIME_S * 1000,
+      ...(unionId ? { unionId } : {}),
     };
     await this.tokens.insert(record);
     return { accessToken, expireIn: TOKEN_LIFETIME_S };

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { DeliveryClaims } from '../store/delivery-claims.js';
 import type { PendingDelivery, SqlEventStore } from '../store/event-repo.js';
-import { attemptRecord, DEFAULT_RETRY_SCHEDULE_MS, sendDelivery, type SendContext } from './delivery-attempt.js';
+import { attemptRecord, DEFAULT_RETRY_SCHEDULE_MS, sendDelivery, type SendContext, type StreamChannel } from './delivery-attempt.js';
 import { KeepAlivePoster } from './http-post.js';
 import { LINE_DEPTH, LineQueues, type Finished, type Line } from './lines.js';
 import { OutboxWalk, PAGE } from './outbox-walk.js';
@@ -25,6 +25,13 @@ export interface DispatcherOptions {
    * Unset where this worker is the only one (SQLite): no claim is ever written.
    */
   claims?: DeliveryClaims;
+  /**
+   * Apps in Stream mode: their deliveries are attempted only by an instance holding one of their
+   * connections (src/events/stream-gateway.ts); elsewhere they stay pending, uncounted.
+   */
+  stream?: StreamChannel;
+  /** A Stream-mode delivery was skipped here for want of the app's connection: tell the instance that holds it. */
+  streamElsewhere?: (appKey: string) => void;
 }
 
 /**
@@ -42,6 +49,7 @@ export class EventDispatcher {
   private readonly batch: number;
   private readonly now: () => number;
   private readonly claims: DeliveryClaims | undefined;
+  private readonly streamElsewhere: ((appKey: string) => void) | undefined;
   /** Deliveries whose attempts the stop cut short: their claims are given back. */
   private cutShort: PendingDelivery[] = [];
   private stopped = true;
@@ -83,7 +91,8 @@ export class EventDispatcher {
     this.batch = opts.batch ?? 32;
     this.now = opts.now ?? Date.now;
     this.claims = opts.claims;
-    this.sending = { poster: this.poster, now: () => this.now(), stopping: () => this.stopped };
+    this.streamElsewhere = opts.streamElsewhere;
+    this.sending = { poster: this.poster, now: () => this.now(), stopping: () => this.stopped, stream: opts.stream };
     this.wakeups = new RetryWakeups({
       store,
       logger,
@@ -110,6 +119,11 @@ export class EventDispatcher {
     this.kick();
   }
 
+  /** Reads the whole outbox soon: a Stream-mode client connected here, and its app's pending events can go. */
+  resweep(): void {
+    if (!this.stopped) this.poll();
+  }
+
   /** Stops taking deliveries and aborts attempts in flight (they stay pending and are retried after a restart). */
   async stop(): Promise<void> {
     if (this.stopped) return;
@@ -118,6 +132,7 @@ export class EventDispatcher {
     this.wakeups.cancel();
     clearTimeout(this.kickTimer);
     this.poster.abortAll('the delivery worker is stopping');
+    this.sending.stream?.abortAll('the delivery worker is stopping');
     await Promise.all([...this.attempts]);
     await this.releaseCutShort();
     await this.reading;
@@ -234,6 +249,12 @@ export class EventDispatcher {
   }
 
   private async attempt(line: Line, d: PendingDelivery): Promise<void> {
+    if (d.mode === 'stream' && !this.sending.stream?.holds(d.appKey, d.event.type)) {
+      // The app's client is not connected here: the delivery waits, uncounted, for an instance that holds it.
+      this.lines.drop(line);
+      this.streamElsewhere?.(d.appKey);
+      return;
+    }
     if (this.claims && !(await this.claims.take(d, this.now()))) {
       // Another instance is attempting it, or has moved it on: its line is read again by a later sweep.
       this.lines.drop(line);

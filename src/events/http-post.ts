@@ -35,7 +35,16 @@ export class KeepAlivePoster {
    * the answer's body short, which is read and dropped.
    */
   post(url: string, body: string, headers: OutgoingHttpHeaders): Promise<number> {
-    return new Promise<number>((resolve, reject) => {
+    return this.send(url, body, headers, false).then((r) => r.status);
+  }
+
+  /** Like post(), and also reads the answer's body (up to 64 KiB, else it fails). */
+  exchange(url: string, body: string, headers: OutgoingHttpHeaders): Promise<{ status: number; body: string }> {
+    return this.send(url, body, headers, true);
+  }
+
+  private send(url: string, body: string, headers: OutgoingHttpHeaders, readBody: boolean): Promise<{ status: number; body: string }> {
+    return new Promise<{ status: number; body: string }>((resolve, reject) => {
       let request: http.ClientRequest;
       try {
         const { secure, options } = this.targetOf(url);
@@ -51,8 +60,16 @@ export class KeepAlivePoster {
         this.requests.delete(request);
       };
       request.on('response', (res) => {
+        if (readBody) {
+          collect(res, (err, text) => {
+            release();
+            if (err) reject(err);
+            else resolve({ status: res.statusCode ?? 0, body: text });
+          });
+          return;
+        }
         drain(res, release);
-        resolve(res.statusCode ?? 0);
+        resolve({ status: res.statusCode ?? 0, body: '' });
       });
       request.on('error', (err) => {
         release();
@@ -99,4 +116,26 @@ function drain(res: IncomingMessage, done: () => void): void {
   });
   res.on('error', () => {});
   res.on('close', done);
+}
+
+/** Reads an answer's body as UTF-8, failing above MAX_ANSWER_BYTES. */
+function collect(res: IncomingMessage, done: (err: Error | undefined, text: string) => void): void {
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  let finished = false;
+  const finish = (err: Error | undefined): void => {
+    if (finished) return;
+    finished = true;
+    done(err, err ? '' : Buffer.concat(chunks).toString('utf8'));
+  };
+  res.on('data', (chunk: Buffer) => {
+    bytes += chunk.length;
+    if (bytes > MAX_ANSWER_BYTES) {
+      res.destroy();
+      finish(new Error(`answer longer than ${MAX_ANSWER_BYTES} bytes`));
+    } else chunks.push(chunk);
+  });
+  res.on('end', () => finish(undefined));
+  res.on('error', (err) => finish(err));
+  res.on('close', () => finish(new Error('answer cut short')));
 }

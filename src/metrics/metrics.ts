@@ -12,6 +12,8 @@ export interface MetricSources {
   sfu: ForwardingSource;
   outbox: OutboxBacklog;
   pool: PoolStats;
+  /** Stream-mode connections held here (src/events/stream-gateway.ts). */
+  stream?: { readonly size: number };
 }
 
 /** One instance's metrics (docs/observability.md), served at GET /metrics. */
@@ -29,7 +31,7 @@ export function createMetrics(sources: MetricSources): Metrics {
   collectDefaultMetrics({ register: registry });
   registerRoomMetrics(registry, sources.rooms);
   registerSfuMetrics(registry, sources.sfu);
-  registerOutboxMetrics(registry, sources.outbox);
+  registerOutboxMetrics(registry, sources.outbox, sources.stream);
   registerDatabaseMetrics(registry, sources.pool);
   return { registry, http: new HttpMetrics(registry), redisErrors: registerRedisMetrics(registry) };
 }

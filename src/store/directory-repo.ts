@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { App, DirectoryDocument, DirectoryUser, Org, Suite } from '../domain/directory.js';
+import type { App, DirectoryDocument, DirectoryUser, Org, OrgSso, Suite } from '../domain/directory.js';
 import { prepareListQuery, prepareQuery } from './prepared.js';
 import type { Database } from './schema.js';
 import type { DirectoryRepository, ImportSummary } from '../domain/ports/index.js';
@@ -47,7 +47,46 @@ export class SqlDirectoryRepository implements DirectoryRepository {
   async findApp(appKey: string): Promise<App | undefined> {
     const row = await this.db.selectFrom('apps').selectAll().where('app_key', '=', appKey).executeTakeFirst();
     if (!row) return undefined;
-    return { appKey: row.app_key, corpId: row.corp_id, appSecret: row.app_secret, scopes: JSON.parse(row.scopes) as string[] };
+    const events = row.event_types ? (JSON.parse(row.event_types) as string[]) : undefined;
+    return {
+      appKey: row.app_key,
+      corpId: row.corp_id,
+      appSecret: row.app_secret,
+      scopes: JSON.parse(row.scopes) as string[],
+      ...(row.event_mode === 'stream' ? { eventStream: events ? { events } : {} } : {}),
+      ...(row.event_mode === 'callback' && row.event_url
+        ? {
+            eventCallback: {
+              url: row.event_url,
+              ...(row.event_secret ? { secret: row.event_secret } : {}),
+              ...(row.event_aes_key ? { aesKey: row.event_aes_key } : {}),
+              ...(row.event_token ? { token: row.event_token } : {}),
+              ...(events ? { events } : {}),
+            },
+          }
+        : {}),
+      ...(row.redirect_uris ? { redirectUris: JSON.parse(row.redirect_uris) as string[] } : {}),
+    };
+  }
+
+  /** A user of one organization, with the flags sign-in and SSO read. */
+  async findUser(corpId: string, unionId: string): Promise<DirectoryUser | undefined> {
+    const r = await this.db.selectFrom('users').selectAll().where('corp_id', '=', corpId).where('union_id', '=', unionId).executeTakeFirst();
+    if (!r) return undefined;
+    return { corpId: r.corp_id, unionId: r.union_id, userId: r.user_id, name: r.name, canCreateMeetings: Boolean(r.can_create_meetings), admin: Boolean(r.admin) };
+  }
+
+  /** An organization's admin SSO settings, if it has any. */
+  async findSso(corpId: string): Promise<OrgSso | undefined> {
+    const r = await this.db.selectFrom('orgs').select(['sso_secret', 'sso_redirect_uris']).where('corp_id', '=', corpId).executeTakeFirst();
+    if (!r?.sso_secret) return undefined;
+    return { secret: r.sso_secret, redirectUris: JSON.parse(r.sso_redirect_uris ?? '[]') as string[] };
+  }
+
+  /** The userIds of an organization's administrators. */
+  async adminUserIds(corpId: string): Promise<string[]> {
+    const rows = await this.db.selectFrom('users').select('user_id').where('corp_id', '=', corpId).where('admin', '=', 1 as never).execute();
+    return rows.map((r) => r.user_id);
   }
 
   async findSuite(suiteKey: string): Promise<Suite | undefined> {
@@ -80,6 +119,8 @@ export class SqlDirectoryRepository implements DirectoryRepository {
           invites_per_minute: org.limits.invitesPerMinute,
           creates_per_app_per_hour: org.limits.createsPerAppPerHour,
           creates_per_app_per_day: org.limits.createsPerAppPerDay,
+          sso_secret: org.sso?.secret ?? null,
+          sso_redirect_uris: org.sso ? JSON.stringify(org.sso.redirectUris) : null,
         };
         await tx.insertInto('orgs').values(orgRow).onConflict((oc) => oc.column('corp_id').doUpdateSet(orgRow)).execute();
         summary.orgs++;
@@ -92,6 +133,7 @@ export class SqlDirectoryRepository implements DirectoryRepository {
             can_create_meetings: u.canCreateMeetings ? 1 : 0,
             // Re-applying a file without passwordHash turns password sign-in off for the user.
             password_hash: u.passwordHash ?? null,
+            admin: u.admin ? 1 : 0,
           };
           await tx
             .insertInto('users')
@@ -106,10 +148,14 @@ export class SqlDirectoryRepository implements DirectoryRepository {
             corp_id: a.corpId,
             app_secret: a.appSecret,
             scopes: JSON.stringify(a.scopes),
-            // Re-applying a file without eventCallback unsubscribes the app.
+            // Re-applying a file without eventCallback (or eventStream) unsubscribes the app.
             event_url: a.eventCallback?.url ?? null,
             event_secret: a.eventCallback?.secret ?? null,
-            event_types: a.eventCallback?.events ? JSON.stringify(a.eventCallback.events) : null,
+            event_aes_key: a.eventCallback?.aesKey ?? null,
+            event_token: a.eventCallback?.token ?? null,
+            event_mode: a.eventStream ? 'stream' : a.eventCallback ? 'callback' : null,
+            event_types: eventTypes(a.eventCallback?.events ?? a.eventStream?.events),
+            redirect_uris: a.redirectUris ? JSON.stringify(a.redirectUris) : null,
           };
           await tx.insertInto('apps').values(appRow).onConflict((oc) => oc.column('app_key').doUpdateSet(appRow)).execute();
           summary.apps++;
@@ -135,4 +181,8 @@ export class SqlDirectoryRepository implements DirectoryRepository {
       return summary;
     });
   }
+}
+
+function eventTypes(events: string[] | undefined): string | null {
+  return events ? JSON.stringify(events) : null;
 }

@@ -43,6 +43,11 @@ export interface PendingDelivery {
   nextAttemptAt: number;
   url: string | null;
   secret: string | null;
+  /** How the app takes events now: 'callback', 'stream', or null when it unsubscribed. */
+  mode: 'callback' | 'stream' | null;
+  /** DingTalk's callback encryption (with `url`), instead of the signature. */
+  aesKey: string | null;
+  token: string | null;
   /** statusSeqNum of the pending delivery right before it in its line; null = it is the head. */
   prevSeq: number | null;
   /** statusSeqNum of the pending delivery right after it in its line; null = none yet. */
@@ -273,6 +278,9 @@ function pendingRows(db: Kysely<Database>) {
       'e.data',
       'a.event_url',
       'a.event_secret',
+      'a.event_mode',
+      'a.event_aes_key',
+      'a.event_token',
       sql<number | null>`(select max(p.seq) from event_deliveries p where p.state = ${PENDING} and p.app_key = d.app_key and p.conference_id = d.conference_id and p.seq < d.seq)`.as('prev_seq'),
       sql<number | null>`(select min(p.seq) from event_deliveries p where p.state = ${PENDING} and p.app_key = d.app_key and p.conference_id = d.conference_id and p.seq > d.seq)`.as('next_seq'),
     ])
@@ -288,6 +296,9 @@ function pendingDelivery(r: PendingRow): PendingDelivery {
     nextAttemptAt: Number(r.next_attempt_at),
     url: r.event_url ?? null,
     secret: r.event_secret ?? null,
+    mode: r.event_mode === 'stream' || r.event_mode === 'callback' ? r.event_mode : null,
+    aesKey: r.event_aes_key ?? null,
+    token: r.event_token ?? null,
     prevSeq: r.prev_seq === null ? null : Number(r.prev_seq),
     nextSeq: r.next_seq === null ? null : Number(r.next_seq),
     data: r.data,
@@ -315,7 +326,7 @@ export async function appendEventsIn(tx: Kysely<Database>, events: readonly NewE
     .selectFrom('apps')
     .select(['app_key', 'event_types'])
     .where('corp_id', '=', first.corpId)
-    .where('event_url', 'is not', null)
+    .where('event_mode', 'is not', null)
     .execute();
   if (apps.length === 0) return [];
   // On PostgreSQL, appends to one meeting from concurrent transactions (several instances, or

@@ -12,6 +12,7 @@ import { deliveryIndexes } from './migrations/009-delivery-indexes.js';
 import { roomCodeIndex } from './migrations/010-room-code-index.js';
 import { deliveryClaims } from './migrations/011-delivery-claims.js';
 import { hostile } from './migrations/012-hostile.js';
+import { dingtalkDelivery } from './migrations/013-dingtalk-delivery.js';
 import type { Database } from './schema.js';
 
 /** Migrations are compiled in, so a packaged build needs no migration folder on disk. */
@@ -28,6 +29,7 @@ const migrations: Record<string, Migration> = {
   '010-room-code-index': roomCodeIndex,
   '011-delivery-claims': deliveryClaims,
   '012-hostile': hostile,
+  '013-dingtalk-delivery': dingtalkDelivery,
 };
 
 const provider: MigrationProvider = {

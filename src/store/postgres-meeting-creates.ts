@@ -132,7 +132,7 @@ async function subscribersOf(db: Kysely<Database>, batch: readonly PendingCreate
     .selectFrom('apps')
     .select(['corp_id', 'app_key', 'event_types'])
     .where('corp_id', 'in', corpIds)
-    .where('event_url', 'is not', null)
+    .where('event_mode', 'is not', null)
     .orderBy('app_key')
     .execute();
   for (const { corp_id, ...subscriber } of rows) {

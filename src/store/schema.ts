@@ -20,6 +20,9 @@ export interface OrgsTable {
   invites_per_minute: number;
   creates_per_app_per_hour: number;
   creates_per_app_per_day: number;
+  /** GetSsoAccessToken's secret and where admin SSO may send codes (JSON array); null = no SSO. */
+  sso_secret?: string | null;
+  sso_redirect_uris?: string | null;
 }
 
 /** What a removal bars beyond the browser (docs/security.md): kind 'union' or 'network', until when. */
@@ -38,6 +41,8 @@ export interface UsersTable {
   can_create_meetings: Flag;
   /** scrypt hash of the web sign-in password (docs/sign-in.md); null = no password sign-in. */
   password_hash: string | null;
+  /** Administrator of the organization: may use admin single sign-on (migration 013). */
+  admin?: Flag;
 }
 
 export interface SigninLinksTable {
@@ -59,6 +64,13 @@ export interface AppsTable {
   event_secret?: string | null;
   /** JSON array of subscribed event types; null = all. */
   event_types?: string | null;
+  /** 'callback' (HTTP POST to event_url) or 'stream' (DingTalk's Stream mode); null = not subscribed. */
+  event_mode?: string | null;
+  /** DingTalk's callback encryption instead of vconf's signature (docs/events.md). */
+  event_aes_key?: string | null;
+  event_token?: string | null;
+  /** JSON array of redirect URI prefixes for DingTalk OAuth 2.0 of users; null = none. */
+  redirect_uris?: string | null;
 }
 
 export interface SuitesTable {
@@ -82,6 +94,43 @@ export interface AccessTokensTable {
   scopes: string;
   issued_at: Millis;
   expires_at: Millis;
+  /** The user of a user access token (GetUserToken); null for the other kinds. */
+  union_id?: string | null;
+}
+
+export interface StreamTicketsTable {
+  ticket_hash: string;
+  app_key: string;
+  /** JSON of the subscriptions the client asked for. */
+  subscriptions: string;
+  expires_at: Millis;
+  used_at: Millis | null;
+}
+
+export interface OauthGrantsTable {
+  /** SHA-256 hex of the code or refresh token. */
+  grant_hash: string;
+  /** 'code' (authorization code), 'refresh' (refresh token) or 'sso' (admin SSO code). */
+  kind: string;
+  /** appKey (code, refresh) or corpId (sso). */
+  client_key: string;
+  corp_id: string;
+  union_id: string;
+  /** JSON array of the granted scopes. */
+  scopes: string;
+  expires_at: Millis;
+  used_at: Millis | null;
+}
+
+export interface CustomShortLinksTable {
+  code: string;
+  schedule_conference_id: string;
+  corp_id: string;
+  union_id: string;
+  cool_app_code: string;
+  biz_data: string | null;
+  use_extension_app: Flag;
+  created_at: Millis;
 }
 
 export interface MeetingsTable {
@@ -103,6 +152,8 @@ export interface MeetingsTable {
   start_time: Millis | null;
   end_time: Millis | null;
   schedule_conference_id: string | null;
+  /** JSON of UpdateVideoConferenceExtInfo's last body (migration 013); null = never set. */
+  ext_info?: string | null;
 }
 
 export interface MeetingMembersTable {
@@ -208,4 +259,7 @@ export interface Database {
   event_deliveries: EventDeliveriesTable;
   event_delivery_log: EventDeliveryLogTable;
   signin_links: SigninLinksTable;
+  stream_tickets: StreamTicketsTable;
+  oauth_grants: OauthGrantsTable;
+  custom_short_links: CustomShortLinksTable;
 }

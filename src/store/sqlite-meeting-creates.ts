@@ -50,7 +50,7 @@ export class SqliteMeetingCreates implements MeetingCreates {
     this.insertEvent = compiledInsert(db, file, 'events', columnsOf(eventRow(SAMPLE_EVENT)));
     this.insertDelivery = compiledInsert(db, file, 'event_deliveries', columnsOf(deliveryRow(SAMPLE_EVENT, '')));
     this.subscribers = compiledSelect<Subscriber>(file, 1, (corpId) =>
-      db.selectFrom('apps').select(['app_key', 'event_types']).where('corp_id', '=', corpId).where('event_url', 'is not', null),
+      db.selectFrom('apps').select(['app_key', 'event_types']).where('corp_id', '=', corpId).where('event_mode', 'is not', null),
     );
     this.inOneTransaction = file.transaction((batch: readonly PendingCreate[]) => {
       const byCorp = new Map<string, Subscriber[]>();

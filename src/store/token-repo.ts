@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import { prepareQuery } from './prepared.js';
 import type { AccessTokensTable, Database } from './schema.js';
-import type { TokenKind, TokenRecord, TokenRepository } from '../domain/ports/index.js';
+import type { GrantKind, GrantRecord, GrantRepository, TokenKind, TokenRecord, TokenRepository } from '../domain/ports/index.js';
 
 export class SqlTokenRepository implements TokenRepository {
   /** Every authenticated call looks its token up: compiled once (prepared.ts), not built per call. */
@@ -23,6 +23,7 @@ export class SqlTokenRepository implements TokenRepository {
         scopes: JSON.stringify(r.scopes),
         issued_at: r.issuedAt,
         expires_at: r.expiresAt,
+        union_id: r.unionId ?? null,
       })
       .execute();
   }
@@ -65,5 +66,50 @@ function toRecord(row: Selectable<AccessTokensTable>): TokenRecord {
     scopes: JSON.parse(row.scopes) as string[],
     issuedAt: Number(row.issued_at),
     expiresAt: Number(row.expires_at),
+    unionId: row.union_id ?? null,
   };
+}
+
+export class SqlGrantRepository implements GrantRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async insert(r: GrantRecord): Promise<void> {
+    await this.db
+      .insertInto('oauth_grants')
+      .values({
+        grant_hash: r.grantHash,
+        kind: r.kind,
+        client_key: r.clientKey,
+        corp_id: r.corpId,
+        union_id: r.unionId,
+        scopes: JSON.stringify(r.scopes),
+        expires_at: r.expiresAt,
+        used_at: null,
+      })
+      .execute();
+  }
+
+  async take(grantHash: string, kind: GrantKind, now: number): Promise<GrantRecord | undefined> {
+    // One UPDATE decides: the same code presented twice at once wins once.
+    const res = await this.db
+      .updateTable('oauth_grants')
+      .set({ used_at: now })
+      .where('grant_hash', '=', grantHash)
+      .where('kind', '=', kind)
+      .where('used_at', 'is', null)
+      .where('expires_at', '>', now)
+      .executeTakeFirst();
+    if (Number(res.numUpdatedRows) !== 1) return undefined;
+    const row = await this.db.selectFrom('oauth_grants').selectAll().where('grant_hash', '=', grantHash).executeTakeFirst();
+    if (!row) return undefined;
+    return {
+      grantHash: row.grant_hash,
+      kind: row.kind as GrantKind,
+      clientKey: row.client_key,
+      corpId: row.corp_id,
+      unionId: row.union_id,
+      scopes: JSON.parse(row.scopes) as string[],
+      expiresAt: Number(row.expires_at),
+    };
+  }
 }

@@ -135,7 +135,8 @@ describe('the running server', () => {
     const doc = (await (await fetch(`${server.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
     const known = new Set(all.map((o) => `${o.method} ${o.path}`));
     const served = Object.entries(doc.paths)
-      .filter(([path]) => path.startsWith('/v1.0/'))
+      // DingTalk's Stream-mode gateway (docs/events.md) is not an SDK operation: the stream clients call it.
+      .filter(([path]) => path.startsWith('/v1.0/') && !path.startsWith('/v1.0/gateway/'))
       .flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`));
     expect(served.filter((s) => !known.has(s))).toEqual([]);
     // And every implemented or not-available operation is in the document.

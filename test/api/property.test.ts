@@ -38,6 +38,14 @@ beforeAll(async () => {
       ['beta-app', 'b3ta'],
     ].map(([key, secret]) => appToken(server.endpoint, key!, secret!)),
   );
+  // Tokens of the other kinds (issue 13), so the oauth2 routes that want them get past their checks too:
+  // a user token and an SSO token as GetUserToken and GetSsoAccessToken issue them, and a suite's own token.
+  const [user, sso, suite] = [
+    (await server.running.ctx.tokens.issueOwn('user', 'acme-app', 'dingacme', ['openid'], 'uA2')).accessToken,
+    (await server.running.ctx.tokens.issueOwn('sso', 'dingacme', 'dingacme', [])).accessToken,
+    (await server.running.ctx.tokens.forSuiteItself('isv-1', 'isv-secret', 'ticket-1')).accessToken,
+  ];
+  tokens.push(user, sso, suite);
   // A real meeting, so generated lookups sometimes hit one.
   const created = await conferenceClient(server.endpoint).createVideoConferenceWithOptions(
     new $conference.CreateVideoConferenceRequest({ userId: 'uA1', confTitle: 'Existing' }),
@@ -46,6 +54,7 @@ beforeAll(async () => {
   );
   known = {
     tokens,
+    routeTokens: { '/v1.0/oauth2/authRules/user': user, '/v1.0/oauth2/ssoUserInfo': sso, '/v1.0/oauth2/apps/authInfo': suite },
     ids: [
       ...['uA1', 'uA2', 'uA4', 'uB1', 'uO1', 'uS1', 'uShared', 'dingacme', 'dingbeta', 'dingoff', 'dingsmall'],
       created.body!.conferenceId!,

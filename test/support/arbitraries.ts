@@ -41,6 +41,8 @@ export interface Known {
   tokens: string[];
   /** Ids that exist: users (first), organizations, a meeting. */
   ids: string[];
+  /** The token a route wants when the first one is of the wrong kind (a user token for GetPersonalAuthRule …), by path template. */
+  routeTokens?: Record<string, string>;
 }
 
 const TOKEN_HEADER = 'x-acs-dingtalk-access-token';
@@ -367,14 +369,14 @@ export function bodyOnlyRequest(route: Route, known: Known): fc.Arbitrary<WireRe
     methods: fc.constant(route.method),
     path: fillTemplate(route.template, fc.constantFrom(...known.ids)),
     query: fc.constant(''),
-    token: goodToken(known),
+    token: goodToken(known, route),
     extras: fc.constant([]),
   });
 }
 
 /** Hostile path parameters, query strings and methods, with a valid token so handlers run. */
 export function pathRequest(route: Route, known: Known): fc.Arbitrary<WireRequest> {
-  return wireRequest(route, known, { token: goodToken(known), extras: fc.constant([]) });
+  return wireRequest(route, known, { token: goodToken(known, route), extras: fc.constant([]) });
 }
 
 /** Hostile token, content-type and other headers; method, path and query sane. */
@@ -386,9 +388,12 @@ export function headerRequest(route: Route, known: Known): fc.Arbitrary<WireRequ
   });
 }
 
-// Mostly the first token (full scopes), so requests get past the scope check.
-const goodToken = (known: Known) =>
-  fc.oneof({ weight: 3, arbitrary: fc.constant(known.tokens[0]) }, { weight: 1, arbitrary: fc.constantFrom(...known.tokens) });
+// Mostly the first token (full scopes) or the route's own kind, so requests get past the scope check.
+const goodToken = (known: Known, route?: Route) =>
+  fc.oneof(
+    { weight: 3, arbitrary: fc.constant((route && known.routeTokens?.[route.template]) ?? known.tokens[0]) },
+    { weight: 1, arbitrary: fc.constantFrom(...known.tokens) },
+  );
 
 /** Mostly the route's own method, sometimes another one. */
 function methodFor(route: Route): fc.Arbitrary<string> {

@@ -50,6 +50,12 @@ function showSignIn(notice?: string): void {
       ...(notice ? { notice } : {}),
       async onSubmit(fields) {
         await signIn(fields);
+        // Sign-in on the way through DingTalk OAuth 2.0 or admin SSO (docs/sign-in.md): back there.
+        const next = new URLSearchParams(location.search).get('next');
+        if (next && /^\/oauth2\/(auth|sso)\?/.test(next)) {
+          location.assign(next);
+          return;
+        }
         history.replaceState(null, '', '/me');
         // The socket opened before sign-in was refused (4401); open it again with the session.
         stopRinging?.();

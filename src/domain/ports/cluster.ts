@@ -55,7 +55,9 @@ export interface RoomDirectory {
 /** A message from one instance to another. */
 export type ClusterSignal =
   | { kind: 'control'; op: ControlOp }
-  | { kind: 'ring'; corpId: string; unionId: string; message: UserPageMessage };
+  | { kind: 'ring'; corpId: string; unionId: string; message: UserPageMessage }
+  /** An app in Stream mode has events pending that the sender cannot deliver: its connection's holder should look. */
+  | { kind: 'streamEvents'; appKey: string };
 
 /** An API control for the room's hosting instance (LiveControls, serialised). */
 export type ControlOp =
