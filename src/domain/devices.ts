@@ -17,6 +17,8 @@ export interface Device {
 
 /** New browsers vouched for per network per hour. */
 export const VOUCHED_DEVICES_PER_HOUR = 10;
+/** …and per IPv6 /48 (a site's allocation: 65,536 /64 networks), so one site cannot mint its way around. */
+export const VOUCHED_DEVICES_PER_SITE_PER_HOUR = 100;
 const HOUR_MS = 3600_000;
 const TIME_CHARS = 9;
 const RANDOM_CHARS = 22;
@@ -43,7 +45,12 @@ export class DeviceIds {
 
   /** A new browser seen from `network`: vouched for while the network's hourly allowance lasts. */
   async mint(network: string): Promise<Device> {
-    const vouched = await this.counter.take(`devices:${network}`, 1, this.vouchedPerHour, HOUR_MS);
+    const site = /^([0-9a-f]+:[0-9a-f]+:[0-9a-f]+):[0-9a-f]+::\/64$/.exec(network)?.[1];
+    let vouched = await this.counter.take(`devices:${network}`, 1, this.vouchedPerHour, HOUR_MS);
+    if (vouched && site !== undefined && !(await this.counter.take(`devices:${site}::/48`, 1, VOUCHED_DEVICES_PER_SITE_PER_HOUR, HOUR_MS))) {
+      await this.counter.giveBack(`devices:${network}`, 1);
+      vouched = false;
+    }
     const issuedAt = this.now();
     const body = issuedAt.toString(36).padStart(TIME_CHARS, '0').slice(-TIME_CHARS) + (vouched ? 'v' : 'u') + randomToken(16);
     return { id: body + this.mac(body), vouched, issuedAt };

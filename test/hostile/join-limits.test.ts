@@ -79,3 +79,39 @@ describe('hostile: failure limits', () => {
     expect(right.status).toBe(200);
   });
 });
+
+describe('hostile: sign-in failure limits', () => {
+  it("others' failures on an account from many networks do not refuse its owner's browser; the attacker's own browser is refused", async () => {
+    const { hashPassword } = await import('../../src/domain/passwords.js');
+    const { directory } = await import('../support/fixtures.js');
+    const doc = structuredClone(directory) as { orgs: Array<{ users?: Array<{ unionId: string; passwordHash?: string }> }> };
+    doc.orgs[0]!.users!.find((u) => u.unionId === 'uA2')!.passwordHash = hashPassword('bob-password', { N: 1024, r: 8, p: 1 });
+    const s = await startTestServer({ directory: doc, config: { trustProxy: ['127.0.0.1'] } });
+    try {
+      const signIn = async (password: string, address: string, cookie?: string) => {
+        const res = await fetch(`${s.url}/api/signin`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-forwarded-for': address, ...(cookie ? { cookie } : {}) },
+          body: JSON.stringify({ unionId: 'uA2', password }),
+        });
+        await res.arrayBuffer();
+        return { status: res.status, device: /vconf_device=[^;]+/.exec(res.headers.get('set-cookie') ?? '')?.[0] ?? cookie ?? '' };
+      };
+      // Bob's own browser, known from before.
+      const bob = await signIn('bob-password', '192.0.2.200');
+      expect(bob.status).toBe(200);
+      // 60 networks × 2 wrong passwords: the account's shared allowance (50) is gone.
+      for (let n = 0; n < 60; n++) for (let i = 0; i < 2; i++) await signIn(`wrong-${n}-${i}`, `10.77.${n}.1`);
+      // Bob on a new device elsewhere has not failed: he gets in (old code: 429 for everyone).
+      expect((await signIn('bob-password', '10.77.200.1')).status).toBe(200);
+      // An attacker's browser that failed ten times is refused, even with the right password...
+      let attacker = await signIn('wrong', '10.77.201.1');
+      for (let i = 0; i < 10; i++) attacker = await signIn(`wrong-${i}`, '10.77.201.1', attacker.device);
+      expect((await signIn('bob-password', '10.77.201.1', attacker.device)).status).toBe(429);
+      // ...but Bob, from his browser, signs in.
+      expect((await signIn('bob-password', '192.0.2.200', bob.device)).status).toBe(200);
+    } finally {
+      await s.stop();
+    }
+  });
+});
