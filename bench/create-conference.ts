@@ -29,7 +29,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import SqliteDatabase from 'better-sqlite3';
 import { SQLITE_FILE } from '../src/store/sqlite.js';
-import { createBenchDatabase, type BenchDatabase } from './support/bench-database.js';
+import { createTestDatabase, type TestDatabase } from '../tools/postgres-database.js';
 import { runPhase, type PhaseResult, type Target } from './support/load.js';
 import { machineInfo } from './support/machine.js';
 import { startServerProcess, type ServerProcess } from './support/server-process.js';
@@ -107,7 +107,7 @@ interface Report {
 async function main(): Promise<number> {
   const machine = machineInfo();
   const sink = args.subscribe ? await startSink() : undefined;
-  const database: BenchDatabase | undefined = args.database ? await createBenchDatabase(args.database) : undefined;
+  const database: TestDatabase | undefined = args.database ? await createTestDatabase({ server: args.database, prefix: 'vconf_bench' }) : undefined;
   const server = await startServerProcess({
     ...(database ? { database: database.url } : {}),
     directory: directory(sink?.url),
@@ -225,7 +225,7 @@ async function createOnce(url: string, headers: Record<string, string>): Promise
   return body.conferenceId;
 }
 
-async function countPersisted(dataDir: string, database: BenchDatabase | undefined): Promise<{ meetings: number; members: number; events: number }> {
+async function countPersisted(dataDir: string, database: TestDatabase | undefined): Promise<{ meetings: number; members: number; events: number }> {
   if (database) {
     const n = await database.count(['meetings', 'meeting_members', 'events']);
     return { meetings: n.meetings!, members: n.meeting_members!, events: n.events! };

@@ -8,7 +8,8 @@ import { execFileSync } from 'node:child_process';
 import { accessSync, appendFileSync, constants } from 'node:fs';
 import { basename } from 'node:path';
 
-export const POSTGRES_URL = process.env.VCONF_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test';
+export { POSTGRES_URL } from '../../tools/postgres-database.js';
+import { POSTGRES_URL } from '../../tools/postgres-database.js';
 export { REDIS_URL } from '../../tools/cluster.js';
 import { REDIS_URL } from '../../tools/cluster.js';
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
