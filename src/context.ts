@@ -48,7 +48,7 @@ import { ClusterNode, DEFAULT_HEARTBEAT_MS, DEFAULT_TTL_MS } from './cluster/nod
 import { openRedisCluster } from './cluster/redis-cluster.js';
 import { RoomRouter, relayProof } from './cluster/room-router.js';
 import type { ClusterSignal, ClusterState } from './domain/ports/cluster.js';
-import type { DirectoryRepository, RateCounter, UserMeetingsStore } from './domain/ports/index.js';
+import type { ConferenceExtrasStore, DirectoryRepository, RateCounter, StreamTicketStore, UserMeetingsStore } from './domain/ports/index.js';
 
 /** Everything a running vconf needs, wired once: storage, counters, domain services and rooms. */
 export interface Context {
@@ -58,7 +58,7 @@ export interface Context {
   /** Suite tokens, authorization info, JSAPI tickets, user OAuth and admin SSO (docs/sign-in.md). */
   oauth: OAuthService;
   /** UpdateVideoConferenceExtInfo's ext info and CreateCustomShortLink's links. */
-  extras: SqlConferenceExtras;
+  extras: ConferenceExtrasStore;
   meetings: MeetingService;
   admission: AdmissionService;
   presence: PresenceService;
@@ -79,7 +79,7 @@ export interface Context {
   /** Base of join links; startServer fills it in from the listen address when not configured. */
   links: { base: string };
   /** The conference event outbox and its delivery worker (started by startServer). */
-  events: { dispatcher: EventDispatcher; stream: StreamGateway; tickets: SqlStreamTickets };
+  events: { dispatcher: EventDispatcher; stream: StreamGateway; tickets: StreamTicketStore };
   /** Signed-in directory users of the web app: sessions, their meetings, ringing (docs/sign-in.md). */
   accounts: { sessions: SessionSigner; signIn: SignInService; meetings: UserMeetingsStore; pages: UserHub; ringer: Ringer };
   /** This instance's Prometheus registry and the metrics the HTTP layer feeds (docs/observability.md). */

@@ -1,19 +1,10 @@
 import type { Kysely } from 'kysely';
+import type { ConferenceExtrasStore, ShortLink } from '../domain/ports/index.js';
 import type { Database } from './schema.js';
 
-export interface ShortLink {
-  code: string;
-  scheduleConferenceId: string;
-  corpId: string;
-  unionId: string;
-  coolAppCode: string;
-  bizData: string | null;
-  useExtensionApp: boolean;
-  createdAt: number;
-}
 
 /** UpdateVideoConferenceExtInfo's stored ext info and CreateCustomShortLink's links (migration 013). */
-export class SqlConferenceExtras {
+export class SqlConferenceExtras implements ConferenceExtrasStore {
   constructor(private readonly db: Kysely<Database>) {}
 
   async setExtInfo(conferenceId: string, extInfo: Record<string, unknown>): Promise<void> {

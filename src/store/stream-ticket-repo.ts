@@ -1,8 +1,9 @@
 import type { Kysely } from 'kysely';
+import type { StreamTicketStore } from '../domain/ports/index.js';
 import type { Database } from './schema.js';
 
 /** One-shot tickets of POST /v1.0/gateway/connections/open; only their SHA-256 is stored. */
-export class SqlStreamTickets {
+export class SqlStreamTickets implements StreamTicketStore {
   constructor(private readonly db: Kysely<Database>) {}
 
   async insert(ticketHash: string, appKey: string, subscriptions: string, expiresAt: number): Promise<void> {

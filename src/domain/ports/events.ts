@@ -11,3 +11,11 @@ export interface EventOutbox {
   /** Several events of one meeting, with consecutive statusSeqNums, atomically; returns those stored. */
   appendAll(events: readonly NewEvent[]): Promise<AppendedEvent[]>;
 }
+
+/** One-shot tickets of Stream-mode connections (POST /v1.0/gateway/connections/open), by hash. */
+export interface StreamTicketStore {
+  insert(ticketHash: string, appKey: string, subscriptions: string, expiresAt: number): Promise<void>;
+  /** The ticket's app and subscriptions, once: a ticket taken is gone. Undefined when unknown or expired. */
+  take(ticketHash: string, now: number): Promise<{ appKey: string; subscriptions: string } | undefined>;
+  purge(before: number): Promise<void>;
+}

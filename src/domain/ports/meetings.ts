@@ -81,3 +81,23 @@ export interface BookingRepository {
   findByRoomCode(roomCode: string): Promise<Booking[]>;
   update(scheduleConferenceId: string, patch: Partial<Pick<Booking, 'title' | 'startTime' | 'endTime' | 'cancelled' | 'settings'>>): Promise<void>;
 }
+
+/** A per-user short link of a booked meeting (CreateCustomShortLink). */
+export interface ShortLink {
+  code: string;
+  scheduleConferenceId: string;
+  corpId: string;
+  unionId: string;
+  coolAppCode: string;
+  bizData: string | null;
+  useExtensionApp: boolean;
+  createdAt: number;
+}
+
+/** UpdateVideoConferenceExtInfo's stored ext info and CreateCustomShortLink's links. */
+export interface ConferenceExtrasStore {
+  setExtInfo(conferenceId: string, extInfo: Record<string, unknown>): Promise<void>;
+  extInfo(conferenceId: string): Promise<Record<string, unknown> | undefined>;
+  insertLink(link: ShortLink): Promise<void>;
+  findLink(code: string): Promise<ShortLink | undefined>;
+}
