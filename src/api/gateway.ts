@@ -5,6 +5,10 @@ import type { StreamSubscription } from '../events/stream-gateway.js';
 import { ApiError } from './errors.js';
 import { gatewayInvalid } from './rejections.js';
 import { object, responses, str } from './schemas.js';
+import { networkOfRequest } from './client.js';
+import { throttled } from './oauth.js';
+import { mapRejections } from './rejections.js';
+import { Rejection } from '../domain/rejection.js';
 
 /** A ticket is good for one connection, within this long of being issued. */
 export const STREAM_TICKET_TTL_MS = 5 * 60_000;
@@ -38,9 +42,17 @@ export async function streamGatewayRoutes(app: FastifyInstance, { ctx }: { ctx: 
         response: responses(object({ endpoint: str, ticket: str })),
       },
     },
-    async (req) => {
-      const found = await ctx.directory.findApp(req.body.clientId);
-      if (!found || !secretsEqual(req.body.clientSecret, found.appSecret)) throw new ApiError('invalidClientIdOrSecret');
+    async (req, reply) => {
+      // Wrong secrets count toward the same limits as the token routes (docs/security.md).
+      const found = await throttled(reply, () =>
+        mapRejections({ badCredentials: 'invalidClientIdOrSecret' }, () =>
+          ctx.tokens.limited(networkOfRequest(req), req.body.clientId, async () => {
+            const app = await ctx.directory.findApp(req.body.clientId);
+            if (!app || !secretsEqual(req.body.clientSecret, app.appSecret)) throw new Rejection('badCredentials');
+            return app;
+          }),
+        ),
+      );
       const subscriptions = req.body.subscriptions && req.body.subscriptions.length > 0 ? req.body.subscriptions : DEFAULT_SUBSCRIPTIONS;
       const ticket = randomToken(24);
       const now = Date.now();

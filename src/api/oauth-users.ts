@@ -6,6 +6,8 @@ import { ApiError, type CatalogueKey } from './errors.js';
 import { gatewayInvalid, mapRejections } from './rejections.js';
 import { bool, num, object, responses, str, strArray } from './schemas.js';
 import { sessionOf } from './sign-in.js';
+import { networkOfRequest } from './client.js';
+import { throttled } from './oauth.js';
 
 const TOKEN_HEADER = 'x-acs-dingtalk-access-token';
 const common = { bodyRequired: true, onInvalid: gatewayInvalid };
@@ -44,9 +46,11 @@ export async function oauthUserRoutes(app: FastifyInstance, { ctx }: { ctx: Cont
         response: tokenResponse,
       },
     },
-    async (req) =>
-      mapRejections({ badCredentials: 'invalidSuiteKey', badSuiteTicket: 'invalidSuiteTicket' }, () =>
-        ctx.tokens.forSuiteItself(req.body.suiteKey, req.body.suiteSecret, req.body.suiteTicket),
+    async (req, reply) =>
+      throttled(reply, () =>
+        mapRejections({ badCredentials: 'invalidSuiteKey', badSuiteTicket: 'invalidSuiteTicket' }, () =>
+          ctx.tokens.limited(networkOfRequest(req), req.body.suiteKey, () => ctx.tokens.forSuiteItself(req.body.suiteKey, req.body.suiteSecret, req.body.suiteTicket)),
+        ),
       ),
   );
 
@@ -107,9 +111,10 @@ export async function oauthUserRoutes(app: FastifyInstance, { ctx }: { ctx: Cont
         response: responses(object({ accessToken: str, refreshToken: str, expireIn: num, corpId: str })),
       },
     },
-    async (req) => {
+    async (req, reply) => {
       try {
-        return await oauth.userToken(req.body);
+        // Wrong client secrets count toward the same limits as the other token routes.
+        return await throttled(reply, () => ctx.tokens.limited(networkOfRequest(req), req.body.clientId, () => oauth.userToken(req.body)));
       } catch (err) {
         if (!(err instanceof Rejection)) throw err;
         if (err.reason === 'badCredentials') throw new ApiError('invalidClientIdOrSecret');
@@ -143,7 +148,12 @@ export async function oauthUserRoutes(app: FastifyInstance, { ctx }: { ctx: Cont
       config: { action: 'GetSsoAccessToken', ...common },
       schema: { tags, summary: 'GetSsoAccessToken — the organization’s admin SSO token', body: object({ corpid: str, ssoSecret: str }, ['corpid', 'ssoSecret']), response: tokenResponse },
     },
-    async (req) => mapRejections({ badCredentials: 'invalidSsoSecret' }, () => oauth.ssoToken(req.body.corpid, req.body.ssoSecret)),
+    async (req, reply) =>
+      throttled(reply, () =>
+        mapRejections({ badCredentials: 'invalidSsoSecret' }, () =>
+          ctx.tokens.limited(networkOfRequest(req), `sso:${req.body.corpid}`, () => oauth.ssoToken(req.body.corpid, req.body.ssoSecret)),
+        ),
+      ),
   );
 
   app.get<{ Querystring: { code: string } }>(

@@ -105,7 +105,7 @@ export async function oauthRoutes(app: FastifyInstance, { ctx }: { ctx: Context 
 }
 
 /** A Throttled token request answers 429 with Retry-After (docs/errors.md). */
-async function throttled<T>(reply: FastifyReply, run: () => Promise<T>): Promise<T> {
+export async function throttled<T>(reply: FastifyReply, run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (err) {

@@ -49,6 +49,17 @@ describe('hostile: token routes', () => {
     // Another address, with the right secret: its token.
     const fine = await fetch(`${server.url}/gettoken?appkey=beta-app&appsecret=b3ta`, { headers: { 'x-forwarded-for': '192.0.2.99' } });
     expect(((await fine.json()) as { errcode: number }).errcode).toBe(0);
+    // The secret-taking routes of Stream mode, suites, user OAuth and admin SSO count alike.
+    for (const [i, [path, body]] of ([
+      ['/v1.0/gateway/connections/open', { clientId: 'acme-app', clientSecret: 'nope' }],
+      ['/v1.0/oauth2/suiteAccessToken', { suiteKey: 'isv-1', suiteSecret: 'nope', suiteTicket: 'ticket-1' }],
+      ['/v1.0/oauth2/userAccessToken', { clientId: 'acme-app', clientSecret: 'nope', code: 'x', grantType: 'authorization_code' }],
+      ['/v1.0/oauth2/ssoAccessToken', { corpid: 'dingacme', ssoSecret: 'nope' }],
+    ] as const).entries()) {
+      const statuses = await codes(22, () => post(path, body, `192.0.2.${60 + i}`));
+      expect(statuses.slice(0, 20).every((c) => c === 400), `${path}: ${statuses.join()}`).toBe(true);
+      expect(statuses.slice(20), path).toEqual([429, 429]);
+    }
     // The server's own address (the SDK's) still gets tokens for apps it did not guess at.
     expect(await appToken(server.endpoint, 'beta-app', 'b3ta')).toMatch(/^[0-9a-f]{32}$/);
   });
