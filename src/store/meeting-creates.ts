@@ -10,6 +10,15 @@ export interface MeetingCreates {
   create(meeting: Meeting, members: readonly Member[], events: readonly NewEvent[]): Promise<AppendedEvent[]>;
 }
 
+/** A create waiting in a batch (group commit on SQLite, one statement per turn on PostgreSQL). */
+export interface PendingCreate {
+  meeting: Meeting;
+  members: readonly Member[];
+  events: readonly NewEvent[];
+  resolve(appended: AppendedEvent[]): void;
+  reject(err: unknown): void;
+}
+
 /** One Kysely transaction per meeting: works on every dialect. */
 export class TransactionalMeetingCreates implements MeetingCreates {
   constructor(private readonly db: Kysely<Database>) {}

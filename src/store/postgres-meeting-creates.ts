@@ -2,17 +2,9 @@ import type { Insertable, Kysely } from 'kysely';
 import type { AppendedEvent, NewEvent } from '../domain/events.js';
 import type { Meeting, Member } from '../domain/meeting.js';
 import { asAppended, eventRow, planEvents, type Subscriber } from './event-repo.js';
-import type { MeetingCreates } from './meeting-creates.js';
+import type { MeetingCreates, PendingCreate } from './meeting-creates.js';
 import { meetingRow, memberRow } from './meeting-rows.js';
 import type { Database } from './schema.js';
-
-interface PendingCreate {
-  meeting: Meeting;
-  members: readonly Member[];
-  events: readonly NewEvent[];
-  resolve(appended: AppendedEvent[]): void;
-  reject(err: unknown): void;
-}
 
 /** Rows per INSERT of a batch too big for one statement: a meeting row binds 17 parameters. */
 const ROWS_PER_INSERT = 500;

@@ -3,18 +3,10 @@ import type { Kysely } from 'kysely';
 import type { AppendedEvent, NewEvent, StoredEvent } from '../domain/events.js';
 import { memberRecord, type Meeting, type Member } from '../domain/meeting.js';
 import { asAppended, deliveryRow, eventRow, planEvents, type Subscriber } from './event-repo.js';
-import type { MeetingCreates } from './meeting-creates.js';
+import type { MeetingCreates, PendingCreate } from './meeting-creates.js';
 import { meetingRow, memberRow } from './meeting-rows.js';
 import type { Database } from './schema.js';
 import { compiledInsert, compiledSelect } from './sqlite-compiled.js';
-
-interface PendingCreate {
-  meeting: Meeting;
-  members: readonly Member[];
-  events: readonly NewEvent[];
-  resolve(appended: AppendedEvent[]): void;
-  reject(err: unknown): void;
-}
 
 /**
  * Meeting creation on SQLite with group commit. Every create that reaches the store during one
