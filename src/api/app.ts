@@ -4,6 +4,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Context } from '../context.js';
 import { registerAuth } from './auth.js';
 import { MalformedBody, registerBodyParsers } from './body.js';
+import { registerUnreadBodyDrain } from './unread-bodies.js';
 import { clientErrorHandler } from './client-error.js';
 import { ApiError, errorBodySchema } from './errors.js';
 import { registerOpenApi } from './openapi.js';
@@ -55,6 +56,7 @@ export async function buildApp(ctx: Context, logger: FastifyBaseLogger, opts: { 
     reply.header(REQUEST_ID_HEADER, request.id);
   });
   app.addHook('onResponse', ctx.metrics.http.onResponse);
+  registerUnreadBodyDrain(app, 8 * BODY_LIMIT);
   registerSecurityHeaders(app);
   registerAuth(app, ctx.tokens, ctx.rates, ctx.config.qpsLimit);
   app.addHook('preValidation', async (request) => {

@@ -168,7 +168,7 @@ async function check(route: Route, req: WireRequest): Promise<{ status: number; 
     throw new Error(`a failed request wrote after answering\n${describeRequest(afterFailure.req)}`);
   }
   afterFailure = undefined;
-  const a = await send(req);
+  const a = await sendSettled(req);
   const context = `${describeRequest(req)}\n→ ${a.status} ${a.headers['content-type'] ?? ''} ${a.text.slice(0, 300)}`;
   const expectOk = (cond: boolean, what: string) => {
     if (!cond) throw new Error(`${what}\n${context}`);
@@ -231,6 +231,22 @@ const HTTP_METHODS = new Set(http.METHODS);
 function wellFormedHttp(req: WireRequest): boolean {
   const headerBytes = Object.entries(req.headers).reduce((n, [k, v]) => n + [v].flat().reduce((m, x) => m + k.length + x.length + 4, 0), 0);
   return HTTP_METHODS.has(req.method) && /^[\x21-\x7e]*$/.test(req.target) && headerBytes + req.target.length < http.maxHeaderSize - 200;
+}
+
+/**
+ * A GET or HEAD whose (fuzzed) body the server never reads may have its answer cut by a TCP
+ * reset when the server closes the connection on a loaded machine: that is the transport's doing,
+ * not an answer, so such a request is sent again (at most twice). Requests that write are not.
+ */
+async function sendSettled(req: WireRequest): Promise<Answer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await send(req);
+    } catch (err) {
+      const reset = /aborted|ECONNRESET|socket hang up/.test(String((err as Error).message));
+      if (!reset || !['GET', 'HEAD'].includes(req.method) || !req.body || attempt >= 3) throw err;
+    }
+  }
 }
 
 function send(req: WireRequest): Promise<Answer> {
