@@ -65,14 +65,7 @@ export class SqlMeetingRepository implements MeetingRepository {
   }
 
   async isDeviceBanned(conferenceId: string, deviceId: string): Promise<boolean> {
-    const row = await this.db
-      .selectFrom('meeting_members')
-      .select('member_id')
-      .where('conference_id', '=', conferenceId)
-      .where('device_id', '=', deviceId)
-      .where('banned', '=', 1)
-      .executeTakeFirst();
-    return row !== undefined;
+    return this.hasDeviceRecord(conferenceId, deviceId, 1);
   }
 
   async isUnionBanned(conferenceId: string, corpId: string, unionId: string): Promise<boolean> {
@@ -88,12 +81,17 @@ export class SqlMeetingRepository implements MeetingRepository {
   }
 
   async isDeviceMember(conferenceId: string, deviceId: string): Promise<boolean> {
+    return this.hasDeviceRecord(conferenceId, deviceId, 0);
+  }
+
+  /** Whether this browser holds a member record of the meeting, barred (1) or not (0). */
+  private async hasDeviceRecord(conferenceId: string, deviceId: string, banned: 0 | 1): Promise<boolean> {
     const row = await this.db
       .selectFrom('meeting_members')
       .select('member_id')
       .where('conference_id', '=', conferenceId)
       .where('device_id', '=', deviceId)
-      .where('banned', '=', 0)
+      .where('banned', '=', banned)
       .executeTakeFirst();
     return row !== undefined;
   }
