@@ -2,6 +2,9 @@ import type { Logger } from 'pino';
 import { DEFAULT_SETTINGS, type MeetingSettings } from '../domain/meeting-settings.js';
 import type { PresenceService } from '../domain/presence.js';
 import type { Source } from './messages.js';
+import type { BrowserReport } from './stats/browser-report.js';
+import { RoomStats, type SampleSink, type StatsRoom } from './stats/room-stats.js';
+import type { TrackCounters } from './stats/track-counters.js';
 
 /** What the room needs from the SFU for one meeting (src/rtc/sfu implements it). */
 export interface MediaRoom {
@@ -13,6 +16,14 @@ export interface MediaRoom {
   removeParticipant(participantId: string): Promise<void>;
   /** ICE servers (with TURN credentials) and policy for the participant's page; never logged. */
   clientIce?(participantId: string): object | undefined;
+  /** Running totals of every track, as the SFU measures them (src/rtc/stats). */
+  trackCounters?(): TrackCounters[];
+}
+
+/** How a room measures its media (src/rtc/stats): where samples go and how often. */
+export interface RoomStatsOptions {
+  sink: SampleSink | undefined;
+  intervalMs: number;
 }
 
 /** The socket side of one participant, as the room sees it. */
@@ -51,7 +62,9 @@ export type MuteReason = 'host' | 'muteAll' | 'forced';
  * One live meeting on this instance: who is connected, their media state and chat, and the
  * host's controls. Presence is written through to the member records as it changes.
  */
-export class LiveRoom {
+export class LiveRoom implements StatsRoom {
+  /** The meeting's per-track statistics: quality levels for the tiles, samples for the API. */
+  readonly stats: RoomStats | undefined;
   private readonly participants = new Map<string, { info: Participant; peer: Peer; unionId: string | null; net?: string | undefined }>();
   private readonly chat: ChatMessage[] = [];
   private chatChars = 0;
@@ -73,7 +86,9 @@ export class LiveRoom {
     private readonly presence: PresenceService,
     private readonly log: Logger,
     private readonly onEmpty: () => void,
+    statsOptions?: RoomStatsOptions,
   ) {
+    this.stats = statsOptions ? new RoomStats(this, statsOptions.sink, statsOptions.intervalMs) : undefined;
     media.onDownstreamOffer = (participantId, sdp, tracks) => this.participants.get(participantId)?.peer.send({ type: 'subscribe-offer', sdp, tracks });
   }
 
@@ -92,6 +107,24 @@ export class LiveRoom {
 
   bindTicket(ticketKey: string, participantId: string): void {
     this.tickets.set(ticketKey, participantId);
+  }
+
+  people(): Array<{ participantId: string; unionId: string | null }> {
+    return [...this.participants.values()].map((p) => ({ participantId: p.info.participantId, unionId: p.unionId }));
+  }
+
+  trackCounters(): TrackCounters[] {
+    return this.media.trackCounters?.() ?? [];
+  }
+
+  /** Sends a frame to everyone in the room. */
+  announce(message: object): void {
+    this.broadcast(message);
+  }
+
+  /** A page's getStats report (`stats` frame). */
+  reportStats(participantId: string, report: BrowserReport): void {
+    if (this.participants.has(participantId)) this.stats?.report(participantId, report);
   }
 
   roster(): Participant[] {
@@ -134,6 +167,7 @@ export class LiveRoom {
     if (mutedOnEntry) peer.send({ type: 'muted', reason: 'muteAll' satisfies MuteReason });
     this.broadcast({ type: previous ? 'participant-updated' : 'participant-joined', participant: info }, info.participantId);
     this.refreshFocus();
+    this.stats?.joined();
   }
 
   /** A socket closed or the page said leave. `peer` guards against a replaced connection leaving. */
@@ -141,6 +175,7 @@ export class LiveRoom {
     const current = this.participants.get(participantId);
     if (!current || current.peer !== peer) return;
     this.participants.delete(participantId);
+    this.stats?.left(participantId);
     await this.media.removeParticipant(participantId);
     await this.presence.leave(this.conferenceId, participantId);
     this.broadcast({ type: 'participant-left', participantId });
@@ -256,6 +291,7 @@ export class LiveRoom {
     const target = this.participants.get(targetId);
     if (!target) return;
     this.participants.delete(targetId);
+    this.stats?.left(targetId);
     if (ban) await this.barGuest(target);
     target.peer.send({ type: 'removed', rejoin: !ban });
     target.peer.close(ban ? CloseCode.removed : CloseCode.kicked, 'removed by the host');
@@ -272,6 +308,7 @@ export class LiveRoom {
     if (!target) return;
     await this.barGuest(target);
     this.participants.delete(targetId);
+    this.stats?.left(targetId);
     target.peer.send({ type: 'removed' });
     target.peer.close(CloseCode.removed, 'removed by the host');
     await this.media.removeParticipant(targetId);
@@ -295,6 +332,7 @@ export class LiveRoom {
   shutDown(message: object, code: number, reason: string): void {
     if (this.closed) return;
     this.closed = true;
+    this.stats?.stop();
     for (const { peer } of this.participants.values()) {
       peer.send(message);
       peer.close(code, reason);
@@ -356,7 +394,10 @@ export class LiveRoom {
   /** After someone left or was removed: hand over the host role if asked to, and close an empty room. */
   private async afterDeparture(left: Participant): Promise<void> {
     this.refreshFocus();
-    if (this.participants.size === 0) return this.onEmpty();
+    if (this.participants.size === 0) {
+      this.stats?.stop();
+      return this.onEmpty();
+    }
     if (left.role !== 'host' || !this.settings.autoTransferHost) return;
     const rest = [...this.participants.values()];
     if (rest.some((p) => p.info.role === 'host')) return;

@@ -4,7 +4,7 @@ import type { MeetingSettings } from '../domain/meeting-settings.js';
 import type { PresenceService } from '../domain/presence.js';
 import { Rejection } from '../domain/rejection.js';
 import type { TicketSigner } from '../domain/tickets.js';
-import { CloseCode, LiveRoom, type MediaRoom, type Peer } from './live-room.js';
+import { CloseCode, LiveRoom, type MediaRoom, type Peer, type RoomStatsOptions } from './live-room.js';
 import { parseClientMessage, type ClientMessage } from './messages.js';
 import { DEFAULT_SOCKET_LIMITS, MessageBudget, type SocketLimits } from './budget.js';
 import { briefly, LogLimiter } from './log-limiter.js';
@@ -54,6 +54,8 @@ export class RoomHub {
   limits: SocketLimits = DEFAULT_SOCKET_LIMITS;
   /** Most people live in one meeting (the organization's maxParticipantsPerMeeting); none = no limit. */
   capacity: ((conferenceId: string) => Promise<number>) | undefined;
+  /** Where the rooms' media statistics go and how often they are taken (src/rtc/stats); none = not measured. */
+  stats: RoomStatsOptions | undefined;
 
   constructor(
     private readonly media: MediaServer,
@@ -290,7 +292,7 @@ export class RoomHub {
           this.hooks?.closed(conferenceId);
         }
         this.media.closeRoom(conferenceId).catch((err: unknown) => this.log.error({ err, conferenceId }, 'closing media room failed'));
-      });
+      }, this.stats);
       room = created;
       this.rooms.set(conferenceId, room);
     }
