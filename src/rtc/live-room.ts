@@ -1,21 +1,22 @@
 import type { Logger } from 'pino';
 import { DEFAULT_SETTINGS, type MeetingSettings } from '../domain/meeting-settings.js';
 import type { PresenceService } from '../domain/presence.js';
-import type { Source } from './messages.js';
-import type { BrowserReport } from './stats/browser-report.js';
+import { CloseCode, type ChatMessage, type ClientIce, type MuteReason, type Participant, type PublishedTrack, type RemoteTrackInfo, type ServerMessage, type ServerMessageOf, type Source, type StatsReport } from '../protocol/room.js';
 import { RoomStats, type SampleSink, type StatsRoom } from './stats/room-stats.js';
 import type { TrackCounters } from './stats/track-counters.js';
 
+export { CloseCode, type ChatMessage, type MuteReason, type Participant };
+
 /** What the room needs from the SFU for one meeting (src/rtc/sfu implements it). */
 export interface MediaRoom {
-  onDownstreamOffer: (participantId: string, sdp: string, tracks: Array<{ mid: string; participantId: string; source: Source }>) => void;
+  onDownstreamOffer: (participantId: string, sdp: string, tracks: RemoteTrackInfo[]) => void;
   addParticipant(participantId: string): Promise<void>;
-  publish(participantId: string, offerSdp: string, tracks: Array<{ mid: string; source: Source }>): Promise<string>;
+  publish(participantId: string, offerSdp: string, tracks: PublishedTrack[]): Promise<string>;
   downstreamAnswer(participantId: string, answerSdp: string): Promise<void>;
   setForwarding(participantId: string, source: Source, enabled: boolean): void;
   removeParticipant(participantId: string): Promise<void>;
   /** ICE servers (with TURN credentials) and policy for the participant's page; never logged. */
-  clientIce?(participantId: string): object | undefined;
+  clientIce?(participantId: string): ClientIce | undefined;
   /** Running totals of every track, as the SFU measures them (src/rtc/stats). */
   trackCounters?(): TrackCounters[];
 }
@@ -28,36 +29,13 @@ export interface RoomStatsOptions {
 
 /** The socket side of one participant, as the room sees it. */
 export interface Peer {
-  send(message: object): void;
+  send(message: ServerMessage): void;
   close(code: number, reason: string): void;
-}
-
-export interface Participant {
-  participantId: string;
-  name: string;
-  /** Co-hosts have the host's controls except ending the meeting and acting on the host. */
-  role: 'host' | 'cohost' | 'participant';
-  mic: boolean;
-  camera: boolean;
-  screen: boolean;
-}
-
-export interface ChatMessage {
-  participantId: string;
-  name: string;
-  text: string;
-  at: number;
 }
 
 const CHAT_HISTORY = 200;
 /** Characters of chat text a newcomer is sent at most (the welcome frame stays small). */
 const CHAT_HISTORY_CHARS = 32 * 1024;
-/** WebSocket close codes the page understands (4000–4999 are the application's own). */
-export const CloseCode = { replaced: 4000, removed: 4001, ended: 4002, refused: 4003, left: 4004, kicked: 4005 } as const;
-
-/** Why a page is told to turn its microphone off. */
-export type MuteReason = 'host' | 'muteAll' | 'forced';
-
 /**
  * One live meeting on this instance: who is connected, their media state and chat, and the
  * host's controls. Presence is written through to the member records as it changes.
@@ -118,12 +96,12 @@ export class LiveRoom implements StatsRoom {
   }
 
   /** Sends a frame to everyone in the room. */
-  announce(message: object): void {
+  announce(message: ServerMessage): void {
     this.broadcast(message);
   }
 
   /** A page's getStats report (`stats` frame). */
-  reportStats(participantId: string, report: BrowserReport): void {
+  reportStats(participantId: string, report: StatsReport): void {
     if (this.participants.has(participantId)) this.stats?.report(participantId, report);
   }
 
@@ -161,6 +139,8 @@ export class LiveRoom implements StatsRoom {
       participants: this.roster().filter((p) => p.participantId !== info.participantId),
       chat: this.chat,
       ice: this.media.clientIce?.(info.participantId),
+      // How often the page reports its getStats figures; absent when this room measures nothing.
+      ...(this.stats ? { statsIntervalMs: this.stats.intervalMs } : {}),
     });
     peer.send(this.settingsFor(info));
     peer.send({ type: 'focus', participantId: this.focusedId() });
@@ -182,7 +162,7 @@ export class LiveRoom implements StatsRoom {
     await this.afterDeparture(current.info);
   }
 
-  async publish(participantId: string, sdp: string, tracks: Array<{ mid: string; source: Source }>): Promise<void> {
+  async publish(participantId: string, sdp: string, tracks: PublishedTrack[]): Promise<void> {
     const p = this.participants.get(participantId);
     if (!p) return;
     const answer = await this.media.publish(participantId, sdp, tracks);
@@ -329,7 +309,7 @@ export class LiveRoom implements StatsRoom {
   }
 
   /** Closes every connection with a final message; the room is gone afterwards. */
-  shutDown(message: object, code: number, reason: string): void {
+  shutDown(message: ServerMessage, code: number, reason: string): void {
     if (this.closed) return;
     this.closed = true;
     this.stats?.stop();
@@ -347,7 +327,7 @@ export class LiveRoom implements StatsRoom {
   }
 
   /** Sends to everyone in the room except `exceptId`. */
-  private broadcast(message: object, exceptId?: string): void {
+  private broadcast(message: ServerMessage, exceptId?: string): void {
     for (const [id, { peer }] of this.participants) if (id !== exceptId) peer.send(message);
   }
 
@@ -371,7 +351,7 @@ export class LiveRoom implements StatsRoom {
   }
 
   /** The `settings` frame for one participant: the meeting's rules and what they mean for this person. */
-  private settingsFor(info: Participant): object {
+  private settingsFor(info: Participant): ServerMessageOf<'settings'> {
     const { focus: _focus, ...rules } = this.settings;
     return { type: 'settings', ...rules, canUnmute: this.mayTalk(info.participantId, info.role), canShare: this.canShare(info.role) };
   }

@@ -177,6 +177,34 @@ describe('statistics of a meeting two signed-in people are in', () => {
     expect((await details(conferenceId, { nick: 'Bo' })).body!.list!.map((r) => r.unionId)).toEqual(['uA2']);
   });
 
+  it("a page's getStats report fills in what only the browser knows, and the room is told everyone's quality", async () => {
+    const welcome = alice.frames.find((f) => f.type === 'welcome')!;
+    expect(welcome.statsIntervalMs).toBe(200);
+    alice.send({ type: 'stats', audioSend: 32_000, cameraSend: 800_000, cameraSendRes: '1280x720', cameraSendFps: 30, micLevel: 0.42, rtt: 700, lossUp: 1.5 });
+    // A round trip of 700 ms is a poor connection.
+    const quality = await alice.next((f) => f.type === 'quality' && (f.levels as Record<string, number>)[alice.participantId] === 1, 3000);
+    expect(quality.levels).toEqual({ [alice.participantId]: 1 });
+    const last = await eventually(
+      async () => (await lastMetric(conferenceId, ['uA1'])).body!.metricMap!.uA1 as Record<string, unknown>,
+      (m) => m.cameraSendResolutionActual === '1280x720',
+    );
+    expect(last).toMatchObject({
+      audioSendBitRate: '32000',
+      cameraSendBitRate: '800000',
+      sendBitRate: '832000',
+      cameraSendResolutionActual: '1280x720',
+      cameraSendFrame: '30',
+      audioRecLevel: '42',
+      roundTripTime: '700',
+      lostRate: '1.50',
+    });
+    expect((await details(conferenceId)).body!.list!.find((r) => r.unionId === 'uA1')!.networkQuality).toBe('poor');
+    // A report the protocol does not allow is refused and changes nothing.
+    const from = alice.frames.length;
+    alice.send({ type: 'stats', rtt: -5, cameraSendRes: '<script>' });
+    expect((await alice.next((f) => f.type === 'error', 2000, from)).code).toBe('badMessage');
+  });
+
   it("GetConfDataByConferenceId: the meeting's record — creator, organization, start, length, people", async () => {
     const body = (await confData(conferenceId)).body!;
     expect(body).toMatchObject({ conferenceId, creatorId: 'uA1', creatorNick: 'Alice', deptName: 'Acme', title: 'Quarterly numbers', userCount: 2 });

@@ -1,6 +1,6 @@
 import type { MetricSample } from '../../domain/metric-sample.js';
 import type { QualityLevel } from '../../domain/network-quality.js';
-import type { BrowserReport } from './browser-report.js';
+import type { ServerMessageOf, StatsReport } from '../../protocol/room.js';
 import type { TrackCounters } from './track-counters.js';
 import { TrackStats } from './track-stats.js';
 
@@ -15,7 +15,7 @@ export interface StatsRoom {
   /** Running totals of every track (src/rtc/sfu); absent when the media server does not measure. */
   trackCounters?(): TrackCounters[];
   /** Sends a frame to everyone in the room. */
-  announce(message: object): void;
+  announce(message: ServerMessageOf<'quality'>): void;
 }
 
 /** Where samples go (StatisticsService.record); failures are reported, never thrown into the room. */
@@ -57,7 +57,7 @@ export class RoomStats {
     this.start();
   }
 
-  report(participantId: string, report: BrowserReport): void {
+  report(participantId: string, report: StatsReport): void {
     this.tracks.report(participantId, report, this.now());
   }
 

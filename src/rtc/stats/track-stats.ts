@@ -1,7 +1,7 @@
 import { emptyFigures, type MetricFigures } from '../../domain/metric-sample.js';
 import { qualityLevel, type QualityLevel } from '../../domain/network-quality.js';
 import type { Source } from '../sfu/types.js';
-import type { BrowserReport } from './browser-report.js';
+import type { StatsReport } from '../../protocol/room.js';
 import type { TrackCounters } from './track-counters.js';
 
 /** One track over the last interval, as the SFU measured it. */
@@ -42,7 +42,7 @@ const REPORT_FRESH_MS = 15_000;
 export class TrackStats {
   private readonly previous = new Map<string, { counters: TrackCounters; at: number }>();
   private readonly rates = new Map<string, TrackRate>();
-  private readonly reports = new Map<string, { report: BrowserReport; at: number }>();
+  private readonly reports = new Map<string, { report: StatsReport; at: number }>();
   private readonly jitterMax = new Map<string, number>();
 
   /** New running totals of every live track at `now` (ms); tracks not in the list are gone. */
@@ -79,7 +79,7 @@ export class TrackStats {
   }
 
   /** A page's getStats report. */
-  report(participantId: string, report: BrowserReport, now: number): void {
+  report(participantId: string, report: StatsReport, now: number): void {
     this.reports.set(participantId, { report, at: now });
   }
 
@@ -98,7 +98,7 @@ export class TrackStats {
   participant(participantId: string, now: number): ParticipantStats {
     const f = emptyFigures();
     const fresh = this.reports.get(participantId);
-    const r: BrowserReport = fresh && now - fresh.at <= REPORT_FRESH_MS ? fresh.report : {};
+    const r: StatsReport = fresh && now - fresh.at <= REPORT_FRESH_MS ? fresh.report : {};
     const up = this.tracks().filter((t) => t.direction === 'up' && t.participantId === participantId);
     const down = this.tracks().filter((t) => t.direction === 'down' && t.participantId === participantId);
     const sum = (tracks: TrackRate[], source: Source) => tracks.filter((t) => t.source === source).reduce((n, t) => n + t.bitrate, 0);
