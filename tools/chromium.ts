@@ -38,8 +38,8 @@ export async function launchBrowser(opts: LaunchOptions = {}): Promise<Browser> 
  * One participant: its own context (own cookies, so its own vconf_device) and a page whose
  * RTCPeerConnections are recorded for getStats() — the page itself is not changed.
  */
-export async function newParticipant(browser: Browser): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ permissions: ['camera', 'microphone'], viewport: { width: 1280, height: 800 } });
+export async function newParticipant(browser: Browser, opts: { locale?: string } = {}): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ permissions: ['camera', 'microphone'], viewport: { width: 1280, height: 800 }, ...opts });
   await context.addInitScript(() => {
     const Original = window.RTCPeerConnection;
     const seen: RTCPeerConnection[] = [];

@@ -116,7 +116,9 @@ export class TrackStats {
     // receiver reports say went missing on the way down beyond what was already missing upstream.
     const upLoss = Math.max(0, ...up.map((t) => t.lossPercent));
     const downLoss = Math.max(0, ...down.map((t) => Math.max(0, t.lossPercent - this.upstreamLoss(t.key))));
-    const loss = Math.max(upLoss, downLoss, r.lossUp ?? 0, r.lossDown ?? 0);
+    // The page's own view of what it receives (lossDown) is left out: it counts packets a sender's
+    // uplink lost as well, and would flag everyone in a meeting with one bad uplink.
+    const loss = Math.max(upLoss, downLoss, r.lossUp ?? 0);
     const rtts = [...down.map((t) => t.rttMs), r.rtt].filter((v): v is number => v !== undefined);
     const rtt = rtts.length ? Math.max(...rtts) : undefined;
     f.lostRate = loss;
@@ -139,7 +141,7 @@ export class TrackStats {
     f.screenSendResolutionActual = r.screenSendRes ?? '';
     f.screenRecvResolutionActual = r.screenRecvRes ?? '';
 
-    const reported = r.lossUp !== undefined || r.lossDown !== undefined || r.rtt !== undefined;
+    const reported = r.lossUp !== undefined || r.rtt !== undefined;
     const quality = measured || reported ? qualityLevel({ lossPercent: loss, rttMs: rtt, availableSendBitrate: r.availableSend }) : 0;
     return { figures: f, quality };
   }
