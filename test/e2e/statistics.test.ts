@@ -19,8 +19,9 @@ import { $conference, appToken, conferenceClient, confHeaders, runtime, sdkError
 import { startTestServer, type TestServer } from '../support/server.js';
 import { enterRoom, eventually, expectMediaFromOthers, localParticipantId } from './support/room.js';
 
-// Root for the nftables rule that makes one uplink lossy.
-const ready = await requires(import.meta.url, 'chromium', 'root', 'tool:nft');
+const ready = await requires(import.meta.url, 'chromium');
+// Root for the nftables rule that makes one uplink lossy; without it only that test is skipped.
+const canDegrade = ready && (await requires(import.meta.url, 'root', 'tool:nft'));
 
 const TABLE = `vconf_stats_${process.pid}`;
 
@@ -83,7 +84,7 @@ describe.skipIf(!ready)('meeting statistics and connection quality, measured in 
   });
   afterAll(async () => {
     try {
-      execFileSync('nft', ['delete', 'table', 'inet', TABLE], { stdio: 'ignore' });
+      if (canDegrade) execFileSync('nft', ['delete', 'table', 'inet', TABLE], { stdio: 'ignore' });
     } catch {
       // not created, or already gone
     }
@@ -124,7 +125,7 @@ describe.skipIf(!ready)('meeting statistics and connection quality, measured in 
     expect(await bob.page.getByTestId('weak-connection').isVisible()).toBe(false);
   });
 
-  it('a lossy uplink is measured: that page shows the weak-connection hint, the other page poor bars on its tile', async () => {
+  it.skipIf(!canDegrade)('a lossy uplink is measured: that page shows the weak-connection hint, the other page poor bars on its tile', async () => {
     const { alice, bob } = people;
     const port = await upstreamPort(bob.page);
     // 40% of what Bob's browser sends to the SFU is dropped on its way out of this machine's stack.
