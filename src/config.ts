@@ -46,6 +46,10 @@ export interface Config {
   turn?: TurnConfig | undefined;
   /** What browsers may use: 'all' candidates, or only TURN 'relay' ones (hides their addresses). */
   iceTransportPolicy?: 'all' | 'relay';
+  /** How long media-quality samples are kept (docs/statistics.md); default 30 days. */
+  statsRetentionMs?: number;
+  /** How often pages report getStats and the SFU's counters are read; default 5 s. */
+  statsIntervalMs?: number;
   /** Pause between the SYSTEM pings of a Stream-mode connection (default 30 s; embedders and tests). */
   eventStreamPingMs?: number;
   /** How long a Stream-mode EVENT frame waits for its acknowledgement (default 10 s; embedders and tests). */
@@ -97,6 +101,8 @@ export const serveOptions = {
   'turn-secret': { type: 'string', env: 'VCONF_TURN_SECRET', default: '', help: "the TURN server's shared secret (coturn static-auth-secret)" },
   'turn-ttl': { type: 'string', env: 'VCONF_TURN_TTL', default: '12h', help: 'lifetime of the TURN credentials handed to a browser' },
   'ice-transport-policy': { type: 'string', env: 'VCONF_ICE_TRANSPORT_POLICY', default: 'all', help: 'all|relay: relay makes browsers send media only through TURN' },
+  'stats-retention': { type: 'string', env: 'VCONF_STATS_RETENTION', default: '30d', help: 'how long media-quality samples are kept, e.g. 7d or 12h (1h to 3650d)' },
+  'stats-interval': { type: 'string', env: 'VCONF_STATS_INTERVAL', default: '5s', help: 'how often pages report their media statistics and the SFU is measured (1s to 60s)' },
   'event-retry-schedule': { type: 'string', env: 'VCONF_EVENT_RETRY_SCHEDULE', default: '', help: 'waits between event delivery attempts, e.g. 1s,5s,30s,2m,10m,1h,1h,1h (the default)' },
 } as const;
 
@@ -151,6 +157,8 @@ export function resolveConfig(argv: string[], env: NodeJS.ProcessEnv = process.e
     rtcTcp: onOff(get('rtc-tcp'), 'rtc-tcp'),
     turn: turnConfig(get('turn-url'), get('turn-secret'), get('turn-ttl')),
     iceTransportPolicy: icePolicy(get('ice-transport-policy'), get('turn-url')),
+    statsRetentionMs: retention(get('stats-retention')),
+    statsIntervalMs: statsInterval(get('stats-interval')),
   };
 }
 
@@ -248,6 +256,20 @@ function duration(text: string, name: string): number {
   const match = /^(\d+)(ms|s|m|h)$/.exec(text.trim());
   const ms = match ? Number(match[1]) * UNIT_MS[match[2]!]! : NaN;
   if (!(ms >= 0 && ms <= 86_400_000)) throw new ConfigError(`--${name} must be a duration like 500ms, 20s or 2m, got "${text}"`);
+  return ms;
+}
+
+/** `30d`, `12h`: how long samples are kept, 1 hour to 10 years. */
+function retention(text: string): number {
+  const match = /^(\d+)(h|d)$/.exec(text.trim());
+  const ms = match ? Number(match[1]) * (match[2] === 'd' ? 86_400_000 : 3_600_000) : NaN;
+  if (!(ms >= 3_600_000 && ms <= 3650 * 86_400_000)) throw new ConfigError(`--stats-retention must be a duration like 30d or 12h (1h to 3650d), got "${text}"`);
+  return ms;
+}
+
+function statsInterval(text: string): number {
+  const ms = duration(text, 'stats-interval');
+  if (ms < 1000 || ms > 60_000) throw new ConfigError(`--stats-interval must be 1s to 60s, got "${text}"`);
   return ms;
 }
 

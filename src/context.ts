@@ -9,6 +9,9 @@ import { perKeyAtMost, StreamGateway } from './events/stream-gateway.js';
 import { SqlStreamTickets } from './store/stream-ticket-repo.js';
 import { SqlConferenceExtras } from './store/extras-repo.js';
 import { MeetingQueries } from './domain/meeting-queries.js';
+import { StatisticsService } from './domain/statistics.js';
+import { SqlStatisticsStore } from './store/statistics-repo.js';
+import { DEFAULT_STATS_INTERVAL_MS } from './rtc/stats/room-stats.js';
 import { MeetingService } from './domain/meetings.js';
 import { PresenceService } from './domain/presence.js';
 import { ScheduleService } from './domain/schedule.js';
@@ -67,6 +70,8 @@ export interface Context {
   controls: ControlService;
   /** The read operations of the Open API over meetings and member records. */
   queries: MeetingQueries;
+  /** Media-quality samples from the rooms and the statistics operations over them (docs/statistics.md). */
+  statistics: StatisticsService;
   /** Booked meetings (CreateScheduleConference and friends) and the instances their links start. */
   schedule: ScheduleService;
   rates: RateCounter;
@@ -180,6 +185,20 @@ export async function createContext(config: Config, logger: Logger): Promise<{ c
     const userMeetings = new SqlUserMeetings(db);
     const userPages = new UserHub();
     const rooms = new RoomHub(sfu, presence, signer, logger.child({ component: 'rooms' }), settings);
+    const statistics = new StatisticsService({
+      meetings: meetingRepo,
+      directory,
+      store: new SqlStatisticsStore(db),
+      ...(config.statsRetentionMs ? { retentionMs: config.statsRetentionMs } : {}),
+    });
+    const statsLog = logger.child({ component: 'statistics' });
+    rooms.stats = {
+      intervalMs: config.statsIntervalMs ?? DEFAULT_STATS_INTERVAL_MS,
+      sink: {
+        record: (samples) => statistics.record(samples),
+        failed: (err, conferenceId) => statsLog.warn({ err, conferenceId }, 'storing media statistics failed'),
+      },
+    };
     const state = cluster;
     const node = new ClusterNode(
       state,
@@ -229,6 +248,7 @@ export async function createContext(config: Config, logger: Logger): Promise<{ c
       admission: new AdmissionService(meetingRepo, rates, signer, DEFAULT_JOIN_LIMITS, undefined, entry, schedule),
       presence,
       rooms,
+      statistics,
       schedule,
       queries: new MeetingQueries({
         meetings: meetingRepo,

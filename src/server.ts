@@ -15,6 +15,8 @@ import { checkNewCallbacks, CheckUrlFailed } from './events/encrypted-callback.j
 import type { ImportSummary } from './domain/ports/index.js';
 
 const TOKEN_PURGE_INTERVAL_MS = 3600_000;
+/** Old media-quality samples are deleted this often (the retention is days; an hour late costs nothing). */
+const STATS_PRUNE_INTERVAL_MS = 3600_000;
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -137,11 +139,21 @@ export async function startServer(config: Config, logger: Logger = createLogger(
         (err: unknown) => logger.error({ err }, 'ending unused meetings failed'),
       );
     const expiryTimer = ttl > 0 ? setInterval(expire, Math.min(60_000, Math.max(200, ttl / 4))).unref() : undefined;
+    // Media-quality samples older than --stats-retention go (docs/statistics.md).
+    const prune = () =>
+      ctx.statistics.prune().then(
+        (n) => n > 0 && logger.info({ pruned: n }, 'old media statistics removed'),
+        (err: unknown) => logger.error({ err }, 'pruning media statistics failed'),
+      );
+    let pruning: Promise<unknown> = prune();
+    const pruneTimer = setInterval(() => (pruning = prune()), STATS_PRUNE_INTERVAL_MS).unref();
     // Delivers conference events, including those left pending by an earlier run.
     ctx.events.dispatcher.start();
     const close = async () => {
       clearInterval(purgeTimer);
       clearInterval(expiryTimer);
+      clearInterval(pruneTimer);
+      await pruning;
       redirect?.closeAllConnections();
       await new Promise((resolve) => (redirect ? redirect.close(resolve) : resolve(undefined)));
       await ctx.events.dispatcher.stop();

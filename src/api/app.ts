@@ -16,6 +16,7 @@ import { oauthUserRoutes } from './oauth-users.js';
 import { conferenceExtraRoutes } from './conference-extras.js';
 import { conferenceRoutes } from './conference.js';
 import { conferenceQueryRoutes } from './conference-queries.js';
+import { conferenceStatisticsRoutes } from './conference-statistics.js';
 import { unavailableRoutes } from './unavailable.js';
 import { conferenceControlRoutes } from './conference-controls.js';
 import { scheduleRoutes } from './schedule.js';
@@ -76,6 +77,7 @@ export async function buildApp(ctx: Context, logger: FastifyBaseLogger, opts: { 
   await app.register(oauthRoutes, { ctx });
   await app.register(conferenceRoutes, { ctx });
   await app.register(conferenceQueryRoutes, { ctx });
+  await app.register(conferenceStatisticsRoutes, { ctx });
   await app.register(unavailableRoutes, { ctx });
   await app.register(conferenceControlRoutes, { ctx });
   await app.register(scheduleRoutes, { ctx });

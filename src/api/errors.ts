@@ -78,6 +78,9 @@ export const catalogue = {
   missingUserInfo: entry(400, 'param.error', 'missing.user.info'),
   userSystemError: entry(500, 'system.error', 'system.error'),
 
+  // conference_1_0 — statistics (docs/statistics.md); not found, another organization and system errors as QueryConferenceInfo.
+  statisticsParamError: entry(400, 'paramError', 'paramError:%s'),
+
   // Operations of the spec this deployment does not provide (src/api/unavailable.ts, docs/api-parity.md).
   capabilityNotAvailable: entry(403, 'capabilityNotAvailable', '%s is not available in this deployment of vconf.'),
 

@@ -67,6 +67,12 @@ export const IMPLEMENTED: readonly string[] = [
   'GetPersonalAuthRule',
   'GetSsoAccessToken',
   'GetSsoUserInfo',
+  // Issue 12 §5: statistics from the rooms' measurements (src/api/conference-statistics.ts).
+  'GetConfDataByConferenceId',
+  'GetConfDetailData',
+  'GetHistoryConfDataList',
+  'GetUserLastMetric',
+  'GetUserMetricData',
 ];
 
 /** Being built under issue 4; not answered by unavailable.ts. Empty since booked meetings landed. */
@@ -91,7 +97,6 @@ export const UNAVAILABLE: Readonly<Record<string, readonly string[]>> = {
     'GenerateFlashMinutesDocumentUrl',
     'AddRecordPermission',
   ],
-  'Meeting statistics and quality data': ['GetConfDataByConferenceId', 'GetConfDetailData', 'GetHistoryConfDataList', 'GetUserLastMetric', 'GetUserMetricData'],
   'Subtitle events': ['SetSubtitleEvent'],
 };
 

@@ -89,6 +89,43 @@ export interface ClientIce {
   iceTransportPolicy: 'all' | 'relay';
 }
 
+/**
+ * What a page measures with getStats() and reports every `statsIntervalMs` of its `welcome`
+ * (`stats` frame): rates over its last interval, not totals. Every field is optional — a page sends
+ * what its browser knows. Bit rates in bit/s, times in ms, loss in percent, levels 0–1.
+ */
+export interface StatsReport {
+  audioSend?: number;
+  audioRecv?: number;
+  cameraSend?: number;
+  cameraRecv?: number;
+  screenSend?: number;
+  screenRecv?: number;
+  /** "WxH" of the camera/screen it sends, and of the largest it receives. */
+  cameraSendRes?: string;
+  cameraRecvRes?: string;
+  screenSendRes?: string;
+  screenRecvRes?: string;
+  cameraSendFps?: number;
+  cameraRecvFps?: number;
+  screenSendFps?: number;
+  screenRecvFps?: number;
+  /** Round trip of its connection to the SFU (the selected candidate pair). */
+  rtt?: number;
+  /** Loss of what it sends, as the SFU's receiver reports tell it. */
+  lossUp?: number;
+  /** Loss of what it receives. */
+  lossDown?: number;
+  jitter?: number;
+  micLevel?: number;
+  playLevel?: number;
+  /** What its congestion control lets it send (availableOutgoingBitrate). */
+  availableSend?: number;
+}
+
+/** A connection's quality as the server measures it (`quality` frame): 0 unknown, 1 poor, 2 fair, 3 good. */
+export type QualityLevel = 0 | 1 | 2 | 3;
+
 /** Why a page is told to turn its microphone off. */
 export type MuteReason = 'host' | 'muteAll' | 'forced';
 
@@ -102,7 +139,8 @@ export type ClientMessage =
   | { type: 'mute'; participantId: string }
   | { type: 'remove'; participantId: string }
   | { type: 'end' }
-  | { type: 'leave' };
+  | { type: 'leave' }
+  | ({ type: 'stats' } & StatsReport);
 
 /**
  * Codes of `error` frames. The page shows its own text for a code it knows (its message catalogue)
@@ -124,7 +162,7 @@ export type RoomErrorCode =
   | 'notHost';
 
 export type ServerMessage =
-  | { type: 'welcome'; you: Participant; meeting: MeetingInfo; participants: Participant[]; chat: ChatMessage[]; ice?: ClientIce | undefined }
+  | { type: 'welcome'; you: Participant; meeting: MeetingInfo; participants: Participant[]; chat: ChatMessage[]; ice?: ClientIce | undefined; statsIntervalMs?: number | undefined }
   | { type: 'publish-answer'; sdp: string }
   | { type: 'subscribe-offer'; sdp: string; tracks: RemoteTrackInfo[] }
   | { type: 'participant-joined'; participant: Participant }
@@ -138,7 +176,9 @@ export type ServerMessage =
   | { type: 'focus'; participantId: string | null }
   | { type: 'removed'; rejoin?: boolean }
   | { type: 'ended' }
-  | { type: 'error'; code: RoomErrorCode; message: string };
+  | { type: 'error'; code: RoomErrorCode; message: string }
+  /** Everyone's connection quality by participantId; sent when a level changes and to newcomers. */
+  | { type: 'quality'; levels: Record<string, QualityLevel> };
 
 /** The server message of one type, e.g. `ServerMessageOf<'chat'>`. */
 export type ServerMessageOf<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;
@@ -185,6 +225,35 @@ interface Shape {
 const id = { type: 'string', minLength: 1, maxLength: LIMITS.id };
 const sdp = { type: 'string', minLength: 1, maxLength: LIMITS.sdp };
 const bool = { type: 'boolean' };
+const rate = { type: 'number', minimum: 0, maximum: 1e10 };
+const resolution = { type: 'string', maxLength: 11, pattern: '^([0-9]{1,5}x[0-9]{1,5})?$' };
+const fps = { type: 'number', minimum: 0, maximum: 1000 };
+const ms = { type: 'number', minimum: 0, maximum: 600_000 };
+const percent = { type: 'number', minimum: 0, maximum: 100 };
+const level = { type: 'number', minimum: 0, maximum: 1 };
+const STATS_REPORT: Record<keyof StatsReport, object> = {
+  audioSend: rate,
+  audioRecv: rate,
+  cameraSend: rate,
+  cameraRecv: rate,
+  screenSend: rate,
+  screenRecv: rate,
+  cameraSendRes: resolution,
+  cameraRecvRes: resolution,
+  screenSendRes: resolution,
+  screenRecvRes: resolution,
+  cameraSendFps: fps,
+  cameraRecvFps: fps,
+  screenSendFps: fps,
+  screenRecvFps: fps,
+  rtt: ms,
+  lossUp: percent,
+  lossDown: percent,
+  jitter: ms,
+  micLevel: level,
+  playLevel: level,
+  availableSend: rate,
+};
 
 /** JSON Schema of each client message's fields (the server compiles them; `type` is added there). */
 export const CLIENT_SCHEMAS: Record<ClientMessage['type'], Shape> = {
@@ -215,4 +284,5 @@ export const CLIENT_SCHEMAS: Record<ClientMessage['type'], Shape> = {
   remove: { properties: { participantId: id }, required: ['participantId'] },
   end: { properties: {}, required: [] },
   leave: { properties: {}, required: [] },
+  stats: { properties: STATS_REPORT, required: [] },
 };

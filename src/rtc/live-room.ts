@@ -1,7 +1,9 @@
 import type { Logger } from 'pino';
 import { DEFAULT_SETTINGS, type MeetingSettings } from '../domain/meeting-settings.js';
 import type { PresenceService } from '../domain/presence.js';
-import { CloseCode, type ChatMessage, type ClientIce, type MuteReason, type Participant, type PublishedTrack, type RemoteTrackInfo, type ServerMessage, type ServerMessageOf, type Source } from '../protocol/room.js';
+import { CloseCode, type ChatMessage, type ClientIce, type MuteReason, type Participant, type PublishedTrack, type RemoteTrackInfo, type ServerMessage, type ServerMessageOf, type Source, type StatsReport } from '../protocol/room.js';
+import { RoomStats, type SampleSink, type StatsRoom } from './stats/room-stats.js';
+import type { TrackCounters } from './stats/track-counters.js';
 
 export { CloseCode, type ChatMessage, type MuteReason, type Participant };
 
@@ -15,6 +17,14 @@ export interface MediaRoom {
   removeParticipant(participantId: string): Promise<void>;
   /** ICE servers (with TURN credentials) and policy for the participant's page; never logged. */
   clientIce?(participantId: string): ClientIce | undefined;
+  /** Running totals of every track, as the SFU measures them (src/rtc/stats). */
+  trackCounters?(): TrackCounters[];
+}
+
+/** How a room measures its media (src/rtc/stats): where samples go and how often. */
+export interface RoomStatsOptions {
+  sink: SampleSink | undefined;
+  intervalMs: number;
 }
 
 /** The socket side of one participant, as the room sees it. */
@@ -30,7 +40,9 @@ const CHAT_HISTORY_CHARS = 32 * 1024;
  * One live meeting on this instance: who is connected, their media state and chat, and the
  * host's controls. Presence is written through to the member records as it changes.
  */
-export class LiveRoom {
+export class LiveRoom implements StatsRoom {
+  /** The meeting's per-track statistics: quality levels for the tiles, samples for the API. */
+  readonly stats: RoomStats | undefined;
   private readonly participants = new Map<string, { info: Participant; peer: Peer; unionId: string | null; net?: string | undefined }>();
   private readonly chat: ChatMessage[] = [];
   private chatChars = 0;
@@ -52,7 +64,9 @@ export class LiveRoom {
     private readonly presence: PresenceService,
     private readonly log: Logger,
     private readonly onEmpty: () => void,
+    statsOptions?: RoomStatsOptions,
   ) {
+    this.stats = statsOptions ? new RoomStats(this, statsOptions.sink, statsOptions.intervalMs) : undefined;
     media.onDownstreamOffer = (participantId, sdp, tracks) => this.participants.get(participantId)?.peer.send({ type: 'subscribe-offer', sdp, tracks });
   }
 
@@ -71,6 +85,24 @@ export class LiveRoom {
 
   bindTicket(ticketKey: string, participantId: string): void {
     this.tickets.set(ticketKey, participantId);
+  }
+
+  people(): Array<{ participantId: string; unionId: string | null }> {
+    return [...this.participants.values()].map((p) => ({ participantId: p.info.participantId, unionId: p.unionId }));
+  }
+
+  trackCounters(): TrackCounters[] {
+    return this.media.trackCounters?.() ?? [];
+  }
+
+  /** Sends a frame to everyone in the room. */
+  announce(message: ServerMessage): void {
+    this.broadcast(message);
+  }
+
+  /** A page's getStats report (`stats` frame). */
+  reportStats(participantId: string, report: StatsReport): void {
+    if (this.participants.has(participantId)) this.stats?.report(participantId, report);
   }
 
   roster(): Participant[] {
@@ -107,12 +139,15 @@ export class LiveRoom {
       participants: this.roster().filter((p) => p.participantId !== info.participantId),
       chat: this.chat,
       ice: this.media.clientIce?.(info.participantId),
+      // How often the page reports its getStats figures; absent when this room measures nothing.
+      ...(this.stats ? { statsIntervalMs: this.stats.intervalMs } : {}),
     });
     peer.send(this.settingsFor(info));
     peer.send({ type: 'focus', participantId: this.focusedId() });
     if (mutedOnEntry) peer.send({ type: 'muted', reason: 'muteAll' satisfies MuteReason });
     this.broadcast({ type: previous ? 'participant-updated' : 'participant-joined', participant: info }, info.participantId);
     this.refreshFocus();
+    this.stats?.joined();
   }
 
   /** A socket closed or the page said leave. `peer` guards against a replaced connection leaving. */
@@ -120,6 +155,7 @@ export class LiveRoom {
     const current = this.participants.get(participantId);
     if (!current || current.peer !== peer) return;
     this.participants.delete(participantId);
+    this.stats?.left(participantId);
     await this.media.removeParticipant(participantId);
     await this.presence.leave(this.conferenceId, participantId);
     this.broadcast({ type: 'participant-left', participantId });
@@ -235,6 +271,7 @@ export class LiveRoom {
     const target = this.participants.get(targetId);
     if (!target) return;
     this.participants.delete(targetId);
+    this.stats?.left(targetId);
     if (ban) await this.barGuest(target);
     target.peer.send({ type: 'removed', rejoin: !ban });
     target.peer.close(ban ? CloseCode.removed : CloseCode.kicked, 'removed by the host');
@@ -251,6 +288,7 @@ export class LiveRoom {
     if (!target) return;
     await this.barGuest(target);
     this.participants.delete(targetId);
+    this.stats?.left(targetId);
     target.peer.send({ type: 'removed' });
     target.peer.close(CloseCode.removed, 'removed by the host');
     await this.media.removeParticipant(targetId);
@@ -274,6 +312,7 @@ export class LiveRoom {
   shutDown(message: ServerMessage, code: number, reason: string): void {
     if (this.closed) return;
     this.closed = true;
+    this.stats?.stop();
     for (const { peer } of this.participants.values()) {
       peer.send(message);
       peer.close(code, reason);
@@ -335,7 +374,10 @@ export class LiveRoom {
   /** After someone left or was removed: hand over the host role if asked to, and close an empty room. */
   private async afterDeparture(left: Participant): Promise<void> {
     this.refreshFocus();
-    if (this.participants.size === 0) return this.onEmpty();
+    if (this.participants.size === 0) {
+      this.stats?.stop();
+      return this.onEmpty();
+    }
     if (left.role !== 'host' || !this.settings.autoTransferHost) return;
     const rest = [...this.participants.values()];
     if (rest.some((p) => p.info.role === 'host')) return;

@@ -5,7 +5,7 @@ import type { PresenceService } from '../domain/presence.js';
 import { Rejection } from '../domain/rejection.js';
 import type { TicketSigner } from '../domain/tickets.js';
 import { CloseCode, type RoomErrorCode } from '../protocol/room.js';
-import { LiveRoom, type MediaRoom, type Peer } from './live-room.js';
+import { LiveRoom, type MediaRoom, type Peer, type RoomStatsOptions } from './live-room.js';
 import { parseClientMessage, type ClientMessage } from './messages.js';
 import { DEFAULT_SOCKET_LIMITS, MessageBudget, type SocketLimits } from './budget.js';
 import { briefly, LogLimiter } from './log-limiter.js';
@@ -56,6 +56,8 @@ export class RoomHub {
   limits: SocketLimits = DEFAULT_SOCKET_LIMITS;
   /** Most people live in one meeting (the organization's maxParticipantsPerMeeting); none = no limit. */
   capacity: ((conferenceId: string) => Promise<number>) | undefined;
+  /** Where the rooms' media statistics go and how often they are taken (src/rtc/stats); none = not measured. */
+  stats: RoomStatsOptions | undefined;
 
   constructor(
     private readonly media: MediaServer,
@@ -267,6 +269,10 @@ export class RoomHub {
       case 'leave':
         await room.leave(me, peer);
         return peer.close(CloseCode.left, 'left');
+      case 'stats': {
+        const { type: _type, ...report } = m;
+        return room.reportStats(me, report);
+      }
       case 'hello':
         return peer.send({ type: 'error', code: 'badMessage', message: 'Already in the room.' });
     }
@@ -292,7 +298,7 @@ export class RoomHub {
           this.hooks?.closed(conferenceId);
         }
         this.media.closeRoom(conferenceId).catch((err: unknown) => this.log.error({ err, conferenceId }, 'closing media room failed'));
-      });
+      }, this.stats);
       room = created;
       this.rooms.set(conferenceId, room);
     }

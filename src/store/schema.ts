@@ -242,6 +242,16 @@ export interface EventDeliveryLogTable {
   at: Millis;
 }
 
+/** Media-quality samples (migration 014): figures is JSON of the domain's MetricFigures. */
+export interface MetricSamplesTable {
+  conference_id: string;
+  member_id: string;
+  union_id: string | null;
+  at: Millis;
+  quality: number;
+  figures: string;
+}
+
 export interface Database {
   meta: MetaTable;
   orgs: OrgsTable;
@@ -262,4 +272,5 @@ export interface Database {
   stream_tickets: StreamTicketsTable;
   oauth_grants: OauthGrantsTable;
   custom_short_links: CustomShortLinksTable;
+  metric_samples: MetricSamplesTable;
 }

@@ -1,6 +1,7 @@
 import type { RTCRtpTransceiver, RtpPacket } from 'werift';
 import { forwardCopy, SequenceRewriter } from './rtp-forward.js';
 import type { ForwardTally } from './types.js';
+import { senderTotals, type TrackCounters } from '../stats/track-counters.js';
 import type { RtpSink, UpstreamTrack } from './upstream-track.js';
 
 const noop = (): void => undefined;
@@ -33,6 +34,15 @@ export class DownstreamSlot implements RtpSink {
 
   get ssrc(): number {
     return this.transceiver.sender.ssrc;
+  }
+
+  /** What this subscriber has been sent of its current track, and what it reported back; undefined when idle. */
+  counters(subscriberId: string): TrackCounters | undefined {
+    if (!this.source || !this.attached) return undefined;
+    const { participantId, mid } = this.source;
+    const key = `down:${subscriberId}:${this.transceiver.sender.ssrc}:${participantId}:${mid}`;
+    const fromKey = `up:${participantId}:${mid}`;
+    return { key, direction: 'down', participantId: subscriberId, source: this.source.source, kind: this.kind, fromKey, ...senderTotals(this.transceiver.sender) };
   }
 
   /** Assigns the track this slot will carry once the subscriber has answered. */

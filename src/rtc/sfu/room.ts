@@ -4,6 +4,7 @@ import { Publisher } from './publisher.js';
 import { Subscriber } from './subscriber.js';
 import { SfuError, type DownstreamTrack, type PublishedTrack, type Source } from './types.js';
 import type { UpstreamTrack } from './upstream-track.js';
+import type { TrackCounters } from '../stats/track-counters.js';
 
 interface Member {
   publisher: Publisher;
@@ -78,6 +79,16 @@ export class SfuRoom {
     let forwardedStreams = 0;
     for (const { subscriber } of this.members.values()) forwardedStreams += subscriber.forwardedStreams;
     return { participants: this.members.size, forwardedStreams };
+  }
+
+  /** Running totals of every track in the meeting, both directions, as the SFU measures them (src/rtc/stats). */
+  trackCounters(): TrackCounters[] {
+    const out: TrackCounters[] = [];
+    for (const { publisher, subscriber } of this.members.values()) {
+      for (const track of publisher.tracks.values()) out.push(track.counters());
+      out.push(...subscriber.counters());
+    }
+    return out;
   }
 
   async close(): Promise<void> {

@@ -11,6 +11,7 @@ import type { SfuOptions } from './options.js';
 import { Closer, createPeer, localSdp, setLocalAndGather } from './peer.js';
 import { SfuError, type DownstreamTrack } from './types.js';
 import type { UpstreamTrack } from './upstream-track.js';
+import type { TrackCounters } from '../stats/track-counters.js';
 
 export interface SubscriberHost {
   /** Every track this subscriber should receive right now (the others' published tracks). */
@@ -66,6 +67,11 @@ export class Subscriber {
   /** Streams being forwarded to this subscriber right now (attached, and not paused by setForwarding). */
   get forwardedStreams(): number {
     return this.slots.filter((s) => s.live && s.source?.forwarding).length;
+  }
+
+  /** Counters of every track being forwarded to this subscriber (src/rtc/stats). */
+  counters(): TrackCounters[] {
+    return this.slots.flatMap((slot) => slot.counters(this.participantId) ?? []);
   }
 
   async answer(sdp: string): Promise<void> {

@@ -1,5 +1,6 @@
 import type { MediaStreamTrack, RTCRtpTransceiver, RtpPacket } from 'werift';
 import { KeyframeRequester } from './keyframe.js';
+import { receiverTotals, type TrackCounters } from '../stats/track-counters.js';
 import { kindOf, type Source } from './types.js';
 
 /** Where an upstream track's packets go: one subscriber's downstream slot. */
@@ -57,6 +58,11 @@ export class UpstreamTrack {
 
   get keyframeRequestsSent(): number {
     return this.keyframes.sent;
+  }
+
+  /** What the SFU has received of this track so far (src/rtc/stats reads it each interval). */
+  counters(): TrackCounters {
+    return { key: `up:${this.participantId}:${this.mid}`, direction: 'up', participantId: this.participantId, source: this.source, kind: this.kind, ...receiverTotals(this.transceiver.receiver) };
   }
 
   attach(sink: RtpSink): void {

@@ -34,6 +34,7 @@ export class RoomView {
   private readonly locked = h('span', { class: 'lock-pill', 'data-testid': 'locked-indicator', title: t('room.header.lockedHint'), hidden: true }, t('room.header.locked'));
   private readonly reconnecting: HTMLElement;
   private readonly sound: HTMLElement;
+  private readonly weak: HTMLElement;
   private readonly panel: HTMLElement;
   private readonly panelTitle = h('h2', { class: 'panel-title', id: 'room-panel-title' });
   private readonly resizeObserver: ResizeObserver;
@@ -46,6 +47,11 @@ export class RoomView {
       { class: 'banner banner-warn', role: 'status', hidden: true, 'data-testid': 'reconnecting-banner' },
       h('span', { class: 'spinner', 'aria-hidden': 'true' }),
       h('span', {}, t('room.banner.reconnecting')),
+    );
+    this.weak = h(
+      'div',
+      { class: 'banner banner-warn', role: 'status', hidden: true, 'data-testid': 'weak-connection' },
+      h('span', {}, t('room.banner.weakConnection')),
     );
     this.sound = h(
       'div',
@@ -79,6 +85,7 @@ export class RoomView {
         h('div', { class: 'room-header-side' }, this.locked, this.status, this.count),
       ),
       this.reconnecting,
+      this.weak,
       this.sound,
       h('div', { class: 'room-body' }, h('main', { class: 'room-main' }, this.area), this.panel),
       parts.notices,
@@ -105,6 +112,11 @@ export class RoomView {
 
   setLocked(locked: boolean): void {
     this.locked.hidden = !locked;
+  }
+
+  /** The server measures this page's own connection as poor. */
+  setWeakConnection(weak: boolean): void {
+    this.weak.hidden = !weak;
   }
 
   setSoundBlocked(blocked: boolean): void {

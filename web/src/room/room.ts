@@ -1,10 +1,11 @@
-import type { ChatMessage, MediaState, MuteReason, Participant, RoomErrorCode, RoomRules, ServerMessage } from '../../../src/protocol/room.js';
+import type { ChatMessage, MediaState, MuteReason, Participant, QualityLevel, RoomErrorCode, RoomRules, ServerMessage } from '../../../src/protocol/room.js';
 import { t } from '../i18n/i18n.js';
 import { LevelMonitor } from '../media/audio-level.js';
 import { isMissing, type LocalMedia } from '../media/local-media.js';
 import { SpeakingDetector } from '../media/speaking.js';
 import type { Page } from '../pages/page.js';
 import type { RemoteMedia } from '../rtc/downstream.js';
+import { StatsReporter } from '../rtc/stats-reporter.js';
 import { loadPreferences } from '../session.js';
 import { errorText } from '../i18n/errors.js';
 import { ChatPanel } from './chat-panel.js';
@@ -60,6 +61,10 @@ export class Room {
   private rules: RoomRules | null = null;
   /** Whom the host put in the spotlight. */
   private focusId: string | null = null;
+
+  /** Each person's connection quality as the server last measured it (`quality` frame). */
+  private quality: Record<string, QualityLevel> = {};
+  private readonly stats: StatsReporter;
 
   private readonly detector = new SpeakingDetector();
   private readonly monitor: LevelMonitor;
@@ -132,6 +137,14 @@ export class Room {
     });
     this.localTile = new Tile(this.me.participantId, true);
     this.view.tiles.append(this.localTile.el);
+    this.stats = new StatsReporter(
+      () => [this.session.upstreamPc, this.session.downstreamPc],
+      () => ({
+        screenSent: this.screenTrack?.id ?? null,
+        screensReceived: new Set([...this.remoteMedia.values()].flatMap((tracks) => (tracks.screen ? [tracks.screen.id] : []))),
+      }),
+      (message) => this.session.send(message),
+    );
 
     this.monitor = new LevelMonitor((level) => this.onLevel(level));
     this.offMedia = this.media.onChange(() => this.mediaChanged());
@@ -153,7 +166,11 @@ export class Room {
   private handle(message: ServerMessage): void {
     switch (message.type) {
       case 'welcome':
+        if (message.statsIntervalMs) this.stats.start(message.statsIntervalMs);
         return this.welcome(message.you, message.participants, message.chat);
+      case 'quality':
+        this.quality = message.levels;
+        return this.renderQuality();
       case 'participant-joined':
       case 'participant-updated':
         return this.upsert(message.participant, message.type === 'participant-joined');
@@ -251,6 +268,7 @@ export class Room {
     this.renderStage();
     this.renderToolbar();
     this.renderPanel();
+    this.renderQuality();
   }
 
   private toggleMic(): void {
@@ -387,6 +405,7 @@ export class Room {
   private ensureTile(participantId: string): void {
     if (this.tiles.has(participantId)) return;
     const tile = new Tile(participantId, false);
+    tile.setQuality(this.quality[participantId] ?? 0);
     this.tiles.set(participantId, tile);
     this.view.tiles.append(tile.el);
   }
@@ -422,6 +441,7 @@ export class Room {
   }
 
   dispose(): void {
+    this.stats.stop();
     this.session.dispose();
     this.screenTrack?.stop();
     this.monitor.close();
@@ -444,11 +464,20 @@ export class Room {
     old.remove();
   }
 
+  /** Bars on every tile, and the hint when this page's own connection is poor. */
+  private renderQuality(): void {
+    for (const [id, tile] of this.tiles) tile.setQuality(this.quality[id] ?? 0);
+    const mine = this.quality[this.me.participantId] ?? 0;
+    this.localTile.setQuality(mine);
+    this.view.setWeakConnection(mine === 1);
+  }
+
   private renderAll(): void {
     this.renderLocal();
     this.renderStage();
     this.renderToolbar();
     this.renderPanel();
+    this.renderQuality();
     this.view.setCount(this.roster.size + 1);
     this.view.layout();
   }

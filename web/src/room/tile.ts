@@ -1,13 +1,15 @@
 import { h, hueFor, icon, initials } from '../dom';
 import { ICONS } from '../icons';
-import type { Participant } from '../../../src/protocol/room.js';
-import './tile.css';
+import type { Participant, QualityLevel } from '../../../src/protocol/room.js';
 import { t } from '../i18n/i18n.js';
+import './tile.css';
 
 /**
  * One participant's tile. The <video> element lives as long as the tile (tests and the browser's
  * decoder keep hold of it); a camera that is off shows a name tile over it instead.
  */
+const QUALITY_WORDS = { 0: 'unknown', 1: 'poor', 2: 'fair', 3: 'good' } as const;
+
 export class Tile {
   readonly el: HTMLElement;
   readonly video: HTMLVideoElement;
@@ -15,6 +17,7 @@ export class Tile {
   private readonly nameEl: HTMLElement;
   private readonly micIndicator: HTMLElement;
   private readonly hostBadge: HTMLElement;
+  private readonly quality: HTMLElement;
   private track: MediaStreamTrack | null = null;
 
   constructor(readonly participantId: string, readonly local: boolean) {
@@ -25,6 +28,14 @@ export class Tile {
     this.avatar.style.setProperty('--hue', String(hueFor(participantId)));
     this.nameEl = h('span', { class: 'tile-name' });
     this.micIndicator = h('span', { class: 'tile-mic', 'data-testid': 'mic-indicator', role: 'img' });
+    // Three bars from the server's measurement of this person's connection (src/rtc/stats); hidden until measured.
+    this.quality = h(
+      'span',
+      { class: 'tile-quality', 'data-testid': 'quality-indicator', 'data-quality': 'unknown', role: 'img', hidden: true },
+      h('i', { class: 'bar' }),
+      h('i', { class: 'bar' }),
+      h('i', { class: 'bar' }),
+    );
     this.hostBadge = h('span', { class: 'tile-host', title: t('room.tile.host'), hidden: true }, icon(ICONS.host, 'icon icon-sm'));
     this.el = h(
       'div',
@@ -38,7 +49,7 @@ export class Tile {
       },
       this.video,
       this.avatar,
-      h('div', { class: 'tile-label' }, this.micIndicator, this.nameEl, this.hostBadge),
+      h('div', { class: 'tile-label' }, this.micIndicator, this.nameEl, this.hostBadge, this.quality),
     );
   }
 
@@ -61,6 +72,14 @@ export class Tile {
     this.track = track;
     this.video.srcObject = track ? new MediaStream([track]) : null;
     if (track) void this.video.play().catch(() => undefined);
+  }
+
+  setQuality(level: QualityLevel): void {
+    const word = QUALITY_WORDS[level];
+    this.quality.dataset.quality = word;
+    this.quality.dataset.level = String(level);
+    this.quality.hidden = level === 0;
+    if (level !== 0) this.quality.setAttribute('aria-label', t(`room.quality.${word as 'good' | 'fair' | 'poor'}`));
   }
 
   setSpeaking(speaking: boolean): void {

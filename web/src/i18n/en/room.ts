@@ -40,6 +40,7 @@ export const room = {
   'room.banner.reconnecting': 'Connection lost. Reconnecting…',
   'room.banner.soundPaused': 'Your browser paused the meeting sound.',
   'room.banner.enableSound': 'Turn on sound',
+  'room.banner.weakConnection': 'Your connection is weak: others may see and hear you poorly.',
   'room.area': 'Participants',
   'room.notices': 'Notifications',
   'room.panel.close': 'Close panel',
@@ -79,6 +80,9 @@ export const room = {
   'room.tile.host': 'Host',
   'room.tile.cohost': 'Co-host',
   'room.tile.you': '{name} (you)',
+  'room.quality.good': 'Connection: good',
+  'room.quality.fair': 'Connection: fair',
+  'room.quality.poor': 'Connection: poor',
 
   'room.stage.label': 'Shared screen',
   'room.stage.sharedBy': 'Screen shared by {name}',

@@ -42,6 +42,7 @@ export const room: Translation<typeof en> = {
   'room.banner.reconnecting': '连接已断开，正在重新连接…',
   'room.banner.soundPaused': '浏览器暂停了会议声音。',
   'room.banner.enableSound': '打开声音',
+  'room.banner.weakConnection': '您的网络较差，其他人可能看不清或听不清您。',
   'room.area': '参会人',
   'room.notices': '通知',
   'room.panel.close': '关闭面板',
@@ -81,6 +82,9 @@ export const room: Translation<typeof en> = {
   'room.tile.host': '主持人',
   'room.tile.cohost': '联席主持人',
   'room.tile.you': '{name}（我）',
+  'room.quality.good': '网络良好',
+  'room.quality.fair': '网络一般',
+  'room.quality.poor': '网络较差',
 
   'room.stage.label': '共享的屏幕',
   'room.stage.sharedBy': '{name} 共享的屏幕',
