@@ -196,6 +196,9 @@ export class LocalMedia {
     if (track) {
       await track.applyConstraints(this.audioConstraints()).catch(() => undefined);
       if (track.getSettings().noiseSuppression !== on && this.audioTrack === track) {
+        // A device's processing is fixed while a track holds it open (a second track would share
+        // it): release the microphone, then open it again.
+        track.stop();
         await this.acquire('audio');
         this.applyMicEnabled();
       }

@@ -2,7 +2,9 @@ import { paintToggle } from '../controls';
 import { h, icon, initials } from '../dom';
 import { ICONS } from '../icons';
 import { LevelMonitor } from '../media/audio-level';
+import { markSelfView } from '../media/background/self-view';
 import { devicePickers } from '../media/devices-ui';
+import { effectsPanel } from '../media/effects-ui';
 import { describeProblems, isMissing, type LocalMedia, type MediaProblem } from '../media/local-media';
 import type { Role } from '../protocol';
 import { loadPreferences, savePreferences } from '../session';
@@ -49,12 +51,16 @@ export function prejoinPage(options: PrejoinOptions): Page {
   const problem = h('div', { class: 'media-message', 'data-testid': 'media-message', role: 'status', hidden: true });
   const enter = h('button', { type: 'submit', class: 'btn btn-primary btn-block', 'data-testid': 'enter-room-button' }, 'Join now');
   const pickers = devicePickers(media, (deviceId) => savePreferences({ speakerDeviceId: deviceId }));
+  const effects = effectsPanel(media);
+  // Folded by default, so "Join now" stays in view on a phone.
+  const effectsBox = h('details', { class: 'effects-box', 'data-testid': 'effects-box' }, h('summary', {}, 'Background and noise'), effects.el);
 
   const form = h(
     'form',
     { class: 'prejoin-form', novalidate: true },
     h('div', { class: 'field' }, h('label', { for: 'display-name' }, 'Your name'), nameInput, nameError),
     pickers.el,
+    effectsBox,
     problem,
     enter,
   );
@@ -87,6 +93,7 @@ export function prejoinPage(options: PrejoinOptions): Page {
     const stream = video.srcObject as MediaStream | null;
     if (media.videoTrack && stream?.getVideoTracks()[0] !== media.videoTrack) video.srcObject = new MediaStream([media.videoTrack]);
     if (!media.videoTrack) video.srcObject = null;
+    markSelfView(video, media);
     const showVideo = media.cameraOn && !!media.videoTrack;
     video.hidden = !showVideo;
     avatar.hidden = showVideo;
@@ -138,6 +145,7 @@ export function prejoinPage(options: PrejoinOptions): Page {
       offChange();
       monitor.close();
       pickers.dispose();
+      effects.dispose();
       video.srcObject = null;
     },
   };

@@ -13,6 +13,7 @@ import { ParticipantsPanel } from './participants-panel';
 import { RemoteAudio } from './remote-audio';
 import { RoomView, type Connection } from './room-view';
 import { SettingsDialog } from './settings-dialog';
+import { markSelfView } from '../media/background/self-view';
 import { Spotlight, type SpotlightContent } from './spotlight';
 import { Stage, type StageContent } from './stage';
 import { Tile } from './tile';
@@ -553,6 +554,7 @@ export class Room {
   private renderLocal(): void {
     this.localTile.setTrack(this.cameraSending() ? this.media.videoTrack : null);
     this.localTile.update({ ...this.me, mic: this.media.micOn }, this.cameraSending());
+    markSelfView(this.localTile.video, this.media);
   }
 
   private renderStage(): void {

@@ -1,6 +1,7 @@
 import { h, icon } from '../dom';
 import { ICONS } from '../icons';
 import { devicePickers, type DevicePickers } from '../media/devices-ui';
+import { effectsPanel, type EffectsPanel } from '../media/effects-ui';
 import type { LocalMedia } from '../media/local-media';
 
 /** Device pickers inside the room, in a modal <dialog> (focus trapping and Esc come with it). */
@@ -8,6 +9,7 @@ export class SettingsDialog {
   readonly el: HTMLDialogElement;
   private readonly content: HTMLElement;
   private pickers: DevicePickers | null = null;
+  private effects: EffectsPanel | null = null;
 
   constructor(
     private readonly media: LocalMedia,
@@ -35,13 +37,16 @@ export class SettingsDialog {
   open(): void {
     this.release();
     this.pickers = devicePickers(this.media, this.onSpeaker);
-    this.content.replaceChildren(this.pickers.el);
+    this.effects = effectsPanel(this.media);
+    this.content.replaceChildren(this.pickers.el, this.effects.el);
     this.el.showModal();
   }
 
   private release(): void {
     this.pickers?.dispose();
     this.pickers = null;
+    this.effects?.dispose();
+    this.effects = null;
   }
 
   dispose(): void {
