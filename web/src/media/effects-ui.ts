@@ -1,16 +1,24 @@
-import { h } from '../dom';
+import { h } from '../dom.js';
+import { onLocaleChange, t, type MessageKey } from '../i18n/i18n.js';
+import { savePreferences } from '../session.js';
+import { BACKGROUND_IMAGES, type BackgroundChoice } from './background/choice.js';
+import { backgroundImageUrl } from './background/images.js';
+import type { LocalMedia } from './local-media.js';
 import './effects-ui.css';
-import { savePreferences } from '../session';
-import { BACKGROUND_IMAGES, type BackgroundChoice, type BackgroundImageId } from './background/choice';
-import { backgroundImageUrl } from './background/images';
-import type { LocalMedia } from './local-media';
 
 export interface EffectsPanel {
   el: HTMLElement;
   dispose(): void;
 }
 
-const IMAGE_NAMES: Record<BackgroundImageId, string> = { dawn: 'Dawn', lagoon: 'Lagoon', studio: 'Studio' };
+/** This panel's sentences: none takes a parameter. */
+type EffectsKey = Extract<MessageKey, `effects.${string}`>;
+
+interface Option {
+  value: BackgroundChoice;
+  label: EffectsKey;
+  face: HTMLElement;
+}
 
 /**
  * Background (off, blur, a bundled picture) and noise suppression, bound to a LocalMedia; both
@@ -18,12 +26,12 @@ const IMAGE_NAMES: Record<BackgroundImageId, string> = { dawn: 'Dawn', lagoon: '
  */
 export function effectsPanel(media: LocalMedia): EffectsPanel {
   const name = `background-${Math.random().toString(36).slice(2, 8)}`;
-  const options: { value: BackgroundChoice; label: string; face: HTMLElement }[] = [
-    { value: 'off', label: 'None', face: h('span', { class: 'bg-face bg-face-off', 'aria-hidden': 'true' }) },
-    { value: 'blur', label: 'Blur', face: h('span', { class: 'bg-face bg-face-blur', 'aria-hidden': 'true' }) },
+  const options: Option[] = [
+    { value: 'off', label: 'effects.background.off', face: h('span', { class: 'bg-face bg-face-off', 'aria-hidden': 'true' }) },
+    { value: 'blur', label: 'effects.background.blur', face: h('span', { class: 'bg-face bg-face-blur', 'aria-hidden': 'true' }) },
     ...BACKGROUND_IMAGES.map((id) => ({
       value: `image:${id}` as const,
-      label: IMAGE_NAMES[id],
+      label: `effects.background.${id}` as const,
       face: h('img', { class: 'bg-face', src: backgroundImageUrl(id), alt: '', 'aria-hidden': 'true' }),
     })),
   ];
@@ -34,8 +42,10 @@ export function effectsPanel(media: LocalMedia): EffectsPanel {
       savePreferences({ background: value });
       media.setBackground(value);
     });
-    return { input, el: h('label', { class: 'bg-option' }, input, face, h('span', { class: 'bg-label' }, label)) };
+    const text = h('span', { class: 'bg-label' });
+    return { input, label, text, el: h('label', { class: 'bg-option' }, input, face, text) };
   });
+  const legend = h('legend', { class: 'bg-legend' });
   const status = h('p', { class: 'hint', role: 'status', 'data-testid': 'background-status' });
 
   const noise = h('input', { type: 'checkbox', id: `${name}-noise`, class: 'switch', 'data-testid': 'noise-suppression-toggle' });
@@ -43,38 +53,49 @@ export function effectsPanel(media: LocalMedia): EffectsPanel {
     savePreferences({ noiseSuppression: noise.checked });
     void media.setNoiseSuppression(noise.checked);
   });
+  const noiseLabel = h('span');
+  const noiseHint = h('span', { class: 'hint' });
 
   const el = h(
     'div',
     { class: 'effects' },
-    h('fieldset', { class: 'bg-picker' }, h('legend', { class: 'bg-legend' }, 'Background'), h('div', { class: 'bg-options' }, radios.map((r) => r.el)), status),
-    h(
-      'div',
-      { class: 'switch-field' },
-      noise,
-      h('label', { for: noise.id }, 'Noise suppression', h('span', { class: 'hint' }, 'Filters out steady noise such as fans and typing.')),
-    ),
+    h('fieldset', { class: 'bg-picker' }, legend, h('div', { class: 'bg-options' }, radios.map((r) => r.el)), status),
+    h('div', { class: 'switch-field' }, noise, h('label', { for: noise.id }, noiseLabel, noiseHint)),
   );
 
   const render = () => {
-    for (const radio of radios) radio.input.checked = radio.input.value === media.background;
+    legend.textContent = t('effects.background');
+    for (const radio of radios) {
+      radio.input.checked = radio.input.value === media.background;
+      radio.text.textContent = t(radio.label);
+    }
     noise.checked = media.noiseSuppression;
-    status.textContent = statusText(media);
+    noiseLabel.textContent = t('effects.noise');
+    noiseHint.textContent = t('effects.noise.hint');
+    const key = statusKey(media);
+    status.textContent = key ? t(key) : '';
   };
   const offChange = media.onChange(render);
+  const offLocale = onLocaleChange(render);
   render();
-  return { el, dispose: offChange };
+  return {
+    el,
+    dispose() {
+      offChange();
+      offLocale();
+    },
+  };
 }
 
-function statusText(media: LocalMedia): string {
-  if (media.background === 'off') return '';
-  if (!media.cameraOn) return 'Applies when your camera is on.';
+function statusKey(media: LocalMedia): EffectsKey | null {
+  if (media.background === 'off') return null;
+  if (!media.cameraOn) return 'effects.status.cameraOff';
   switch (media.backgroundStatus) {
     case 'loading':
-      return 'Preparing the background…';
+      return 'effects.status.loading';
     case 'failed':
-      return 'Background effects could not start in this browser, so your whole picture is blurred.';
+      return 'effects.status.failed';
     default:
-      return '';
+      return null;
   }
 }

@@ -1,5 +1,5 @@
-import { BackgroundPipeline, type BackgroundStatus } from './background/pipeline';
-import type { BackgroundChoice } from './background/choice';
+import { BackgroundPipeline, type BackgroundStatus } from './background/pipeline.js';
+import type { BackgroundChoice } from './background/choice.js';
 
 // The person's own camera and microphone: acquisition with clear failure reasons, device switching,
 // and on/off state. Camera off stops the track (the camera light goes out); mic off only disables it.

@@ -2,14 +2,16 @@ import { paintToggle } from '../controls';
 import { h, icon, initials } from '../dom';
 import { ICONS } from '../icons';
 import { LevelMonitor } from '../media/audio-level';
+import { t } from '../i18n/i18n.js';
 import { markSelfView } from '../media/background/self-view';
 import { devicePickers } from '../media/devices-ui';
 import { effectsPanel } from '../media/effects-ui';
 import { describeProblems, isMissing, type LocalMedia, type MediaProblem } from '../media/local-media';
-import type { Role } from '../protocol';
+import type { Role } from '../../../src/protocol/room.js';
 import { loadPreferences, savePreferences } from '../session';
 import { brand, formatRoomCode } from './brand';
 import type { Page } from './page';
+import './prejoin.css';
 
 export interface PrejoinOptions {
   title: string;
@@ -53,7 +55,7 @@ export function prejoinPage(options: PrejoinOptions): Page {
   const pickers = devicePickers(media, (deviceId) => savePreferences({ speakerDeviceId: deviceId }));
   const effects = effectsPanel(media);
   // Folded by default, so "Join now" stays in view on a phone.
-  const effectsBox = h('details', { class: 'effects-box', 'data-testid': 'effects-box' }, h('summary', {}, 'Background and noise'), effects.el);
+  const effectsBox = h('details', { class: 'effects-box', 'data-testid': 'effects-box' }, h('summary', {}, t('effects.summary')), effects.el);
 
   const form = h(
     'form',

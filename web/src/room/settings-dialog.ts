@@ -3,6 +3,7 @@ import { ICONS } from '../icons';
 import { devicePickers, type DevicePickers } from '../media/devices-ui';
 import { effectsPanel, type EffectsPanel } from '../media/effects-ui';
 import type { LocalMedia } from '../media/local-media';
+import './settings-dialog.css';
 
 /** Device pickers inside the room, in a modal <dialog> (focus trapping and Esc come with it). */
 export class SettingsDialog {

@@ -1,4 +1,4 @@
-import { SEGMENT_HEIGHT, SEGMENT_WIDTH } from './segmenter';
+import { SEGMENT_HEIGHT, SEGMENT_WIDTH } from './segmenter.js';
 
 /** The background is blurred at a quarter of the frame size: the blur is then cheap and still strong. */
 const SOFT_SCALE = 4;

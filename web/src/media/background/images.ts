@@ -1,4 +1,4 @@
-import type { BackgroundImageId } from './choice';
+import type { BackgroundImageId } from './choice.js';
 
 // The bundled backgrounds: small gradients made for vconf with ffmpeg's `gradients` source, so
 // nothing here is anyone else's picture. Vite gives each a hashed URL on vconf's own origin.

@@ -1,7 +1,7 @@
-import { imageOf, type BackgroundChoice } from './choice';
-import { Compositor } from './compositor';
-import { loadBackgroundImage } from './images';
-import { loadSegmenter, type Segmenter } from './segmenter';
+import { imageOf, type BackgroundChoice } from './choice.js';
+import { Compositor } from './compositor.js';
+import { loadBackgroundImage } from './images.js';
+import { loadSegmenter, type Segmenter } from './segmenter.js';
 
 export type BackgroundStatus = 'loading' | 'ready' | 'failed';
 

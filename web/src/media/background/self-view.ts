@@ -1,4 +1,4 @@
-import type { LocalMedia } from '../local-media';
+import type { LocalMedia } from '../local-media.js';
 
 const counting = new WeakSet<HTMLVideoElement>();
 

@@ -1,0 +1,13 @@
+// The English catalogue, one file per area (add an area: a file here and in ../zh-CN/, one line each
+// in both index.ts files). Its literal sentences define the message keys and their {params}.
+import { common } from './common.js';
+import { effects } from './effects.js';
+import { errors } from './errors.js';
+import { room } from './room.js';
+
+export const en = {
+  ...common,
+  ...effects,
+  ...errors,
+  ...room,
+} as const;

@@ -1,0 +1,12 @@
+// The simplified-Chinese catalogue: every area of ../en/ translated (the compiler checks the keys).
+import { common } from './common.js';
+import { effects } from './effects.js';
+import { errors } from './errors.js';
+import { room } from './room.js';
+
+export const zhCN = {
+  ...common,
+  ...effects,
+  ...errors,
+  ...room,
+};
