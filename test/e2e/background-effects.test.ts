@@ -261,6 +261,7 @@ describe.skipIf(!ready)('background blur, replace and noise suppression in Chrom
     await eventually(() => sentNoiseSuppression(ann), (v) => v === false);
     if (process.env.VCONF_WRITE_SCREENSHOTS) {
       await chooseBackgroundInSettings(ann, 'blur');
+      await ann.getByTestId('noise-suppression-toggle').check();
       await ann.screenshot({ path: join(packageRoot, 'docs', 'screenshots', 'room-background-blur.png') });
     }
   }, 60_000);
