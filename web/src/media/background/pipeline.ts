@@ -31,9 +31,8 @@ const insertable = typeof MediaStreamTrackProcessor === 'function' && typeof Med
 export class BackgroundPipeline {
   readonly track: MediaStreamTrack;
   status: BackgroundStatus = 'loading';
-  /** Masks the model has produced, and frames painted (the self-view shows the first as a data attribute). */
+  /** Person masks the model has produced (the self-view shows the count as a data attribute). */
   masks = 0;
-  frames = 0;
   private readonly compositor = new Compositor();
   private segmenter: Segmenter | null = null;
   private lastSegment = 0;
@@ -98,8 +97,15 @@ export class BackgroundPipeline {
     if (segmenter && !segmenter.busy && now - this.lastSegment >= SEGMENT_EVERY_MS) {
       this.lastSegment = now;
       const small = this.compositor.segmentInput();
-      segmenter.segment(small, (mask) => this.running && this.compositor.takeMask(mask)).then(
+      let delivered = false;
+      const take = (mask: CanvasImageSource) => {
+        if (!this.running) return;
+        this.compositor.takeMask(mask);
+        delivered = true;
+      };
+      segmenter.segment(small, take).then(
         () => {
+          if (!delivered) return;
           this.masks++;
           this.setStatus('ready');
         },
@@ -107,8 +113,6 @@ export class BackgroundPipeline {
       );
     }
     this.compositor.draw();
-    this.frames++;
-
   }
 
   /** Time spent on one frame, up to the point its pixels were read back; steps down when too slow. */
