@@ -57,6 +57,7 @@ export class BackgroundPipeline {
   }
 
   setChoice(choice: BackgroundChoice): void {
+    if (choice === this.choice) return;
     this.choice = choice;
     const image = imageOf(choice);
     this.compositor.useImage = false;
