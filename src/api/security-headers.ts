@@ -4,10 +4,12 @@ import type { FastifyInstance } from 'fastify';
  * The pages' Content-Security-Policy: scripts, styles and connections only from vconf itself
  * (WebSockets to the same origin included), media from the camera and microphone, no plug-ins,
  * no framing by other sites (clickjacking), no <base> tricks. docs/security.md explains each part.
+ * 'wasm-unsafe-eval' lets the page compile WebAssembly (the background segmentation runtime, served
+ * from vconf itself); it allows no eval() or new Function() of JavaScript.
  */
 export const PAGE_CSP = [
   "default-src 'self'",
-  "script-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data: blob:",
   "media-src 'self' blob: mediastream:",

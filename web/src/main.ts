@@ -6,6 +6,7 @@ import { dismissIncomingCall, showIncomingCall } from './incoming-call';
 import { mePage } from './pages/me';
 import { signInPage } from './pages/signin';
 import { admit, AdmitError, type AdmitRequest } from './api';
+import { parseBackgroundChoice } from './media/background/choice';
 import { LocalMedia } from './media/local-media';
 import { joinPage } from './pages/join';
 import type { Page } from './pages/page';
@@ -196,6 +197,8 @@ function startMedia(session: StoredSession): LocalMedia {
     camera: session.camera ?? true,
     ...(prefs.micDeviceId ? { micDeviceId: prefs.micDeviceId } : {}),
     ...(prefs.cameraDeviceId ? { cameraDeviceId: prefs.cameraDeviceId } : {}),
+    background: parseBackgroundChoice(prefs.background),
+    noiseSuppression: prefs.noiseSuppression ?? true,
   });
   void media.start();
   return media;

@@ -73,6 +73,9 @@ export interface Preferences {
   micDeviceId?: string;
   cameraDeviceId?: string;
   speakerDeviceId?: string;
+  /** A BackgroundChoice ('off', 'blur', 'image:…'); parsed on load, so an unknown value means off. */
+  background?: string;
+  noiseSuppression?: boolean;
 }
 
 const PREFS_KEY = 'vconf.prefs';

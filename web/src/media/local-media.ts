@@ -1,6 +1,10 @@
+import { BackgroundPipeline, type BackgroundStatus } from './background/pipeline.js';
+import type { BackgroundChoice } from './background/choice.js';
+import { locale, t } from '../i18n/i18n.js';
+
 // The person's own camera and microphone: acquisition with clear failure reasons, device switching,
 // and on/off state. Camera off stops the track (the camera light goes out); mic off only disables it.
-import { locale, t } from '../i18n/i18n.js';
+// With a background effect on, `videoTrack` is the processed track, and the camera feeds it.
 
 export type MediaProblem = 'denied' | 'notFound' | 'inUse' | 'insecure' | 'failed';
 export type Kind = 'audio' | 'video';
@@ -16,6 +20,8 @@ export interface LocalMediaOptions {
   camera: boolean;
   micDeviceId?: string;
   cameraDeviceId?: string;
+  background?: BackgroundChoice;
+  noiseSuppression?: boolean;
 }
 
 type Listener = () => void;
@@ -32,6 +38,11 @@ export class LocalMedia {
   cameraProblem: MediaProblem | null = null;
   micDeviceId: string | undefined;
   cameraDeviceId: string | undefined;
+  background: BackgroundChoice;
+  noiseSuppression: boolean;
+  /** The camera's own track; `videoTrack` is this one, or the background pipeline's output. */
+  private camera: MediaStreamTrack | null = null;
+  private pipeline: BackgroundPipeline | null = null;
   private readonly listeners = new Set<Listener>();
   private closed = false;
 
@@ -40,6 +51,8 @@ export class LocalMedia {
     this.cameraOn = options.camera;
     this.micDeviceId = options.micDeviceId;
     this.cameraDeviceId = options.cameraDeviceId;
+    this.background = options.background ?? 'off';
+    this.noiseSuppression = options.noiseSuppression ?? true;
   }
 
   /** Called whenever a track, an on/off state or a problem changes. */
@@ -110,7 +123,8 @@ export class LocalMedia {
   }
 
   private audioConstraints(): MediaTrackConstraints {
-    return this.micDeviceId ? { ...AUDIO, deviceId: { ideal: this.micDeviceId } } : AUDIO;
+    const audio = { ...AUDIO, noiseSuppression: this.noiseSuppression };
+    return this.micDeviceId ? { ...audio, deviceId: { ideal: this.micDeviceId } } : audio;
   }
 
   private videoConstraints(): MediaTrackConstraints {
@@ -124,18 +138,73 @@ export class LocalMedia {
   }
 
   private setVideoTrack(track: MediaStreamTrack | null): void {
-    if (this.videoTrack && this.videoTrack !== track) this.videoTrack.stop();
-    this.videoTrack = track;
+    if (this.camera && this.camera !== track) this.camera.stop();
+    this.camera = track;
     if (track) {
       this.cameraDeviceId = track.getSettings().deviceId ?? this.cameraDeviceId;
       // A camera unplugged mid-meeting ends the track: show the camera as off rather than a frozen frame.
       track.addEventListener('ended', () => {
-        if (this.videoTrack !== track) return;
-        this.videoTrack = null;
+        if (this.camera !== track) return;
+        this.camera = null;
         this.cameraOn = false;
+        this.applyBackground();
         this.emit();
       });
     }
+    this.applyBackground();
+  }
+
+  /**
+   * Runs the background pipeline while there is a camera and an effect: a new camera track gets a new
+   * pipeline, camera off or effect off stops it (no segmentation work without a picture to send).
+   */
+  private applyBackground(): void {
+    const camera = this.background !== 'off' ? this.camera : null;
+    if (this.pipeline && this.pipeline.input !== camera) {
+      this.pipeline.stop();
+      this.pipeline = null;
+    }
+    if (camera && !this.pipeline) this.pipeline = new BackgroundPipeline(camera, this.background, () => this.emit());
+    else this.pipeline?.setChoice(this.background);
+    this.videoTrack = this.pipeline?.track ?? this.camera;
+  }
+
+  /** Off, blur or a picture; the processed track replaces the camera's wherever it is shown or sent. */
+  setBackground(choice: BackgroundChoice): void {
+    if (choice === this.background) return;
+    this.background = choice;
+    this.applyBackground();
+    this.emit();
+  }
+
+  /** 'off' without an effect or camera; otherwise whether the model is loading, working or failed. */
+  get backgroundStatus(): 'off' | BackgroundStatus {
+    return this.pipeline?.status ?? 'off';
+  }
+
+  /** How many person masks the running pipeline has produced. */
+  get backgroundMasks(): number {
+    return this.pipeline?.masks ?? 0;
+  }
+
+  /**
+   * The browser's noise suppression on the microphone. Where the browser cannot change it on a live
+   * track, the microphone is opened again with the new setting.
+   */
+  async setNoiseSuppression(on: boolean): Promise<void> {
+    this.noiseSuppression = on;
+    const track = this.audioTrack;
+    if (track) {
+      await track.applyConstraints(this.audioConstraints()).catch(() => undefined);
+      if (track.getSettings().noiseSuppression !== on && this.audioTrack === track) {
+        // A device's processing is fixed while a track holds it open (a second track would share
+        // it): release the microphone, then open it again.
+        track.stop();
+        await this.acquire('audio');
+        this.applyMicEnabled();
+      }
+    }
+    this.emit();
   }
 
   private applyMicEnabled(): void {

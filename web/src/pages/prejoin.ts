@@ -2,7 +2,9 @@ import { paintToggle } from '../controls';
 import { h, icon, initials } from '../dom';
 import { ICONS } from '../icons';
 import { LevelMonitor } from '../media/audio-level';
+import { markSelfView } from '../media/background/self-view';
 import { devicePickers } from '../media/devices-ui';
+import { effectsPanel } from '../media/effects-ui';
 import { describeProblems, isMissing, type LocalMedia, type MediaProblem } from '../media/local-media';
 import type { Role } from '../../../src/protocol/room.js';
 import { loadPreferences, savePreferences } from '../session';
@@ -52,6 +54,9 @@ export function prejoinPage(options: PrejoinOptions): Page {
   const problem = h('div', { class: 'media-message', 'data-testid': 'media-message', role: 'status', hidden: true });
   const enter = h('button', { type: 'submit', class: 'btn btn-primary btn-block', 'data-testid': 'enter-room-button' }, t('prejoin.joinNow'));
   const pickers = devicePickers(media, (deviceId) => savePreferences({ speakerDeviceId: deviceId }));
+  const effects = effectsPanel(media);
+  // Folded by default: the pre-join card stays short.
+  const effectsBox = h('details', { class: 'effects-box', 'data-testid': 'effects-box' }, h('summary', {}, t('effects.summary')), effects.el);
 
   const form = h(
     'form',
@@ -62,6 +67,7 @@ export function prejoinPage(options: PrejoinOptions): Page {
     // reaches it in the order it is seen.
     enter,
     pickers.el,
+    effectsBox,
   );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -92,6 +98,7 @@ export function prejoinPage(options: PrejoinOptions): Page {
     const stream = video.srcObject as MediaStream | null;
     if (media.videoTrack && stream?.getVideoTracks()[0] !== media.videoTrack) video.srcObject = new MediaStream([media.videoTrack]);
     if (!media.videoTrack) video.srcObject = null;
+    markSelfView(video, media);
     const showVideo = media.cameraOn && !!media.videoTrack;
     video.hidden = !showVideo;
     avatar.hidden = showVideo;
@@ -143,6 +150,7 @@ export function prejoinPage(options: PrejoinOptions): Page {
       offChange();
       monitor.close();
       pickers.dispose();
+      effects.dispose();
       video.srcObject = null;
     },
   };

@@ -15,6 +15,7 @@ import { RemoteAudio } from './remote-audio.js';
 import { RoomView } from './room-view.js';
 import { RoomSession, type Connection, type ExitReason } from './session.js';
 import { SettingsDialog } from './settings-dialog.js';
+import { markSelfView } from '../media/background/self-view.js';
 import { Spotlight } from './spotlight.js';
 import { Stage } from './stage.js';
 import * as state from './state.js';
@@ -485,6 +486,7 @@ export class Room {
   private renderLocal(): void {
     this.localTile.setTrack(this.cameraSending() ? this.media.videoTrack : null);
     this.localTile.update({ ...this.me, mic: this.media.micOn }, this.cameraSending());
+    markSelfView(this.localTile.video, this.media);
   }
 
   private renderStage(): void {

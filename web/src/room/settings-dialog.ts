@@ -1,6 +1,7 @@
 import { h, icon } from '../dom';
 import { ICONS } from '../icons';
 import { devicePickers, type DevicePickers } from '../media/devices-ui';
+import { effectsPanel, type EffectsPanel } from '../media/effects-ui';
 import type { LocalMedia } from '../media/local-media';
 import { rememberLocale, t } from '../i18n/i18n.js';
 import { languagePicker } from '../pages/language-picker';
@@ -11,6 +12,7 @@ export class SettingsDialog {
   readonly el: HTMLDialogElement;
   private readonly content: HTMLElement;
   private pickers: DevicePickers | null = null;
+  private effects: EffectsPanel | null = null;
 
   constructor(
     private readonly media: LocalMedia,
@@ -38,15 +40,18 @@ export class SettingsDialog {
   open(): void {
     this.release();
     this.pickers = devicePickers(this.media, this.onSpeaker);
+    this.effects = effectsPanel(this.media);
     // The room is built in one language; another one takes a reload, which rejoins as the same participant.
     const language = languagePicker({ id: 'room-language', apply: (locale) => (rememberLocale(locale), location.reload()) });
-    this.content.replaceChildren(this.pickers.el, language);
+    this.content.replaceChildren(this.pickers.el, this.effects.el, language);
     this.el.showModal();
   }
 
   private release(): void {
     this.pickers?.dispose();
     this.pickers = null;
+    this.effects?.dispose();
+    this.effects = null;
   }
 
   dispose(): void {

@@ -2,6 +2,7 @@
 // in both index.ts files). Its literal sentences define the message keys and their {params}.
 import { account } from './account.js';
 import { common } from './common.js';
+import { effects } from './effects.js';
 import { errors } from './errors.js';
 import { join } from './join.js';
 import { prejoin } from './prejoin.js';
@@ -11,6 +12,7 @@ import { status } from './status.js';
 export const en = {
   ...account,
   ...common,
+  ...effects,
   ...errors,
   ...join,
   ...prejoin,

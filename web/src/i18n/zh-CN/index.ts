@@ -1,6 +1,7 @@
 // The simplified-Chinese catalogue: every area of ../en/ translated (the compiler checks the keys).
 import { account } from './account.js';
 import { common } from './common.js';
+import { effects } from './effects.js';
 import { errors } from './errors.js';
 import { join } from './join.js';
 import { prejoin } from './prejoin.js';
@@ -10,6 +11,7 @@ import { status } from './status.js';
 export const zhCN = {
   ...account,
   ...common,
+  ...effects,
   ...errors,
   ...join,
   ...prejoin,
