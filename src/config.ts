@@ -50,6 +50,10 @@ export interface Config {
   eventStreamPingMs?: number;
   /** How long a Stream-mode EVENT frame waits for its acknowledgement (default 10 s; embedders and tests). */
   eventStreamAckMs?: number;
+  /** Where recording files go (docs/recording.md); default `<dataDir>/recordings`. */
+  recordingsDir?: string | undefined;
+  /** The ffmpeg recording and stream-out run (ffprobe is taken from beside it); default `ffmpeg` on the PATH. */
+  ffmpegPath?: string | undefined;
 }
 
 export interface TlsConfig {
@@ -97,6 +101,8 @@ export const serveOptions = {
   'turn-secret': { type: 'string', env: 'VCONF_TURN_SECRET', default: '', help: "the TURN server's shared secret (coturn static-auth-secret)" },
   'turn-ttl': { type: 'string', env: 'VCONF_TURN_TTL', default: '12h', help: 'lifetime of the TURN credentials handed to a browser' },
   'ice-transport-policy': { type: 'string', env: 'VCONF_ICE_TRANSPORT_POLICY', default: 'all', help: 'all|relay: relay makes browsers send media only through TURN' },
+  recordings: { type: 'string', env: 'VCONF_RECORDINGS', default: '', help: 'directory of cloud recording files (default: <data>/recordings)' },
+  ffmpeg: { type: 'string', env: 'VCONF_FFMPEG', default: 'ffmpeg', help: 'the ffmpeg that records and streams meetings (ffprobe beside it); without it those operations are not available' },
   'event-retry-schedule': { type: 'string', env: 'VCONF_EVENT_RETRY_SCHEDULE', default: '', help: 'waits between event delivery attempts, e.g. 1s,5s,30s,2m,10m,1h,1h,1h (the default)' },
 } as const;
 
@@ -151,6 +157,8 @@ export function resolveConfig(argv: string[], env: NodeJS.ProcessEnv = process.e
     rtcTcp: onOff(get('rtc-tcp'), 'rtc-tcp'),
     turn: turnConfig(get('turn-url'), get('turn-secret'), get('turn-ttl')),
     iceTransportPolicy: icePolicy(get('ice-transport-policy'), get('turn-url')),
+    recordingsDir: get('recordings') || undefined,
+    ffmpegPath: get('ffmpeg'),
   };
 }
 

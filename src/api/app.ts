@@ -17,6 +17,8 @@ import { conferenceExtraRoutes } from './conference-extras.js';
 import { conferenceRoutes } from './conference.js';
 import { conferenceQueryRoutes } from './conference-queries.js';
 import { unavailableRoutes } from './unavailable.js';
+import { cloudRecordRoutes } from './cloud-records.js';
+import { recordingFileRoutes } from './recording-links.js';
 import { conferenceControlRoutes } from './conference-controls.js';
 import { scheduleRoutes } from './schedule.js';
 import cookie from '@fastify/cookie';
@@ -77,6 +79,8 @@ export async function buildApp(ctx: Context, logger: FastifyBaseLogger, opts: { 
   await app.register(conferenceRoutes, { ctx });
   await app.register(conferenceQueryRoutes, { ctx });
   await app.register(unavailableRoutes, { ctx });
+  await app.register(cloudRecordRoutes, { ctx });
+  await app.register(recordingFileRoutes, { ctx });
   await app.register(conferenceControlRoutes, { ctx });
   await app.register(scheduleRoutes, { ctx });
   await app.register(cookie);

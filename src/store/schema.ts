@@ -242,6 +242,23 @@ export interface EventDeliveryLogTable {
   at: Millis;
 }
 
+/** Recording files (migration 015). */
+export interface CloudRecordsTable {
+  media_id: string;
+  record_id: string;
+  conference_id: string;
+  corp_id: string;
+  union_id: string;
+  mode: string;
+  small_window_position: string;
+  status: string;
+  start_time: Millis;
+  end_time: Millis | null;
+  duration: Millis | null;
+  file_size: Millis | null;
+  failure: string | null;
+}
+
 export interface Database {
   meta: MetaTable;
   orgs: OrgsTable;
@@ -262,4 +279,5 @@ export interface Database {
   stream_tickets: StreamTicketsTable;
   oauth_grants: OauthGrantsTable;
   custom_short_links: CustomShortLinksTable;
+  cloud_records: CloudRecordsTable;
 }

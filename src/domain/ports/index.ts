@@ -12,3 +12,4 @@ export * from './live.js';
 export * from './meetings.js';
 export * from './meta.js';
 export * from './tokens.js';
+export * from './media.js';
