@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 
 // The meeting-room front end: web/ is built into dist/web and served by the vconf process itself
-// (index.html for /app and /join, hashed files under /assets/).
+// (index.html for /app and /join, player.html for recordings, hashed files under /assets/).
 export default defineConfig({
   root: fileURLToPath(new URL('./web', import.meta.url)),
   base: '/',
@@ -14,5 +14,12 @@ export default defineConfig({
     target: 'es2022',
     // No source maps in the build: production serves none (docs/security.md).
     sourcemap: false,
+    // Two pages: the app, and the recording player (hls.js only loads there).
+    rollupOptions: {
+      input: {
+        main: fileURLToPath(new URL('./web/index.html', import.meta.url)),
+        player: fileURLToPath(new URL('./web/player.html', import.meta.url)),
+      },
+    },
   },
 });

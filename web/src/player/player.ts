@@ -1,0 +1,35 @@
+import Hls from 'hls.js/light';
+import './player.css';
+
+/**
+ * vconf's recording player (served at /recordings/<mediaId>/play?t=…): plays the recording's HLS
+ * playlist with the page's own link token. Chromium has no native HLS, so hls.js feeds the video
+ * element through Media Source Extensions; Safari plays the playlist natively.
+ */
+const video = document.querySelector<HTMLVideoElement>('[data-testid="recording-player"]')!;
+const status = document.querySelector<HTMLElement>('[data-testid="player-status"]')!;
+const download = document.querySelector<HTMLAnchorElement>('[data-testid="download-mp4"]')!;
+const token = new URLSearchParams(location.search).get('t') ?? '';
+const base = location.pathname.replace(/\/play$/, '');
+const playlist = `${base}/hls/index.m3u8?t=${encodeURIComponent(token)}`;
+download.href = `${base}/video.mp4?t=${encodeURIComponent(token)}`;
+const english = !navigator.language.toLowerCase().startsWith('zh');
+download.textContent = english ? 'Download MP4' : '下载 MP4';
+
+function say(text: string): void {
+  status.textContent = text;
+}
+
+if (Hls.isSupported()) {
+  // No worker: the page's Content-Security-Policy allows no blob: scripts.
+  const hls = new Hls({ enableWorker: false });
+  hls.on(Hls.Events.ERROR, (_event, data) => {
+    if (data.fatal) say(english ? 'This recording cannot be played (the link may have expired).' : '无法播放此录制（链接可能已过期）。');
+  });
+  hls.loadSource(playlist);
+  hls.attachMedia(video);
+} else if (video.canPlayType('application/vnd.apple.mpegurl')) {
+  video.src = playlist;
+} else {
+  say(english ? 'This browser cannot play recordings; download the MP4 instead.' : '此浏览器无法播放录制，请下载 MP4。');
+}
