@@ -52,6 +52,8 @@ export interface Config {
   eventStreamAckMs?: number;
   /** Where recording files go (docs/recording.md); default `<dataDir>/recordings`. */
   recordingsDir?: string | undefined;
+  /** How long StartStreamOut waits for its pushes' first outcomes (default 2.5 s; embedders and tests on slow machines). */
+  streamOutcomeWaitMs?: number;
   /** The ffmpeg recording and stream-out run (ffprobe is taken from beside it); default `ffmpeg` on the PATH. */
   ffmpegPath?: string | undefined;
 }

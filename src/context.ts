@@ -223,7 +223,7 @@ export async function createContext(config: Config, logger: Logger): Promise<{ c
     const mediaProbe = await probeMediaTools(config.ffmpegPath ?? 'ffmpeg');
     if (mediaProbe.ok) mediaLog.info({ ffmpeg: mediaProbe.tools.ffmpeg, version: mediaProbe.tools.version, recordingsDir }, 'recording and stream-out available');
     else mediaLog.warn({ reason: mediaProbe.reason }, 'recording and stream-out are not available');
-    const mediaEngine = new LocalMediaEngine(mediaProbe, recordingsDir, sfu, roomView(rooms), mediaLog);
+    const mediaEngine = new LocalMediaEngine(mediaProbe, recordingsDir, sfu, roomView(rooms), mediaLog, config.streamOutcomeWaitMs);
     const recordings = new CloudRecordService({ meetings: meetingRepo, directory, records: new SqlCloudRecords(db), engine: mediaEngine, events: recorder, log: mediaLog });
     mediaEngine.observer = recordings;
     const router = new RoomRouter(rooms, node, signer, MAX_SIGNALING_PAYLOAD, relayProof(key), clusterLog);

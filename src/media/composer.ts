@@ -91,7 +91,12 @@ export class Composer {
    */
   async start(firstFrameWaitMs = 5000): Promise<void> {
     this.watch();
-    await new Promise((r) => setTimeout(r, 150));
+    // Sources just published may not have sent yet: give each up to a second to show itself.
+    for (let waited = 0; waited < 1000; waited += 50) {
+      await new Promise((r) => setTimeout(r, 50));
+      this.watch();
+      if (waited >= 100 && [...this.activity].every(([t, a]) => !t.forwarding || a.last > 0)) break;
+    }
     await this.roll();
     this.ticker = setInterval(() => this.tick(), TICK_MS);
     this.ticker.unref();

@@ -23,8 +23,14 @@ export interface RoomView {
 /** The composite's picture: 720p at 15 frames per second (what a meeting's cameras send at most). */
 export const CANVAS: Canvas = { width: 1280, height: 720 };
 export const FPS = 15;
-/** How long StartStreamOut waits for each push's first outcome before answering it as connecting. */
-const FIRST_OUTCOME_WAIT_MS = 4000;
+/**
+ * How long StartStreamOut waits for each push's first outcome before answering it as connecting:
+ * the SDK gives up on an answer after 3 s by default. A server that refuses later is seen in
+ * stream_out_changed events (retrying, then failed).
+ */
+export const DEFAULT_OUTCOME_WAIT_MS = 2500;
+/** How long StartCloudRecord waits for ffmpeg's first encoded frame, within the SDK's 3 s. */
+const FIRST_FRAME_WAIT_MS = 2000;
 
 interface Recording {
   mediaId: string;
@@ -58,6 +64,7 @@ export class LocalMediaEngine implements MediaEngine {
     private readonly sfu: Sfu,
     private readonly rooms: RoomView,
     private readonly log: Logger,
+    private readonly outcomeWaitMs = DEFAULT_OUTCOME_WAIT_MS,
   ) {
     this.tools = probe.ok ? probe.tools : undefined;
     this.unavailable = probe.ok ? undefined : probe.reason;
@@ -98,7 +105,7 @@ export class LocalMediaEngine implements MediaEngine {
     const recording: Recording = { mediaId, dir, composer };
     this.recordings.set(conferenceId, recording);
     try {
-      await composer.start();
+      await composer.start(FIRST_FRAME_WAIT_MS);
     } catch (err) {
       this.recordings.delete(conferenceId);
       await composer.stop().catch(() => undefined);
@@ -127,6 +134,7 @@ export class LocalMediaEngine implements MediaEngine {
 
   async startPushes(conferenceId: string, layout: CompositeLayout, urls: ReadonlyArray<{ url: string; streamId: string }>, needHost: boolean): Promise<PushState[]> {
     this.need();
+    const asked = Date.now();
     const ports = await freePortPairs(urls.length, [30000, 39998]);
     const group: PushGroup = { layout, needHost, composer: undefined, relays: new Map(), waitTimer: undefined };
     urls.forEach(({ url, streamId }, i) => {
@@ -148,7 +156,7 @@ export class LocalMediaEngine implements MediaEngine {
       // Each push's first outcome, within a bound: the caller learns which servers refused at once.
       await Promise.race([
         Promise.all([...group.relays.values()].map((r) => r.relay?.firstOutcome)),
-        new Promise((r) => setTimeout(r, FIRST_OUTCOME_WAIT_MS)),
+        new Promise((r) => setTimeout(r, Math.max(0, this.outcomeWaitMs - (Date.now() - asked)))),
       ]);
     }
     this.announce(conferenceId);
@@ -209,7 +217,7 @@ export class LocalMediaEngine implements MediaEngine {
       });
       entry.relay.start();
     }
-    await group.composer.start();
+    await group.composer.start(0);
   }
 
   private setPush(conferenceId: string, push: PushState, state: PushState['state'], detail: string): void {

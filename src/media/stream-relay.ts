@@ -45,7 +45,7 @@ export class StreamRelay {
     const args = [
       '-hide_banner', '-loglevel', 'info', '-nostdin',
       '-use_wallclock_as_timestamps', '1', '-fflags', '+genpts',
-      '-analyzeduration', '1000000', '-probesize', '1000000',
+      '-analyzeduration', '500000', '-probesize', '500000',
       '-i', `udp://127.0.0.1:${this.inputPort}?fifo_size=100000&overrun_nonfatal=1&timeout=10000000`,
       '-c', 'copy', '-f', 'flv', '-flvflags', 'no_duration_filesize', this.url,
     ];
