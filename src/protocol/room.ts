@@ -138,6 +138,8 @@ export type ServerMessage =
   | { type: 'focus'; participantId: string | null }
   | { type: 'removed'; rejoin?: boolean }
   | { type: 'ended' }
+  /** The meeting is (no longer) recorded or pushed live; `changed` = it just changed (show a notice), false = the state a joiner finds. */
+  | { type: 'recording'; recording: boolean; streaming: boolean; changed: boolean }
   | { type: 'error'; code: RoomErrorCode; message: string };
 
 /** The server message of one type, e.g. `ServerMessageOf<'chat'>`. */

@@ -1,4 +1,5 @@
 import Hls from 'hls.js/light';
+import { t } from '../i18n/i18n.js';
 import './player.css';
 
 /**
@@ -13,8 +14,8 @@ const token = new URLSearchParams(location.search).get('t') ?? '';
 const base = location.pathname.replace(/\/play$/, '');
 const playlist = `${base}/hls/index.m3u8?t=${encodeURIComponent(token)}`;
 download.href = `${base}/video.mp4?t=${encodeURIComponent(token)}`;
-const english = !navigator.language.toLowerCase().startsWith('zh');
-download.textContent = english ? 'Download MP4' : '下载 MP4';
+document.title = t('player.title');
+download.textContent = t('player.download');
 
 function say(text: string): void {
   status.textContent = text;
@@ -24,12 +25,12 @@ if (Hls.isSupported()) {
   // No worker: the page's Content-Security-Policy allows no blob: scripts.
   const hls = new Hls({ enableWorker: false });
   hls.on(Hls.Events.ERROR, (_event, data) => {
-    if (data.fatal) say(english ? 'This recording cannot be played (the link may have expired).' : '无法播放此录制（链接可能已过期）。');
+    if (data.fatal) say(t('player.failed'));
   });
   hls.loadSource(playlist);
   hls.attachMedia(video);
 } else if (video.canPlayType('application/vnd.apple.mpegurl')) {
   video.src = playlist;
 } else {
-  say(english ? 'This browser cannot play recordings; download the MP4 instead.' : '此浏览器无法播放录制，请下载 MP4。');
+  say(t('player.unsupported'));
 }

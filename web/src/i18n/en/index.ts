@@ -2,10 +2,12 @@
 // in both index.ts files). Its literal sentences define the message keys and their {params}.
 import { common } from './common.js';
 import { errors } from './errors.js';
+import { player } from './player.js';
 import { room } from './room.js';
 
 export const en = {
   ...common,
   ...errors,
   ...room,
+  ...player,
 } as const;
