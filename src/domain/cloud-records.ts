@@ -68,7 +68,8 @@ export class CloudRecordService implements MediaObserver {
     try {
       await engine.startRecording(conferenceId, record.mediaId, layout);
     } catch (err) {
-      await this.deps.records.update(record.mediaId, { status: 'failed', endTime: Date.now(), failure: (err as Error).message });
+      // A failed request leaves nothing behind.
+      await this.deps.records.remove(record.mediaId);
       throw new Rejection('badCommand', `the recording could not start: ${(err as Error).message}`);
     }
     await this.deps.events?.media(conferenceId, 'cloud_record_started', { cloudRecordModel: cloudRecordModel(record) });

@@ -46,6 +46,10 @@ export class SqlCloudRecords implements CloudRecordStore {
     return row && toRecord(row);
   }
 
+  async remove(mediaId: string): Promise<void> {
+    await this.db.deleteFrom('cloud_records').where('media_id', '=', mediaId).execute();
+  }
+
   async ofMeeting(conferenceId: string): Promise<CloudRecord[]> {
     const rows = await this.db.selectFrom('cloud_records').selectAll().where('conference_id', '=', conferenceId).orderBy('start_time').orderBy('media_id').execute();
     return rows.map(toRecord);

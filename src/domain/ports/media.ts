@@ -67,6 +67,8 @@ export interface CloudRecordStore {
   insert(record: CloudRecord): Promise<void>;
   update(mediaId: string, patch: Partial<Pick<CloudRecord, 'status' | 'endTime' | 'duration' | 'fileSize' | 'failure'>>): Promise<void>;
   find(mediaId: string): Promise<CloudRecord | undefined>;
+  /** A recording that never started leaves no row. */
+  remove(mediaId: string): Promise<void>;
   /** The meeting's files, oldest first. */
   ofMeeting(conferenceId: string): Promise<CloudRecord[]>;
 }
