@@ -38,6 +38,30 @@ export const ENCODER_ARGS = [
   '-c:a', 'aac', '-b:a', '128k', '-ar', '48000', '-ac', '2',
 ];
 
+/**
+ * ffmpeg's arguments for one segment: the tap's SDP (videos first, then audios, in m-line order)
+ * with wall-clock timestamps, the composite graph, the encoder and the output. Shared with the
+ * recording benchmark so it measures exactly this.
+ */
+export function segmentArgs(o: { sdpPath: string; videos: number; audios: number; canvas: Canvas; fps: number; mode: LayoutMode; position: SmallWindowPosition; output: string[] }): string[] {
+  const graph = compositeGraph({
+    canvas: o.canvas,
+    fps: o.fps,
+    mode: o.mode,
+    position: o.position,
+    videos: Array.from({ length: o.videos }, (_, i) => ({ stream: `0:${i}` })),
+    audios: Array.from({ length: o.audios }, (_, i) => `0:${o.videos + i}`),
+  });
+  const input =
+    o.videos + o.audios > 0
+      ? ['-protocol_whitelist', 'file,udp,rtp', '-use_wallclock_as_timestamps', '1', '-analyzeduration', '1500000', '-probesize', '5000000', '-i', o.sdpPath]
+      : [];
+  return [
+    '-hide_banner', '-loglevel', 'warning', '-nostdin', '-y', '-progress', 'pipe:1', '-stats_period', '0.25', ...input,
+    '-filter_complex', graph, '-map', '[v]', '-map', '[a]', '-r', String(o.fps), '-g', String(o.fps * 2), ...ENCODER_ARGS, ...o.output,
+  ];
+}
+
 /** A source counts as live while its packets keep coming; silent this long, it leaves the layout. */
 const LIVE_MS = 1500;
 const TICK_MS = 500;
@@ -182,19 +206,7 @@ export class Composer {
     const index = this.next++;
     const sdpPath = join(this.opts.workDir, `tap-${index}.sdp`);
     writeFileSync(sdpPath, tap.sdp());
-    const graph = compositeGraph({
-      canvas: this.opts.canvas,
-      fps: this.opts.fps,
-      mode: this.opts.mode,
-      position: this.opts.position,
-      videos: videos.map((_, i) => ({ stream: `0:${i}` })),
-      audios: audios.map((_, i) => `0:${videos.length + i}`),
-    });
-    const input =
-      streams.length > 0
-        ? ['-protocol_whitelist', 'file,udp,rtp', '-use_wallclock_as_timestamps', '1', '-analyzeduration', '1500000', '-probesize', '5000000', '-i', sdpPath]
-        : [];
-    const args = ['-hide_banner', '-loglevel', 'warning', '-nostdin', '-y', '-progress', 'pipe:1', '-stats_period', '0.25', ...input, '-filter_complex', graph, '-map', '[v]', '-map', '[a]', '-r', String(this.opts.fps), '-g', String(this.opts.fps * 2), ...ENCODER_ARGS, ...this.opts.output(index)];
+    const args = segmentArgs({ ...this.opts, sdpPath, videos: videos.length, audios: audios.length, output: this.opts.output(index) });
     const ffmpeg = new FfmpegProcess(this.opts.tools.ffmpeg, args);
     tap.start();
     // ffmpeg binds its ports a moment after it starts: ask again until it surely has a keyframe.

@@ -218,4 +218,53 @@ describe.skipIf(!ready)('cloud recording through the SDK, of two Chromium partic
     expect(readyEvent.validSignature).toBe(true);
     expect(readyEvent.body).toMatchObject({ cloudRecordModel: { mediaId, status: 'ready', regionId: 'vconf-local' } });
   });
+
+  it('someone leaving mid-recording: the layout changes in a new segment, and the file joins them (speech mode)', async () => {
+    const res = await sdk().startCloudRecordWithOptions(
+      conferenceId,
+      new $conference.StartCloudRecordRequest({ unionId: 'uA1', mode: 'speech', smallWindowPosition: 'float_right' }),
+      new $conference.StartCloudRecordHeaders({ xAcsDingtalkAccessToken: token }),
+      slow(),
+    );
+    expect(res.body?.code).toBe('200');
+    const started = Date.now();
+    await new Promise((r) => setTimeout(r, 4000));
+    await ben.context().close();
+    await new Promise((r) => setTimeout(r, 5000));
+    await sdk().stopCloudRecordWithOptions(conferenceId, new $conference.StopCloudRecordRequest({ unionId: 'uA1' }), new $conference.StopCloudRecordHeaders({ xAcsDingtalkAccessToken: token }), slow());
+    const recorded = Date.now() - started;
+    const list = await eventually(
+      async () =>
+        (
+          await sdk()
+            .queryCloudRecordVideoWithOptions(conferenceId, new $conference.QueryCloudRecordVideoRequest({ unionId: 'uA1' }), new $conference.QueryCloudRecordVideoHeaders({ xAcsDingtalkAccessToken: token }), slow())
+            .catch(() => undefined)
+        )?.body?.videoList ?? [],
+      (l) => l.length === 2,
+      30_000,
+    );
+    // Both files of the meeting share its recordId.
+    expect(list[1]!.recordId).toBe(list[0]!.recordId);
+    expect(list[1]!.mediaId).not.toBe(list[0]!.mediaId);
+    const info = await sdk().queryCloudRecordVideoPlayInfoWithOptions(
+      conferenceId,
+      new $conference.QueryCloudRecordVideoPlayInfoRequest({ mediaId: list[1]!.mediaId, regionId: 'vconf-local', unionId: 'uA1' }),
+      new $conference.QueryCloudRecordVideoPlayInfoHeaders({ xAcsDingtalkAccessToken: token }),
+      slow(),
+    );
+    const file = join(work, 'second.mp4');
+    writeFileSync(file, Buffer.from(await (await fetch(info.body!.mp4FileUrl!)).arrayBuffer()));
+    const { streams, duration } = await probe(file);
+    expect(streams.map((s) => s.codec_name).sort()).toEqual(['aac', 'h264']);
+    // The segment change costs about a second; the rest is there.
+    expect(duration * 1000).toBeGreaterThan(recorded - 3500);
+    expect(duration * 1000).toBeLessThan(recorded + 1500);
+    // Before: Ann large with Ben floating at the right edge; after: Ann alone, the right edge is her picture's letterbox.
+    const before = await greyFrame(file, 2.5);
+    const after = await greyFrame(file, duration - 1);
+    expect(meanLevel(before, 28, 36, 10, 26)).toBeGreaterThan(25);
+    expect(meanLevel(before, 57, 62, 2, 7)).toBeGreaterThan(25);
+    expect(meanLevel(after, 28, 36, 10, 26)).toBeGreaterThan(25);
+    expect(meanLevel(after, 57, 62, 2, 7)).toBeLessThan(5);
+  });
 });
