@@ -103,6 +103,17 @@ export class CloudRecordService implements MediaObserver {
     return record;
   }
 
+  /**
+   * QueryConferenceInfo's recording state (spec §e.1): cloudRecordStatus 1 while recording, 3 once
+   * a recording finished, 0 when never recorded; the owner is who started the current or last one.
+   */
+  async status(conferenceId: string): Promise<{ cloudRecordStatus: number; cloudRecordOwnerUnionId?: string }> {
+    const records = (await this.deps.records.ofMeeting(conferenceId)).filter((r) => r.status !== 'failed');
+    const last = records.at(-1);
+    if (!last) return { cloudRecordStatus: 0 };
+    return { cloudRecordStatus: last.status === 'recording' ? 1 : 3, cloudRecordOwnerUnionId: last.unionId };
+  }
+
   /** A recording file by its mediaId (for its signed links). */
   record(mediaId: string): Promise<CloudRecord | undefined> {
     return this.deps.records.find(mediaId);

@@ -121,6 +121,8 @@ describe.skipIf(!withFfmpeg)('recording and stream-out: the spec\'s errors', () 
     const id = await meeting(server, token);
     const c = calls(server, token, id);
     expect(await codeOf(c.videos('uA1'))).toEqual([400, 'cloudRecordNotFound']);
+    const info = await conferenceClient(server.endpoint).queryConferenceInfoWithOptions(id, new $conference.QueryConferenceInfoHeaders(headers(token)), runtime());
+    expect(info.body?.confInfo?.cloudRecordStatus).toBe(0);
     expect(await codeOf(c.playInfo('0'.repeat(32), 'vconf-local', 'uA1'))).toEqual([400, 'cloudRecordNotFound']);
     expect(await codeOf(c.videos('uA4'))).toEqual([403, 'noPermission']);
     expect(await codeOf(calls(server, beta, id).videos('uB1'))).toEqual([400, 'orgAccessForbidden']);

@@ -98,6 +98,8 @@ describe.skipIf(!ready)('cloud recording through the SDK, of two Chromium partic
     const started = Date.now();
     expect(res.body?.code).toBe('200');
     for (const page of [ann, ben]) await page.getByTestId('recording-indicator').waitFor({ state: 'visible', timeout: 3000 });
+    const info = await sdk().queryConferenceInfoWithOptions(conferenceId, new $conference.QueryConferenceInfoHeaders({ xAcsDingtalkAccessToken: token }), slow());
+    expect(info.body?.confInfo).toMatchObject({ cloudRecordStatus: 1, cloudRecordOwnerUnionId: 'uA1' });
     await ben.getByTestId('notice').filter({ hasText: /recording started|录制已开始/i }).waitFor({ timeout: 3000 });
     // A second start while recording is refused.
     const again = await sdkError(
