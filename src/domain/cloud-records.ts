@@ -171,8 +171,8 @@ export class CloudRecordService implements MediaObserver {
     });
   }
 
-  recordingFinished(conferenceId: string, mediaId: string, files: { duration: number; fileSize: number } | undefined, why: string): void {
-    this.background(async () => {
+  recordingFinished(conferenceId: string, mediaId: string, files: { duration: number; fileSize: number } | undefined, why: string): Promise<void> {
+    return this.background(async () => {
       if (files) await this.deps.records.update(mediaId, { status: 'ready', duration: files.duration, fileSize: files.fileSize });
       else await this.deps.records.update(mediaId, { status: 'failed', failure: why });
       const record = await this.deps.records.find(mediaId);
@@ -184,8 +184,8 @@ export class CloudRecordService implements MediaObserver {
     this.background(() => this.deps.events?.media(conferenceId, 'stream_out_changed', { streamOutModel: { ...push } }) ?? Promise.resolve());
   }
 
-  private background(run: () => Promise<void>): void {
-    run().catch((err: unknown) => this.deps.log?.warn({ err }, 'recording record or event failed'));
+  private background(run: () => Promise<void>): Promise<void> {
+    return run().catch((err: unknown) => this.deps.log?.warn({ err }, 'recording record or event failed'));
   }
 
   private available(): void {

@@ -57,6 +57,8 @@ export class LocalMediaEngine implements MediaEngine {
   readonly unavailable: string | undefined;
   private readonly recordings = new Map<string, Recording>();
   private readonly groups = new Map<string, PushGroup[]>();
+  /** Recordings being finished (joined, cut into HLS): shutdown waits for them. */
+  private readonly finishing = new Set<Promise<void>>();
 
   constructor(
     probe: MediaToolsProbe,
@@ -121,14 +123,16 @@ export class LocalMediaEngine implements MediaEngine {
     this.announce(conferenceId);
     this.observer?.recordingStopped(conferenceId, recording.mediaId);
     // The files are finished in the background: StopCloudRecord answers at once.
-    void (async () => {
+    const done = (async () => {
       await recording.composer.stop();
       const files = await finishRecording(this.need(), recording.dir);
-      this.observer?.recordingFinished(conferenceId, recording.mediaId, files, files ? '' : 'nothing was recorded');
-    })().catch((err: unknown) => {
+      await this.observer?.recordingFinished(conferenceId, recording.mediaId, files, files ? '' : 'nothing was recorded');
+    })().catch(async (err: unknown) => {
       this.log.error({ err, conferenceId, mediaId: recording.mediaId }, 'finishing a recording failed');
-      this.observer?.recordingFinished(conferenceId, recording.mediaId, undefined, (err as Error).message);
+      await this.observer?.recordingFinished(conferenceId, recording.mediaId, undefined, (err as Error).message);
     });
+    this.finishing.add(done);
+    void done.finally(() => this.finishing.delete(done));
     return true;
   }
 
@@ -190,10 +194,11 @@ export class LocalMediaEngine implements MediaEngine {
     await this.stopPushes(conferenceId, undefined);
   }
 
-  /** Every recording and push of this instance stops (shutdown); recordings are still finished. */
+  /** Every recording and push of this instance stops (shutdown); recordings are still finished first. */
   async close(): Promise<void> {
     const ids = new Set([...this.recordings.keys(), ...this.groups.keys()]);
     await Promise.all([...ids].map((id) => this.endMeeting(id)));
+    await Promise.all([...this.finishing]);
   }
 
   private async launch(conferenceId: string, group: PushGroup): Promise<void> {

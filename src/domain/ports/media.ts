@@ -20,7 +20,7 @@ export interface PushState {
 export interface MediaObserver {
   /** A recording ended (StopCloudRecord, the room closed, the meeting ended); its files are being finished. */
   recordingStopped(conferenceId: string, mediaId: string): void;
-  recordingFinished(conferenceId: string, mediaId: string, files: { duration: number; fileSize: number } | undefined, why: string): void;
+  recordingFinished(conferenceId: string, mediaId: string, files: { duration: number; fileSize: number } | undefined, why: string): Promise<void>;
   pushChanged(conferenceId: string, push: PushState): void;
 }
 
