@@ -48,7 +48,8 @@ function selfieSegmentationAssets(): Plugin {
 }
 
 // The meeting-room front end: web/ is built into dist/web and served by the vconf process itself
-// (index.html for /app and /join, hashed files under /assets/, the segmentation model under /vendor/).
+// (index.html for /app and /join, player.html for recordings, hashed files under /assets/, the
+// segmentation model under /vendor/).
 export default defineConfig({
   root: fileURLToPath(new URL('./web', import.meta.url)),
   base: '/',
@@ -63,5 +64,12 @@ export default defineConfig({
     target: 'es2022',
     // No source maps in the build: production serves none (docs/security.md).
     sourcemap: false,
+    // Two pages: the app, and the recording player (hls.js only loads there).
+    rollupOptions: {
+      input: {
+        main: fileURLToPath(new URL('./web/index.html', import.meta.url)),
+        player: fileURLToPath(new URL('./web/player.html', import.meta.url)),
+      },
+    },
   },
 });

@@ -54,6 +54,12 @@ export interface Config {
   eventStreamPingMs?: number;
   /** How long a Stream-mode EVENT frame waits for its acknowledgement (default 10 s; embedders and tests). */
   eventStreamAckMs?: number;
+  /** Where recording files go (docs/recording.md); default `<dataDir>/recordings`. */
+  recordingsDir?: string | undefined;
+  /** How long StartStreamOut waits for its pushes' first outcomes (default 2.5 s; embedders and tests on slow machines). */
+  streamOutcomeWaitMs?: number;
+  /** The ffmpeg recording and stream-out run (ffprobe is taken from beside it); default `ffmpeg` on the PATH. */
+  ffmpegPath?: string | undefined;
 }
 
 export interface TlsConfig {
@@ -103,6 +109,8 @@ export const serveOptions = {
   'ice-transport-policy': { type: 'string', env: 'VCONF_ICE_TRANSPORT_POLICY', default: 'all', help: 'all|relay: relay makes browsers send media only through TURN' },
   'stats-retention': { type: 'string', env: 'VCONF_STATS_RETENTION', default: '30d', help: 'how long media-quality samples are kept, e.g. 7d or 12h (1h to 3650d)' },
   'stats-interval': { type: 'string', env: 'VCONF_STATS_INTERVAL', default: '5s', help: 'how often pages report their media statistics and the SFU is measured (1s to 60s)' },
+  recordings: { type: 'string', env: 'VCONF_RECORDINGS', default: '', help: 'directory of cloud recording files (default: <data>/recordings)' },
+  ffmpeg: { type: 'string', env: 'VCONF_FFMPEG', default: 'ffmpeg', help: 'the ffmpeg that records and streams meetings (ffprobe beside it); without it those operations are not available' },
   'event-retry-schedule': { type: 'string', env: 'VCONF_EVENT_RETRY_SCHEDULE', default: '', help: 'waits between event delivery attempts, e.g. 1s,5s,30s,2m,10m,1h,1h,1h (the default)' },
 } as const;
 
@@ -159,6 +167,8 @@ export function resolveConfig(argv: string[], env: NodeJS.ProcessEnv = process.e
     iceTransportPolicy: icePolicy(get('ice-transport-policy'), get('turn-url')),
     statsRetentionMs: retention(get('stats-retention')),
     statsIntervalMs: statsInterval(get('stats-interval')),
+    recordingsDir: get('recordings') || undefined,
+    ffmpegPath: get('ffmpeg'),
   };
 }
 

@@ -51,6 +51,12 @@ import { ClusterNode, DEFAULT_HEARTBEAT_MS, DEFAULT_TTL_MS } from './cluster/nod
 import { openRedisCluster } from './cluster/redis-cluster.js';
 import { RoomRouter, relayProof } from './cluster/room-router.js';
 import type { ClusterSignal, ClusterState } from './domain/ports/cluster.js';
+import { join } from 'node:path';
+import { CloudRecordService } from './domain/cloud-records.js';
+import { LocalMediaEngine } from './media/media-engine.js';
+import { probeMediaTools } from './media/media-tools.js';
+import { SqlCloudRecords } from './store/cloud-record-repo.js';
+import { roomView } from './rtc/room-media-view.js';
 import type { ConferenceExtrasStore, DirectoryRepository, RateCounter, StreamTicketStore, UserMeetingsStore } from './domain/ports/index.js';
 
 /** Everything a running vconf needs, wired once: storage, counters, domain services and rooms. */
@@ -87,6 +93,9 @@ export interface Context {
   events: { dispatcher: EventDispatcher; stream: StreamGateway; tickets: StreamTicketStore };
   /** Signed-in directory users of the web app: sessions, their meetings, ringing (docs/sign-in.md). */
   accounts: { sessions: SessionSigner; signIn: SignInService; meetings: UserMeetingsStore; pages: UserHub; ringer: Ringer };
+  /** Cloud recording and stream-out (docs/recording.md): the rules, the files' directory, the deployment key that signs their links. */
+  recordings: CloudRecordService;
+  media: { engine: LocalMediaEngine; recordingsDir: string; linkKey: Buffer };
   /** This instance's Prometheus registry and the metrics the HTTP layer feeds (docs/observability.md). */
   metrics: Metrics;
   /** What GET /readyz checks. */
@@ -215,6 +224,8 @@ export async function createContext(config: Config, logger: Logger): Promise<{ c
         if (closed > 0) clusterLog.info({ conferenceId, from, closed, lastSeen: at }, 'visits closed at the lost host\'s last heartbeat');
       },
       closed(conferenceId) {
+        // A room that closes here (everyone left, the meeting ended) takes its recording and pushes with it.
+        mediaEngine.endMeeting(conferenceId).catch((err: unknown) => mediaLog.warn({ err, conferenceId }, 'stopping recording failed'));
         node.released(conferenceId).catch((err: unknown) => clusterLog.warn({ err, conferenceId }, 'releasing a room failed'));
       },
     };
@@ -225,6 +236,15 @@ export async function createContext(config: Config, logger: Logger): Promise<{ c
       return org?.limits.maxParticipantsPerMeeting ?? Number.POSITIVE_INFINITY;
     };
     const roomControls = new RoomControls(rooms);
+    // Recording and stream-out: ffmpeg, found at start; without it the operations say why they are not available.
+    const recordingsDir = config.recordingsDir ?? join(config.dataDir, 'recordings');
+    const mediaLog = logger.child({ component: 'media' });
+    const mediaProbe = await probeMediaTools(config.ffmpegPath ?? 'ffmpeg');
+    if (mediaProbe.ok) mediaLog.info({ ffmpeg: mediaProbe.tools.ffmpeg, version: mediaProbe.tools.version, recordingsDir }, 'recording and stream-out available');
+    else mediaLog.warn({ reason: mediaProbe.reason }, 'recording and stream-out are not available');
+    const mediaEngine = new LocalMediaEngine(mediaProbe, recordingsDir, sfu, roomView(rooms), mediaLog, config.streamOutcomeWaitMs);
+    const recordings = new CloudRecordService({ meetings: meetingRepo, directory, records: new SqlCloudRecords(db), engine: mediaEngine, events: recorder, log: mediaLog });
+    mediaEngine.observer = recordings;
     const router = new RoomRouter(rooms, node, signer, MAX_SIGNALING_PAYLOAD, relayProof(key), clusterLog);
     const tokens = new TokenService(new SqlTokenRepository(db), directory, key, undefined, rates);
     metrics = createMetrics({ rooms, sfu, outbox: eventStore, pool: store, stream });
@@ -250,6 +270,8 @@ export async function createContext(config: Config, logger: Logger): Promise<{ c
       rooms,
       statistics,
       schedule,
+      recordings,
+      media: { engine: mediaEngine, recordingsDir, linkKey: key },
       queries: new MeetingQueries({
         meetings: meetingRepo,
         directory,
@@ -296,6 +318,7 @@ export async function createContext(config: Config, logger: Logger): Promise<{ c
       async close() {
         userPages.close();
         await rooms.close();
+        await mediaEngine.close();
         // Rooms closing may still record leaves; the worker stops before the database closes.
         await dispatcher.stop();
         await sfu.close();

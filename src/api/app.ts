@@ -18,6 +18,8 @@ import { conferenceRoutes } from './conference.js';
 import { conferenceQueryRoutes } from './conference-queries.js';
 import { conferenceStatisticsRoutes } from './conference-statistics.js';
 import { unavailableRoutes } from './unavailable.js';
+import { cloudRecordRoutes } from './cloud-records.js';
+import { recordingFileRoutes } from './recording-links.js';
 import { conferenceControlRoutes } from './conference-controls.js';
 import { scheduleRoutes } from './schedule.js';
 import cookie from '@fastify/cookie';
@@ -79,6 +81,8 @@ export async function buildApp(ctx: Context, logger: FastifyBaseLogger, opts: { 
   await app.register(conferenceQueryRoutes, { ctx });
   await app.register(conferenceStatisticsRoutes, { ctx });
   await app.register(unavailableRoutes, { ctx });
+  await app.register(cloudRecordRoutes, { ctx });
+  await app.register(recordingFileRoutes, { ctx });
   await app.register(conferenceControlRoutes, { ctx });
   await app.register(scheduleRoutes, { ctx });
   await app.register(cookie);

@@ -34,6 +34,8 @@ const confInfo = object({
   status: num,
   title: str,
   ...extInfoFields,
+  cloudRecordStatus: num,
+  cloudRecordOwnerUnionId: str,
 });
 
 export async function conferenceRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
@@ -110,7 +112,8 @@ export async function conferenceRoutes(app: FastifyInstance, { ctx }: { ctx: Con
         ctx.meetings.find(corpId, req.params.conferenceId),
       );
       const ext = await ctx.extras.extInfo(meeting.conferenceId);
-      return { confInfo: { ...describeMeeting(meeting, members, ctx.links.base), ...extInfoView(ext) } };
+      const recording = await ctx.recordings.status(meeting.conferenceId);
+      return { confInfo: { ...describeMeeting(meeting, members, ctx.links.base), ...extInfoView(ext), ...recording } };
     },
   );
 }

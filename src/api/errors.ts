@@ -91,6 +91,17 @@ export const catalogue = {
   commandError: entry(400, 'commandError'),
   lockNoPermission: entry(400, 'noPermission'),
 
+  // conference_1_0 — cloud recording (spec §e.3; docs/recording.md).
+  roomClosed: entry(400, 'roomClosed', 'the meeting has ended'),
+  recordStartError: entry(404, 'recordStartError', 'recordStartError:%s'),
+  recordStartPermissionError: entry(404, 'recordStartPermissionError', 'permissionError:%s'),
+  recordStopPermissionError: entry(400, 'recordStopPermissionError', 'recordStopPermissionError:%s'),
+  recordStopError: entry(400, 'recordStopError', 'recordStopError:%s'),
+  cloudRecordNotFound: entry(400, 'cloudRecordNotFound', 'cloudRecordNotFound:%s'),
+  // Recording files behind signed URLs (not SDK operations).
+  recordingLinkInvalid: entry(403, 'linkInvalid', 'This recording link is invalid or has expired.'),
+  rangeNotSatisfiable: entry(416, 'RangeNotSatisfiable', 'The requested range is not in the file.'),
+
   // conference_1_0 — booked meetings (docs/scheduled-meetings.md).
   schedulePermissionError: entry(400, 'permissionError', 'permissionError:%s'),
   scheduleCancelled: entry(400, 'resourceCancel', 'Schedule conference has canceled'),

@@ -9,7 +9,9 @@ export const EventType = {
 } as const;
 export type EventType = (typeof EventType)[keyof typeof EventType];
 
-export type MeetingScene = 'conference_created' | 'conference_closed';
+export type MeetingScene = 'conference_created' | 'conference_closed' | MediaScene;
+/** Recording and stream-out changes (vconf's own scenes of meeting_status_change; docs/events.md). */
+export type MediaScene = 'cloud_record_started' | 'cloud_record_stopped' | 'cloud_record_ready' | 'cloud_record_failed' | 'stream_out_changed';
 export type MemberScene = 'user_join' | 'user_leave' | 'user_invited' | 'user_kicked';
 
 /** An event before the outbox gives it an id and its meeting's next statusSeqNum. */
@@ -117,6 +119,14 @@ export class EventRecorder {
     const meeting = await this.meetings.find(conferenceId);
     if (!meeting) return;
     await this.meetingEvent('conference_closed', meeting, await this.meetings.members(conferenceId));
+  }
+
+  /** A recording or stream-out change: openConfModel plus the model of what changed (cloudRecordModel or streamOutModel). */
+  async media(conferenceId: string, scene: MediaScene, extra: Record<string, unknown>): Promise<void> {
+    const meeting = await this.meetings.find(conferenceId);
+    if (!meeting) return;
+    const members = await this.meetings.members(conferenceId);
+    await this.record([this.draft(meeting, EventType.meeting, scene, { openConfModel: openConfModel(meeting, members, this.links.base), ...extra })]);
   }
 
   private async meetingEvent(scene: MeetingScene, meeting: Meeting, members: readonly Member[]): Promise<void> {

@@ -28,7 +28,11 @@ export type RejectionReason =
   /** An OAuth code or refresh token that is unknown, used up or expired (src/domain/oauth.ts). */
   | 'badGrant'
   /** A token of the wrong kind for the operation (e.g. an app token where a user token is needed). */
-  | 'wrongToken';
+  | 'wrongToken'
+  /** A capability this deployment lacks right now (recording without ffmpeg); the detail says why. */
+  | 'unavailable'
+  /** Nothing of that kind exists (no recording file, no such stream). */
+  | 'nothingRecorded';
 
 export class Rejection extends Error {
   constructor(

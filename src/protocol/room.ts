@@ -176,6 +176,8 @@ export type ServerMessage =
   | { type: 'focus'; participantId: string | null }
   | { type: 'removed'; rejoin?: boolean }
   | { type: 'ended' }
+  /** The meeting is (no longer) recorded or pushed live; `changed` = it just changed (show a notice), false = the state a joiner finds. */
+  | { type: 'recording'; recording: boolean; streaming: boolean; changed: boolean }
   | { type: 'error'; code: RoomErrorCode; message: string }
   /** Everyone's connection quality by participantId; sent when a level changes and to newcomers. */
   | { type: 'quality'; levels: Record<string, QualityLevel> };

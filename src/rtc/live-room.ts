@@ -57,6 +57,8 @@ export class LiveRoom implements StatsRoom {
   private readonly tickets = new Map<string, string>();
   /** The meeting's limit of people (set by the hub when it first needs it). */
   capacity: number | undefined;
+  /** Whether the meeting is being recorded or pushed live now (docs/recording.md): every page shows it. */
+  private recordingState = { recording: false, streaming: false };
 
   constructor(
     readonly conferenceId: string,
@@ -145,6 +147,8 @@ export class LiveRoom implements StatsRoom {
     peer.send(this.settingsFor(info));
     peer.send({ type: 'focus', participantId: this.focusedId() });
     if (mutedOnEntry) peer.send({ type: 'muted', reason: 'muteAll' satisfies MuteReason });
+    // Joiners learn at once that the meeting is being recorded or streamed.
+    if (this.recordingState.recording || this.recordingState.streaming) peer.send({ type: 'recording', ...this.recordingState, changed: false });
     this.broadcast({ type: previous ? 'participant-updated' : 'participant-joined', participant: info }, info.participantId);
     this.refreshFocus();
     this.stats?.joined();
@@ -188,6 +192,23 @@ export class LiveRoom implements StatsRoom {
     if (mic !== p.info.mic) this.media.setForwarding(participantId, 'mic', mic);
     p.info = { ...p.info, camera: state.camera, mic, screen };
     this.broadcast({ type: 'participant-updated', participant: p.info });
+  }
+
+  /** Recording or stream-out started or stopped: every page shows the indicator and a notice. */
+  setRecordingState(state: { recording: boolean; streaming: boolean }): void {
+    if (state.recording === this.recordingState.recording && state.streaming === this.recordingState.streaming) return;
+    this.recordingState = { ...state };
+    this.broadcast({ type: 'recording', ...state, changed: true });
+  }
+
+  /** Live participants by prominence, for a recording's main picture: the focused one, hosts, co-hosts, the rest. */
+  prominence(): string[] {
+    const rank = { host: 0, cohost: 1, participant: 2 } as const;
+    const focused = this.focusedId();
+    return [...this.participants.values()]
+      .map((p, i) => ({ id: p.info.participantId, r: p.info.participantId === focused ? -1 : rank[p.info.role], i }))
+      .sort((a, b) => a.r - b.r || a.i - b.i)
+      .map((p) => p.id);
   }
 
   speaking(participantId: string, speaking: boolean): void {

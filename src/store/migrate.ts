@@ -14,6 +14,7 @@ import { deliveryClaims } from './migrations/011-delivery-claims.js';
 import { hostile } from './migrations/012-hostile.js';
 import { dingtalkDelivery } from './migrations/013-dingtalk-delivery.js';
 import { metricSamples } from './migrations/014-metric-samples.js';
+import { cloudRecords } from './migrations/015-cloud-records.js';
 import type { Database } from './schema.js';
 
 /** Migrations are compiled in, so a packaged build needs no migration folder on disk. */
@@ -32,6 +33,7 @@ const migrations: Record<string, Migration> = {
   '012-hostile': hostile,
   '013-dingtalk-delivery': dingtalkDelivery,
   '014-metric-samples': metricSamples,
+  '015-cloud-records': cloudRecords,
 };
 
 const provider: MigrationProvider = {

@@ -252,6 +252,23 @@ export interface MetricSamplesTable {
   figures: string;
 }
 
+/** Recording files (migration 015). */
+export interface CloudRecordsTable {
+  media_id: string;
+  record_id: string;
+  conference_id: string;
+  corp_id: string;
+  union_id: string;
+  mode: string;
+  small_window_position: string;
+  status: string;
+  start_time: Millis;
+  end_time: Millis | null;
+  duration: Millis | null;
+  file_size: Millis | null;
+  failure: string | null;
+}
+
 export interface Database {
   meta: MetaTable;
   orgs: OrgsTable;
@@ -273,4 +290,5 @@ export interface Database {
   oauth_grants: OauthGrantsTable;
   custom_short_links: CustomShortLinksTable;
   metric_samples: MetricSamplesTable;
+  cloud_records: CloudRecordsTable;
 }

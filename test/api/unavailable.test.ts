@@ -91,9 +91,9 @@ function counts(): Promise<Record<string, number>> {
 }
 
 describe('operations this deployment does not provide', () => {
-  it('are the 18 of recording, stream-out, minutes and subtitles (every oauth2 call is implemented since issue 13, statistics since issue 12)', () => {
-    expect(unavailable).toHaveLength(18);
-    expect(conferenceOps).toHaveLength(18);
+  it('are the 12 of recording speech-to-text, minutes and subtitles (every oauth2 call is implemented since issue 13, statistics, recording and stream-out since issue 12)', () => {
+    expect(unavailable).toHaveLength(12);
+    expect(conferenceOps).toHaveLength(12);
     expect(oauthWithToken).toEqual([]);
     expect(oauthAnonymous).toEqual([]);
   });
@@ -127,15 +127,15 @@ describe('operations this deployment does not provide', () => {
   });
 
   it('give the same answer for any meeting id and any body', async () => {
-    const record = unavailable.find((o) => o.action === 'StartCloudRecord')!;
-    for (const body of ['{}', '{"unionId":"uA1","mode":"grid"}', '[]', '{"unionId":42}']) {
-      const res = await fetch(`${server.url}/v1.0/conference/videoConferences/000000000000000000000000/cloudRecords/start`, {
+    const record = unavailable.find((o) => o.action === 'StartMinutes')!;
+    for (const body of ['{}', '{"unionId":"uA1","recordAudio":true}', '[]', '{"unionId":42}']) {
+      const res = await fetch(`${server.url}/v1.0/conference/videoConferences/000000000000000000000000/minutes/start`, {
         method: 'POST',
         headers: { 'x-acs-dingtalk-access-token': full, 'content-type': 'application/json' },
         body,
       });
       expect(res.status).toBe(403);
-      expect(((await res.json()) as { message: string }).message).toBe(`Cloud recording (${record.action}) is not available in this deployment of vconf.`);
+      expect(((await res.json()) as { message: string }).message).toBe(`Flash minutes (AI meeting notes) (${record.action}) is not available in this deployment of vconf.`);
     }
   });
 

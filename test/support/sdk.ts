@@ -24,6 +24,8 @@ export function oauthClient(endpoint: string, transport?: SdkTransport) {
 }
 
 export const runtime = () => new $Util.RuntimeOptions({});
+/** Runtime options for calls that may take longer than the SDK's 3 s default (media work). */
+export const slowRuntime = (timeout = 20_000) => new $Util.RuntimeOptions({ readTimeout: timeout, connectTimeout: timeout });
 
 /** GetAccessToken through the SDK. */
 export async function appToken(endpoint: string, appKey: string, appSecret: string, transport?: SdkTransport): Promise<string> {

@@ -13,3 +13,4 @@ export * from './meetings.js';
 export * from './meta.js';
 export * from './tokens.js';
 export * from './statistics.js';
+export * from './media.js';

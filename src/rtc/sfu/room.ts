@@ -75,6 +75,11 @@ export class SfuRoom {
     await closing;
   }
 
+  /** Every track published in the room now, in join order (what a recording or stream-out taps). */
+  upstreamTracks(): UpstreamTrack[] {
+    return [...this.members.values()].flatMap(({ publisher }) => [...publisher.tracks.values()]);
+  }
+
   stats(): { participants: number; forwardedStreams: number } {
     let forwardedStreams = 0;
     for (const { subscriber } of this.members.values()) forwardedStreams += subscriber.forwardedStreams;

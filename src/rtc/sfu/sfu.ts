@@ -6,6 +6,7 @@ import type { ForwardTally } from './types.js';
 
 export type { SfuOptions } from './options.js';
 export { SfuRoom } from './room.js';
+export type { UpstreamTrack, RtpSink } from './upstream-track.js';
 export { SfuError, SfuCapacityError, type ForwardTally, type DownstreamTrack, type PublishedTrack, type Source, type SfuLogger } from './types.js';
 
 /** The forwarding server: one SfuRoom per meeting, all in this process, built on werift. */
@@ -39,6 +40,11 @@ export class Sfu {
       this.rooms.set(conferenceId, room);
     }
     return room;
+  }
+
+  /** The meeting's room if it exists, without creating one. */
+  existing(conferenceId: string): SfuRoom | undefined {
+    return this.rooms.get(conferenceId);
   }
 
   async closeRoom(conferenceId: string): Promise<void> {

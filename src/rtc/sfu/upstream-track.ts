@@ -18,6 +18,10 @@ export class UpstreamTrack {
   readonly kind: 'audio' | 'video';
   readonly mimeType: string;
   readonly clockRate: number;
+  /** The negotiated payload type of the media codec (not RTX), what a local tap's SDP declares. */
+  readonly payloadType: number;
+  /** Audio channels of the codec (Opus: 2). */
+  readonly channels: number | undefined;
   private readonly sinks = new Set<RtpSink>();
   private readonly keyframes: KeyframeRequester;
   private readonly disposers: Array<() => void> = [];
@@ -37,6 +41,8 @@ export class UpstreamTrack {
     if (!codec) throw new Error(`mid ${mid} has no negotiated codec`);
     this.mimeType = codec.mimeType.toLowerCase();
     this.clockRate = codec.clockRate;
+    this.payloadType = codec.payloadType;
+    this.channels = codec.channels;
     this.keyframes = new KeyframeRequester(() => this.sendPli());
     for (const track of transceiver.receiver.tracks) this.listen(track);
     // A renegotiation may bring a new SSRC on the same mid; werift then adds a track to the receiver.

@@ -32,6 +32,14 @@ export class RoomView {
   private readonly status = h('span', { class: 'conn-pill', 'data-testid': 'connection-status', hidden: true });
   private readonly count = h('span', { class: 'room-count' });
   private readonly locked = h('span', { class: 'lock-pill', 'data-testid': 'locked-indicator', title: t('room.header.lockedHint'), hidden: true }, t('room.header.locked'));
+  /** Everyone sees when the meeting is recorded or pushed live (docs/recording.md). */
+  private readonly recording = h(
+    'span',
+    { class: 'rec-pill', 'data-testid': 'recording-indicator', title: t('room.header.recordingHint'), hidden: true },
+    h('span', { class: 'rec-dot', 'aria-hidden': 'true' }),
+    t('room.header.recording'),
+  );
+  private readonly streaming = h('span', { class: 'rec-pill', 'data-testid': 'streaming-indicator', title: t('room.header.streamingHint'), hidden: true }, t('room.header.streaming'));
   private readonly reconnecting: HTMLElement;
   private readonly sound: HTMLElement;
   private readonly weak: HTMLElement;
@@ -82,7 +90,7 @@ export class RoomView {
           h('h1', { class: 'room-title' }, parts.title || t('room.untitled')),
           h('span', { class: 'room-code', title: t('room.header.code', { code: formatRoomCode(parts.roomCode) }) }, formatRoomCode(parts.roomCode)),
         ),
-        h('div', { class: 'room-header-side' }, this.locked, this.status, this.count),
+        h('div', { class: 'room-header-side' }, this.recording, this.streaming, this.locked, this.status, this.count),
       ),
       this.reconnecting,
       this.weak,
@@ -117,6 +125,11 @@ export class RoomView {
   /** The server measures this page's own connection as poor. */
   setWeakConnection(weak: boolean): void {
     this.weak.hidden = !weak;
+  }
+
+  setRecording(state: { recording: boolean; streaming: boolean }): void {
+    this.recording.hidden = !state.recording;
+    this.streaming.hidden = !state.streaming;
   }
 
   setSoundBlocked(blocked: boolean): void {

@@ -62,6 +62,8 @@ export class Room {
   private rules: RoomRules | null = null;
   /** Whom the host put in the spotlight. */
   private focusId: string | null = null;
+  /** Whether the meeting is being recorded or pushed live (`recording` frames). */
+  private recording = { recording: false, streaming: false };
 
   /** Each person's connection quality as the server last measured it (`quality` frame). */
   private quality: Record<string, QualityLevel> = {};
@@ -168,10 +170,15 @@ export class Room {
     switch (message.type) {
       case 'welcome':
         if (message.statsIntervalMs) this.stats.start(message.statsIntervalMs);
+        // A `recording` frame follows when something is being recorded; none means nothing is.
+        this.recording = { recording: false, streaming: false };
+        this.view.setRecording(this.recording);
         return this.welcome(message.you, message.participants, message.chat);
       case 'quality':
         this.quality = message.levels;
         return this.renderQuality();
+      case 'recording':
+        return this.recordingChanged(message);
       case 'participant-joined':
       case 'participant-updated':
         return this.upsert(message.participant, message.type === 'participant-joined');
@@ -200,6 +207,15 @@ export class Room {
         // Media-link messages, `removed`, `ended` and `error` are the session's.
         return;
     }
+  }
+
+  /** Recording or stream-out started or stopped: the header says so, and a notice when it changes. */
+  private recordingChanged(next: { recording: boolean; streaming: boolean; changed: boolean }): void {
+    const before = this.recording;
+    this.recording = { recording: next.recording, streaming: next.streaming };
+    this.view.setRecording(this.recording);
+    if (next.recording !== before.recording) this.notices.show(next.recording ? t('room.notice.recordingStarted') : t('room.notice.recordingStopped'), { ms: 8000 });
+    if (next.streaming !== before.streaming) this.notices.show(next.streaming ? t('room.notice.streamingStarted') : t('room.notice.streamingStopped'), { ms: 8000 });
   }
 
   /** A request failed while in the room: say so in the page's words when the code is known. */

@@ -6,6 +6,7 @@ import { effects } from './effects.js';
 import { errors } from './errors.js';
 import { join } from './join.js';
 import { prejoin } from './prejoin.js';
+import { player } from './player.js';
 import { room } from './room.js';
 import { status } from './status.js';
 
@@ -18,4 +19,5 @@ export const en = {
   ...prejoin,
   ...room,
   ...status,
+  ...player,
 } as const;

@@ -5,6 +5,7 @@ import { effects } from './effects.js';
 import { errors } from './errors.js';
 import { join } from './join.js';
 import { prejoin } from './prejoin.js';
+import { player } from './player.js';
 import { room } from './room.js';
 import { status } from './status.js';
 
@@ -17,4 +18,5 @@ export const zhCN = {
   ...prejoin,
   ...room,
   ...status,
+  ...player,
 };
