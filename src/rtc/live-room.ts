@@ -29,6 +29,44 @@ export interface Participant {
   mic: boolean;
   camera: boolean;
   screen: boolean;
+  /** The page stopped answering or its socket dropped: it may come back as this participant. */
+  reconnecting: boolean;
+  /** Raised hand: the room's running number when it went up (lower = earlier); null = down. */
+  hand: number | null;
+}
+
+/** What the invite panel shows; the host passcode goes to hosts only. */
+export interface InviteDetails {
+  link: string;
+  roomCode: string;
+  passcode: string;
+  hostPasscode: string;
+}
+
+/** Someone at the door of a locked meeting or one with a waiting room, waiting for a host or co-host. */
+export interface Knock {
+  knockId: string;
+  name: string;
+  at: number;
+  peer: Peer;
+  /** Enters them into the room (the hub runs the entry, past the entry rules). */
+  admit(): Promise<void>;
+}
+
+/** Reactions a page may send: a fixed set, so nobody floods others with arbitrary text. */
+export const REACTIONS = ['👍', '👏', '😂', '❤️', '🎉', '😮'] as const;
+/** Most knocks one room keeps waiting at once. */
+const MAX_KNOCKS = 50;
+
+interface Entry {
+  info: Participant;
+  peer: Peer;
+  unionId: string | null;
+  net?: string | undefined;
+  /** The browser (vconf_device) it entered from: a second tab of it takes this participant over. */
+  deviceId?: string | undefined;
+  /** While reconnecting after its socket dropped: leaves when this fires. */
+  grace?: ReturnType<typeof setTimeout> | undefined;
 }
 
 export interface ChatMessage {
@@ -42,7 +80,7 @@ const CHAT_HISTORY = 200;
 /** Characters of chat text a newcomer is sent at most (the welcome frame stays small). */
 const CHAT_HISTORY_CHARS = 32 * 1024;
 /** WebSocket close codes the page understands (4000–4999 are the application's own). */
-export const CloseCode = { replaced: 4000, removed: 4001, ended: 4002, refused: 4003, left: 4004, kicked: 4005 } as const;
+export const CloseCode = { replaced: 4000, removed: 4001, ended: 4002, refused: 4003, left: 4004, kicked: 4005, denied: 4006 } as const;
 
 /** Why a page is told to turn its microphone off. */
 export type MuteReason = 'host' | 'muteAll' | 'forced';
@@ -52,7 +90,12 @@ export type MuteReason = 'host' | 'muteAll' | 'forced';
  * host's controls. Presence is written through to the member records as it changes.
  */
 export class LiveRoom {
-  private readonly participants = new Map<string, { info: Participant; peer: Peer; unionId: string | null; net?: string | undefined }>();
+  private readonly participants = new Map<string, Entry>();
+  private readonly knocks = new Map<string, Knock>();
+  private handCounter = 0;
+  private invite: InviteDetails | undefined;
+  /** When the meeting started (epoch ms), for the pages' timers. */
+  private startedAt: number | undefined;
   private readonly chat: ChatMessage[] = [];
   private chatChars = 0;
   private closed = false;
@@ -99,7 +142,16 @@ export class LiveRoom {
   }
 
   /** `net`: the network the participant's ticket was issued to (a removed guest's network is barred). */
-  async join(info: Participant, peer: Peer, meeting: { title: string; roomCode: string }, unionId: string | null = null, net?: string): Promise<void> {
+  async join(
+    info: Participant,
+    peer: Peer,
+    meeting: { title: string; roomCode: string; startedAt?: number | undefined; invite?: InviteDetails | undefined },
+    unionId: string | null = null,
+    net?: string,
+    deviceId?: string,
+  ): Promise<void> {
+    this.invite = meeting.invite ?? this.invite;
+    this.startedAt ??= meeting.startedAt;
     const firstEntry = !this.seen.has(info.participantId);
     this.seen.add(info.participantId);
     // Mute-all mutes newcomers; a forced mute holds across reconnects.
@@ -107,12 +159,15 @@ export class LiveRoom {
     if (mutedOnEntry) info = { ...info, mic: false };
     const previous = this.participants.get(info.participantId);
     if (previous) {
-      // The same participant reconnected (a reload, a second tab): the newest connection wins.
+      // The same participant reconnected (a reload, a second tab): the newest connection wins,
+      // and a raised hand stays raised.
+      clearTimeout(previous.grace);
+      info = { ...info, hand: previous.info.hand };
       this.participants.delete(info.participantId);
       previous.peer.close(CloseCode.replaced, 'replaced by a newer connection');
       await this.media.removeParticipant(info.participantId);
     }
-    this.participants.set(info.participantId, { info, peer, unionId, net });
+    this.participants.set(info.participantId, { info, peer, unionId, net, deviceId });
     try {
       await this.media.addParticipant(info.participantId);
     } catch (err) {
@@ -124,7 +179,7 @@ export class LiveRoom {
     peer.send({
       type: 'welcome',
       you: info,
-      meeting: { conferenceId: this.conferenceId, title: meeting.title, roomCode: meeting.roomCode },
+      meeting: { conferenceId: this.conferenceId, title: meeting.title, roomCode: meeting.roomCode, ...(this.startedAt ? { startedAt: this.startedAt } : {}) },
       participants: this.roster().filter((p) => p.participantId !== info.participantId),
       chat: this.chat,
       ice: this.media.clientIce?.(info.participantId),
@@ -132,17 +187,147 @@ export class LiveRoom {
     peer.send(this.settingsFor(info));
     peer.send({ type: 'focus', participantId: this.focusedId() });
     if (mutedOnEntry) peer.send({ type: 'muted', reason: 'muteAll' satisfies MuteReason });
+    this.sendInvite(this.participants.get(info.participantId)!);
+    if (info.role !== 'participant') peer.send(this.knockList());
     this.broadcast({ type: previous ? 'participant-updated' : 'participant-joined', participant: info }, info.participantId);
     this.refreshFocus();
   }
 
-  /** A socket closed or the page said leave. `peer` guards against a replaced connection leaving. */
-  async leave(participantId: string, peer: Peer): Promise<void> {
+  /** Sends one participant a frame. */
+  tell(participantId: string, message: object): void {
+    this.participants.get(participantId)?.peer.send(message);
+  }
+
+  /** The participant a browser is in the room as (live or reconnecting), if any. */
+  participantOfDevice(deviceId: string): string | undefined {
+    for (const [id, p] of this.participants) if (p.deviceId === deviceId) return id;
+    return undefined;
+  }
+
+  /** The page stopped answering (no pong, no frame): others see it reconnecting. */
+  stale(participantId: string, peer: Peer): void {
+    const p = this.participants.get(participantId);
+    if (!p || p.peer !== peer || p.info.reconnecting) return;
+    this.markReconnecting(p);
+  }
+
+  /** A stale page spoke again. */
+  alive(participantId: string, peer: Peer): void {
+    const p = this.participants.get(participantId);
+    if (!p || p.peer !== peer || !p.info.reconnecting || p.grace) return;
+    p.info = { ...p.info, reconnecting: false };
+    this.broadcast({ type: 'participant-updated', participant: p.info });
+  }
+
+  /**
+   * The socket dropped without the page saying it leaves (a reload, a network cut): the participant
+   * shows as reconnecting and leaves after `graceMs` unless it comes back; `at` is when it was last heard.
+   */
+  async dropped(participantId: string, peer: Peer, graceMs: number, at: number): Promise<void> {
+    const p = this.participants.get(participantId);
+    if (!p || p.peer !== peer) return;
+    if (!p.info.reconnecting) this.markReconnecting(p);
+    clearTimeout(p.grace);
+    p.grace = setTimeout(() => {
+      this.leave(participantId, peer, at).catch((err: unknown) => this.log.error({ err, conferenceId: this.conferenceId }, 'leave after reconnect grace failed'));
+    }, graceMs);
+    p.grace.unref?.();
+    // Its connections are gone; the SFU stops offering its tracks until it comes back.
+    await this.media.removeParticipant(participantId);
+  }
+
+  private markReconnecting(p: Entry): void {
+    p.info = { ...p.info, reconnecting: true };
+    this.broadcast({ type: 'participant-updated', participant: p.info });
+    // Nobody is speaking from a page that went quiet.
+    this.broadcast({ type: 'speaking', participantId: p.info.participantId, speaking: false }, p.info.participantId);
+  }
+
+  /** Raise or lower one's own hand. */
+  raiseHand(participantId: string, raised: boolean): void {
+    const p = this.participants.get(participantId);
+    if (!p || (p.info.hand !== null) === raised) return;
+    p.info = { ...p.info, hand: raised ? ++this.handCounter : null };
+    this.broadcast({ type: 'participant-updated', participant: p.info });
+  }
+
+  /** Host control: lower someone's hand (or everyone's, `targetId` null). */
+  lowerHand(byId: string, targetId: string | null): void {
+    if (!this.permits(byId, 'moderator')) return;
+    for (const [id, p] of this.participants) {
+      if (p.info.hand === null || (targetId !== null && id !== targetId)) continue;
+      p.info = { ...p.info, hand: null };
+      this.broadcast({ type: 'participant-updated', participant: p.info });
+      if (id !== byId) p.peer.send({ type: 'hand-lowered', by: byId });
+    }
+  }
+
+  /** A reaction, shown briefly on every page (the sender's too). */
+  react(participantId: string, emoji: string): void {
+    if (!this.participants.has(participantId) || !(REACTIONS as readonly string[]).includes(emoji)) return;
+    this.broadcast({ type: 'reaction', participantId, emoji });
+  }
+
+  /** Someone knocks: hosts and co-hosts see them; they wait until let in or turned away. */
+  knock(k: Knock): boolean {
+    if (this.knocks.size >= MAX_KNOCKS) return false;
+    this.knocks.set(k.knockId, k);
+    k.peer.send({ type: 'waiting' });
+    this.sendKnocks();
+    return true;
+  }
+
+  /** The knocker went away (closed the page). */
+  withdraw(knockId: string): void {
+    if (!this.knocks.delete(knockId)) return;
+    this.sendKnocks();
+    if (this.participants.size === 0 && this.knocks.size === 0) this.onEmpty();
+  }
+
+  /** Host control: let a knocker in, or turn them away (they are told). */
+  async answerKnock(byId: string, knockId: string, admit: boolean): Promise<void> {
+    if (!this.permits(byId, 'moderator')) return;
+    const k = this.knocks.get(knockId);
+    if (!k) return;
+    this.knocks.delete(knockId);
+    this.sendKnocks();
+    if (admit) return k.admit();
+    k.peer.send({ type: 'denied' });
+    k.peer.close(CloseCode.denied, 'not let in');
+  }
+
+  /** The door opened (unlocked, waiting room off): everyone waiting comes in. */
+  private async admitAllKnocks(): Promise<void> {
+    const waiting = [...this.knocks.values()];
+    this.knocks.clear();
+    this.sendKnocks();
+    for (const k of waiting) await k.admit().catch((err: unknown) => this.log.warn({ err, conferenceId: this.conferenceId }, 'admitting a knock failed'));
+  }
+
+  private knockList(): object {
+    return { type: 'knocks', knocks: [...this.knocks.values()].map((k) => ({ knockId: k.knockId, name: k.name, at: k.at })) };
+  }
+
+  private sendKnocks(): void {
+    const list = this.knockList();
+    for (const p of this.participants.values()) if (p.info.role !== 'participant' && !p.info.reconnecting) p.peer.send(list);
+  }
+
+  /** The invite panel's details; the host passcode only for hosts. */
+  private sendInvite(p: Entry): void {
+    if (!this.invite) return;
+    const { hostPasscode, ...rest } = this.invite;
+    p.peer.send({ type: 'invite', ...rest, ...(p.info.role === 'host' ? { hostPasscode } : {}) });
+  }
+
+  /** The page said leave, or it is gone for good. `peer` guards against a replaced connection leaving. */
+  async leave(participantId: string, peer: Peer, at?: number): Promise<void> {
     const current = this.participants.get(participantId);
     if (!current || current.peer !== peer) return;
+    clearTimeout(current.grace);
     this.participants.delete(participantId);
     await this.media.removeParticipant(participantId);
-    await this.presence.leave(this.conferenceId, participantId);
+    await this.presence.leave(this.conferenceId, participantId, at);
     this.broadcast({ type: 'participant-left', participantId });
     await this.afterDeparture(current.info);
   }
@@ -227,6 +412,7 @@ export class LiveRoom {
   /** New meeting settings: entry, mute and share rules, and the spotlight, applied to everyone inside. */
   applySettings(next: MeetingSettings): void {
     this.settings = { ...next };
+    if (!next.locked && !next.waitingRoom && this.knocks.size > 0) void this.admitAllKnocks();
     for (const [id, p] of this.participants) {
       const share = this.canShare(p.info.role);
       this.media.setForwarding(id, 'screen', share);
@@ -249,12 +435,15 @@ export class LiveRoom {
     if (!share) target.info.screen = false;
     this.broadcast({ type: 'participant-updated', participant: target.info });
     target.peer.send(this.settingsFor(target.info));
+    this.sendInvite(target);
+    if (role !== 'participant') target.peer.send(this.knockList());
   }
 
   /** KickMembers: the participant's page leaves; `ban` says whether it may come back (records are the caller's). */
   async eject(targetId: string, ban: boolean): Promise<void> {
     const target = this.participants.get(targetId);
     if (!target) return;
+    clearTimeout(target.grace);
     this.participants.delete(targetId);
     if (ban) await this.barGuest(target);
     target.peer.send({ type: 'removed', rejoin: !ban });
@@ -271,6 +460,7 @@ export class LiveRoom {
     await this.presence.remove(this.conferenceId, targetId);
     if (!target) return;
     await this.barGuest(target);
+    clearTimeout(target.grace);
     this.participants.delete(targetId);
     target.peer.send({ type: 'removed' });
     target.peer.close(CloseCode.removed, 'removed by the host');
@@ -295,11 +485,17 @@ export class LiveRoom {
   shutDown(message: object, code: number, reason: string): void {
     if (this.closed) return;
     this.closed = true;
-    for (const { peer } of this.participants.values()) {
+    for (const { peer, grace } of this.participants.values()) {
+      clearTimeout(grace);
+      peer.send(message);
+      peer.close(code, reason);
+    }
+    for (const { peer } of this.knocks.values()) {
       peer.send(message);
       peer.close(code, reason);
     }
     this.participants.clear();
+    this.knocks.clear();
     this.onEmpty();
   }
 
@@ -356,7 +552,11 @@ export class LiveRoom {
   /** After someone left or was removed: hand over the host role if asked to, and close an empty room. */
   private async afterDeparture(left: Participant): Promise<void> {
     this.refreshFocus();
-    if (this.participants.size === 0) return this.onEmpty();
+    // Knocks keep the room open: a host may still come and let them in.
+    if (this.participants.size === 0) {
+      if (this.knocks.size === 0) this.onEmpty();
+      return;
+    }
     if (left.role !== 'host' || !this.settings.autoTransferHost) return;
     const rest = [...this.participants.values()];
     if (rest.some((p) => p.info.role === 'host')) return;

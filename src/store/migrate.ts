@@ -13,6 +13,7 @@ import { roomCodeIndex } from './migrations/010-room-code-index.js';
 import { deliveryClaims } from './migrations/011-delivery-claims.js';
 import { hostile } from './migrations/012-hostile.js';
 import { dingtalkDelivery } from './migrations/013-dingtalk-delivery.js';
+import { waitingRoom } from './migrations/016-waiting-room.js';
 import type { Database } from './schema.js';
 
 /** Migrations are compiled in, so a packaged build needs no migration folder on disk. */
@@ -30,6 +31,7 @@ const migrations: Record<string, Migration> = {
   '011-delivery-claims': deliveryClaims,
   '012-hostile': hostile,
   '013-dingtalk-delivery': dingtalkDelivery,
+  '016-waiting-room': waitingRoom,
 };
 
 const provider: MigrationProvider = {
