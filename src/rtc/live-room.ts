@@ -1,47 +1,30 @@
 import type { Logger } from 'pino';
 import { DEFAULT_SETTINGS, type MeetingSettings } from '../domain/meeting-settings.js';
 import type { PresenceService } from '../domain/presence.js';
-import type { Source } from './messages.js';
+import { CloseCode, type ChatMessage, type ClientIce, type MuteReason, type Participant, type PublishedTrack, type RemoteTrackInfo, type ServerMessage, type ServerMessageOf, type Source, type InviteDetails as ProtocolInvite, REACTIONS } from '../protocol/room.js';
+
+export { CloseCode, type ChatMessage, type MuteReason, type Participant };
 
 /** What the room needs from the SFU for one meeting (src/rtc/sfu implements it). */
 export interface MediaRoom {
-  onDownstreamOffer: (participantId: string, sdp: string, tracks: Array<{ mid: string; participantId: string; source: Source }>) => void;
+  onDownstreamOffer: (participantId: string, sdp: string, tracks: RemoteTrackInfo[]) => void;
   addParticipant(participantId: string): Promise<void>;
-  publish(participantId: string, offerSdp: string, tracks: Array<{ mid: string; source: Source }>): Promise<string>;
+  publish(participantId: string, offerSdp: string, tracks: PublishedTrack[]): Promise<string>;
   downstreamAnswer(participantId: string, answerSdp: string): Promise<void>;
   setForwarding(participantId: string, source: Source, enabled: boolean): void;
   removeParticipant(participantId: string): Promise<void>;
   /** ICE servers (with TURN credentials) and policy for the participant's page; never logged. */
-  clientIce?(participantId: string): object | undefined;
+  clientIce?(participantId: string): ClientIce | undefined;
 }
 
 /** The socket side of one participant, as the room sees it. */
 export interface Peer {
-  send(message: object): void;
+  send(message: ServerMessage): void;
   close(code: number, reason: string): void;
 }
 
-export interface Participant {
-  participantId: string;
-  name: string;
-  /** Co-hosts have the host's controls except ending the meeting and acting on the host. */
-  role: 'host' | 'cohost' | 'participant';
-  mic: boolean;
-  camera: boolean;
-  screen: boolean;
-  /** The page stopped answering or its socket dropped: it may come back as this participant. */
-  reconnecting: boolean;
-  /** Raised hand: the room's running number when it went up (lower = earlier); null = down. */
-  hand: number | null;
-}
-
 /** What the invite panel shows; the host passcode goes to hosts only. */
-export interface InviteDetails {
-  link: string;
-  roomCode: string;
-  passcode: string;
-  hostPasscode: string;
-}
+export type InviteDetails = Required<ProtocolInvite>;
 
 /** Someone at the door of a locked meeting or one with a waiting room, waiting for a host or co-host. */
 export interface Knock {
@@ -53,8 +36,6 @@ export interface Knock {
   admit(): Promise<void>;
 }
 
-/** Reactions a page may send: a fixed set, so nobody floods others with arbitrary text. */
-export const REACTIONS = ['👍', '👏', '😂', '❤️', '🎉', '😮'] as const;
 /** Most knocks one room keeps waiting at once. */
 const MAX_KNOCKS = 50;
 
@@ -69,22 +50,9 @@ interface Entry {
   grace?: ReturnType<typeof setTimeout> | undefined;
 }
 
-export interface ChatMessage {
-  participantId: string;
-  name: string;
-  text: string;
-  at: number;
-}
-
 const CHAT_HISTORY = 200;
 /** Characters of chat text a newcomer is sent at most (the welcome frame stays small). */
 const CHAT_HISTORY_CHARS = 32 * 1024;
-/** WebSocket close codes the page understands (4000–4999 are the application's own). */
-export const CloseCode = { replaced: 4000, removed: 4001, ended: 4002, refused: 4003, left: 4004, kicked: 4005, denied: 4006 } as const;
-
-/** Why a page is told to turn its microphone off. */
-export type MuteReason = 'host' | 'muteAll' | 'forced';
-
 /**
  * One live meeting on this instance: who is connected, their media state and chat, and the
  * host's controls. Presence is written through to the member records as it changes.
@@ -194,7 +162,7 @@ export class LiveRoom {
   }
 
   /** Sends one participant a frame. */
-  tell(participantId: string, message: object): void {
+  tell(participantId: string, message: ServerMessage): void {
     this.participants.get(participantId)?.peer.send(message);
   }
 
@@ -304,7 +272,7 @@ export class LiveRoom {
     for (const k of waiting) await k.admit().catch((err: unknown) => this.log.warn({ err, conferenceId: this.conferenceId }, 'admitting a knock failed'));
   }
 
-  private knockList(): object {
+  private knockList(): ServerMessageOf<'knocks'> {
     return { type: 'knocks', knocks: [...this.knocks.values()].map((k) => ({ knockId: k.knockId, name: k.name, at: k.at })) };
   }
 
@@ -332,7 +300,7 @@ export class LiveRoom {
     await this.afterDeparture(current.info);
   }
 
-  async publish(participantId: string, sdp: string, tracks: Array<{ mid: string; source: Source }>): Promise<void> {
+  async publish(participantId: string, sdp: string, tracks: PublishedTrack[]): Promise<void> {
     const p = this.participants.get(participantId);
     if (!p) return;
     const answer = await this.media.publish(participantId, sdp, tracks);
@@ -482,7 +450,7 @@ export class LiveRoom {
   }
 
   /** Closes every connection with a final message; the room is gone afterwards. */
-  shutDown(message: object, code: number, reason: string): void {
+  shutDown(message: ServerMessage, code: number, reason: string): void {
     if (this.closed) return;
     this.closed = true;
     for (const { peer, grace } of this.participants.values()) {
@@ -505,7 +473,7 @@ export class LiveRoom {
   }
 
   /** Sends to everyone in the room except `exceptId`. */
-  private broadcast(message: object, exceptId?: string): void {
+  private broadcast(message: ServerMessage, exceptId?: string): void {
     for (const [id, { peer }] of this.participants) if (id !== exceptId) peer.send(message);
   }
 
@@ -529,7 +497,7 @@ export class LiveRoom {
   }
 
   /** The `settings` frame for one participant: the meeting's rules and what they mean for this person. */
-  private settingsFor(info: Participant): object {
+  private settingsFor(info: Participant): ServerMessageOf<'settings'> {
     const { focus: _focus, ...rules } = this.settings;
     return { type: 'settings', ...rules, canUnmute: this.mayTalk(info.participantId, info.role), canShare: this.canShare(info.role) };
   }
