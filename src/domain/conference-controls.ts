@@ -140,6 +140,9 @@ export class ControlService {
     if (req.lockConference !== undefined) patch.locked = req.lockConference;
     if (req.muteAll !== undefined) patch.muteAll = req.muteAll;
     if (req.allowUnmuteSelf !== undefined) patch.allowUnmuteSelf = req.allowUnmuteSelf;
+    // Lifting mute all lifts its hold on self-unmuting too (as MuteAll un_mute does), unless the
+    // same call says otherwise: a room's "mute all" and the API's "muteAll: false" are one switch.
+    else if (req.muteAll === false) patch.allowUnmuteSelf = true;
     if (req.forbiddenShareScreen !== undefined) patch.forbiddenShareScreen = req.forbiddenShareScreen;
     if (req.onlyInternalEmployeesJoin !== undefined) patch.onlyInternalEmployeesJoin = req.onlyInternalEmployeesJoin;
     if (req.autoTransferHost !== undefined) patch.autoTransferHost = req.autoTransferHost;

@@ -206,6 +206,8 @@ export const CloseCode = {
   left: 4004,
   kicked: 4005,
   denied: 4006,
+  /** Sent by the page when it closes a socket to reconnect at once: not a leave. */
+  reconnecting: 4010,
   restart: 1012,
 } as const;
 export type CloseCodeName = keyof typeof CloseCode;

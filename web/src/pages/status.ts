@@ -1,19 +1,22 @@
 import { h, icon } from '../dom';
 import { ICONS } from '../icons';
 import { brand } from './brand';
+import { t } from '../i18n/i18n.js';
 import type { Page } from './page';
 import './status.css';
 
-export type StatusKind = 'ended' | 'removed' | 'invalid-link' | 'left' | 'replaced' | 'error' | 'locked' | 'restricted' | 'cancelled' | 'not-open';
+export type StatusKind = 'ended' | 'removed' | 'invalid-link' | 'left' | 'replaced' | 'error' | 'locked' | 'restricted' | 'cancelled' | 'not-open' | 'denied';
 
 interface StatusOptions {
   /** Overrides the default explanation (e.g. the server's message). */
   message?: string;
   /** For "left": go back into the same meeting. */
   onRejoin?: () => void;
+  /** For "locked": ask the host to be let in instead of a dead end. */
+  onKnock?: () => void;
 }
 
-const TEXT: Record<StatusKind, { heading: string; body: string; glyph: string }> = {
+const TEXT: Record<Exclude<StatusKind, 'denied'>, { heading: string; body: string; glyph: string }> = {
   ended: { heading: 'This meeting has ended', body: 'The meeting is over. Thanks for joining.', glyph: ICONS.end },
   removed: {
     heading: 'You were removed from this meeting',
@@ -56,12 +59,13 @@ const TEXT: Record<StatusKind, { heading: string; body: string; glyph: string }>
 
 /** Full-page end states; each carries data-testid="page-<kind>". */
 export function statusPage(kind: StatusKind, options: StatusOptions = {}): Page {
-  const text = TEXT[kind];
+  const text = kind === 'denied' ? { heading: t('status.deniedTitle'), body: t('status.deniedBody'), glyph: ICONS.alert } : TEXT[kind];
   const heading = h('h1', { tabindex: '-1' }, text.heading);
   const actions = h('div', { class: 'status-actions' });
+  if (options.onKnock) actions.append(h('button', { class: 'btn btn-primary', type: 'button', 'data-testid': 'knock-button', onclick: options.onKnock }, t('status.askToJoin')));
   if (options.onRejoin) {
     const label = kind === 'replaced' ? 'Use here' : kind === 'locked' || kind === 'restricted' || kind === 'not-open' ? 'Try again' : 'Rejoin';
-    actions.append(h('button', { class: 'btn btn-primary', type: 'button', 'data-testid': 'rejoin-button', onclick: options.onRejoin }, label));
+    actions.append(h('button', { class: options.onKnock ? 'btn btn-secondary' : 'btn btn-primary', type: 'button', 'data-testid': 'rejoin-button', onclick: options.onRejoin }, label));
   }
   actions.append(
     h('a', { class: options.onRejoin ? 'btn btn-secondary' : 'btn btn-primary', href: '/join', 'data-testid': 'join-another' }, kind === 'invalid-link' ? 'Join with a room code' : 'Join another meeting'),
@@ -75,7 +79,7 @@ export function statusPage(kind: StatusKind, options: StatusOptions = {}): Page 
       { class: 'card status-card', role: kind === 'left' || kind === 'replaced' ? undefined : 'alert' },
       h('div', { class: 'status-glyph' }, icon(text.glyph)),
       heading,
-      h('p', { class: 'status-body', 'data-testid': 'status-message' }, options.message ?? text.body),
+      h('p', { class: 'status-body', 'data-testid': 'status-message' }, options.onKnock ? t('status.lockedKnockBody') : (options.message ?? text.body)),
       actions,
     ),
   );

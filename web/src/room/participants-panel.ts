@@ -6,6 +6,8 @@ import './participants-panel.css';
 export interface ParticipantsPanelActions {
   mute(participantId: string): void;
   remove(participantId: string): void;
+  /** More host controls for a row (co-host, spotlight, lower hand). */
+  extra?(participant: Participant): HTMLElement[];
 }
 
 /** The roster with mic/camera indicators; hosts and co-hosts also get Mute and Remove per participant. */
@@ -75,6 +77,7 @@ export class ParticipantsPanel {
             },
             'Remove',
           ),
+          ...(this.actions.extra?.(p) ?? []),
         )
       : null;
     return h(

@@ -3,9 +3,11 @@
 import { common } from './common.js';
 import { errors } from './errors.js';
 import { room } from './room.js';
+import { features } from './features.js';
 
 export const en = {
   ...common,
   ...errors,
   ...room,
+  ...features,
 } as const;

@@ -2,9 +2,11 @@
 import { common } from './common.js';
 import { errors } from './errors.js';
 import { room } from './room.js';
+import { features } from './features.js';
 
 export const zhCN = {
   ...common,
   ...errors,
   ...room,
+  ...features,
 };
