@@ -5,7 +5,9 @@
  * in order and the host lowers one; reactions reach others; keyboard shortcuts and their help;
  * pin, the meeting timer and the "you're muted" hint. One meeting, four people.
  */
+import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { packageRoot } from '../../src/paths.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { newParticipant } from '../../tools/chromium.js';
 import type { TestServer } from '../support/server.js';
@@ -25,6 +27,10 @@ const h = () => confHeaders(token);
 
 type Created = { conferenceId: string; roomCode: string; externalLinkUrl: string; hostPassword: string; conferencePassword: string };
 
+/** VCONF_WRITE_SCREENSHOTS=1 refreshes the README's pictures of the invite panel and the waiting room. */
+const shoot = async (page: Page, name: string) => {
+  if (process.env.VCONF_WRITE_SCREENSHOTS) await page.screenshot({ path: join(packageRoot, 'docs', 'screenshots', name) });
+};
 const tileOf = (page: Page, id: string) => page.locator(`[data-testid="participant-tile"][data-participant-id="${id}"]`);
 /** An attribute of the first element matching `selector`, or null when there is none (no waiting). */
 const attr = (page: Page, selector: string, name: string) => page.evaluate(([sel, n]) => document.querySelector(sel!)?.getAttribute(n!) ?? null, [selector, name]);
@@ -109,6 +115,8 @@ describe.skipIf(!ready)('the room for real organizations: host tools, waiting ro
     await cy.page.getByTestId('page-waiting').waitFor({ state: 'visible', timeout: 10_000 });
     const row = ann.getByTestId('knock-row');
     await row.waitFor({ timeout: 5000 });
+    await shoot(cy.page, 'waiting-room.png');
+    await shoot(ann, 'knock.png');
     expect(await row.innerText()).toContain('Cy');
     await row.getByTestId('admit-knock').click();
     await eventually(() => cy.page.getByTestId('page-waiting').isHidden(), (hidden) => hidden, 10_000);
@@ -152,6 +160,7 @@ describe.skipIf(!ready)('the room for real organizations: host tools, waiting ro
     expect(await ann.getByTestId('invite-host-passcode').count()).toBe(0);
     await ann.getByTestId('show-host-passcode').click();
     expect(await ann.getByTestId('invite-host-passcode').innerText()).toBe(m.hostPassword);
+    await shoot(ann, 'invite-panel.png');
     await ann.getByTestId('copy-link').click();
     await eventually(() => ann.evaluate(() => navigator.clipboard.readText()), (text) => text === m.externalLinkUrl, 10_000);
     await ann.keyboard.press('Escape');
