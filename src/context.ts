@@ -14,6 +14,7 @@ import { SqlStatisticsStore } from './store/statistics-repo.js';
 import { DEFAULT_STATS_INTERVAL_MS } from './rtc/stats/room-stats.js';
 import { MeetingService } from './domain/meetings.js';
 import { PresenceService } from './domain/presence.js';
+import { RoomModeration } from './domain/room-moderation.js';
 import { ScheduleService } from './domain/schedule.js';
 import { randomHex } from './domain/secrets.js';
 import { TicketSigner } from './domain/tickets.js';
@@ -247,6 +248,17 @@ export async function createContext(config: Config, logger: Logger): Promise<{ c
     mediaEngine.observer = recordings;
     const router = new RoomRouter(rooms, node, signer, MAX_SIGNALING_PAYLOAD, relayProof(key), clusterLog);
     const tokens = new TokenService(new SqlTokenRepository(db), directory, key, undefined, rates);
+    const controls = new ControlService({
+      meetings: meetingRepo,
+      directory,
+      settings,
+      presence,
+      live: new ClusterControls(node.id, state.rooms, state.bus, roomControls, clusterLog),
+      events: recorder,
+    });
+    // The host's tools in the room run the API's operations: one state for both.
+    rooms.moderation = new RoomModeration(meetingRepo, controls);
+    rooms.links = links;
     metrics = createMetrics({ rooms, sfu, outbox: eventStore, pool: store, stream });
     const ctx: Context = {
       config,
@@ -281,14 +293,7 @@ export async function createContext(config: Config, logger: Logger): Promise<{ c
           return room && new Map(room.roster().map((p) => [p.participantId, p]));
         },
       }),
-      controls: new ControlService({
-        meetings: meetingRepo,
-        directory,
-        settings,
-        presence,
-        live: new ClusterControls(node.id, state.rooms, state.bus, roomControls, clusterLog),
-        events: recorder,
-      }),
+      controls,
       cluster: {
         state,
         node,

@@ -12,7 +12,34 @@ export interface LaunchOptions {
 
 /** Debian's Chromium with fake camera/microphone, as /work/shared/notes describes for this machine. */
 export async function launchBrowser(opts: LaunchOptions = {}): Promise<Browser> {
-  return chromium.launch({
+  return chromium.launch(launchOptions(opts));
+}
+
+/**
+ * The same Chromium as a process of its own whose id is known, for tests that stop it (SIGSTOP its
+ * process group: the browser, its renderers and its network service freeze together).
+ */
+export async function launchStoppableBrowser(opts: LaunchOptions = {}): Promise<{ browser: Browser; pid: number; close(): Promise<void> }> {
+  const server = await chromium.launchServer(launchOptions(opts));
+  const pid = server.process().pid!;
+  const browser = await chromium.connect(server.wsEndpoint());
+  return {
+    browser,
+    pid,
+    async close() {
+      try {
+        process.kill(-pid, 'SIGCONT');
+      } catch {
+        // Already gone.
+      }
+      await browser.close().catch(() => undefined);
+      await server.close();
+    },
+  };
+}
+
+function launchOptions(opts: LaunchOptions) {
+  return {
     executablePath: opts.executablePath ?? process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     headless: true,
     ...(opts.env ? { env: opts.env } : {}),
@@ -31,7 +58,7 @@ export async function launchBrowser(opts: LaunchOptions = {}): Promise<Browser> 
       '--disable-features=WebRtcHideLocalIpsWithMdns',
       ...(opts.args ?? []),
     ],
-  });
+  };
 }
 
 /**

@@ -15,7 +15,7 @@ export { DEVICE_COOKIE, deviceIdOf } from './client.js';
 
 /** Join pages and the admission call behind them (docs/room-protocol.md). */
 export async function roomRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
-  app.post<{ Body: { roomCode: string; token?: string; passcode?: string } }>(
+  app.post<{ Body: { roomCode: string; token?: string; passcode?: string; knock?: boolean } }>(
     '/api/admit',
     {
       config: { bodyRequired: true, onInvalid: () => new ApiError('roomBadRequest') },
@@ -23,7 +23,7 @@ export async function roomRoutes(app: FastifyInstance, { ctx }: { ctx: Context }
         tags: ['meeting room'],
         summary: 'Exchange a join link token, or a room code and passcode, for a room ticket',
         body: {
-          ...object({ roomCode: { type: 'string', pattern: '^[0-9 ]{1,20}$' }, token: str, passcode: { type: 'string', maxLength: 64 } }, ['roomCode']),
+          ...object({ roomCode: { type: 'string', pattern: '^[0-9 ]{1,20}$' }, token: str, passcode: { type: 'string', maxLength: 64 }, knock: { type: 'boolean' } }, ['roomCode']),
           oneOf: [{ required: ['token'] }, { required: ['passcode'] }],
         },
       },
@@ -33,7 +33,9 @@ export async function roomRoutes(app: FastifyInstance, { ctx }: { ctx: Context }
       if (missingBody) throw new ApiError('roomBadRequest');
       const roomCode = req.body.roomCode.replaceAll(' ', '');
       const device = await ensureDevice(ctx, req, reply);
-      const request = req.body.token !== undefined ? { roomCode, token: req.body.token } : { roomCode, passcode: (req.body.passcode ?? '').trim() };
+      // `knock`: at a locked meeting, ask to be let in (the room's door puts the person in its waiting room).
+      const knock = req.body.knock === true ? { knock: true } : {};
+      const request = req.body.token !== undefined ? { roomCode, token: req.body.token, ...knock } : { roomCode, passcode: (req.body.passcode ?? '').trim(), ...knock };
       // A signed-in directory user joins as themselves (docs/sign-in.md).
       const me = await sessionOf(ctx, req);
       const result = await ctx.admission.admit(request, { device, network: networkOfRequest(req) }, me && { corpId: me.corpId, unionId: me.unionId });

@@ -29,7 +29,8 @@ export interface BookedLinks {
   open(roomCode: string, token: string): Promise<Meeting | 'cancelled' | 'notOpenYet' | 'meetingEnded' | undefined>;
 }
 
-export type AdmissionRequest = { roomCode: string; token: string } | { roomCode: string; passcode: string };
+/** `knock`: the person asks to be let into a locked meeting (the room's door puts them in its waiting room). */
+export type AdmissionRequest = ({ roomCode: string; token: string } | { roomCode: string; passcode: string }) & { knock?: boolean };
 
 export type AdmissionResult =
   | { ok: true; ticket: string; claims: TicketClaims; meeting: Meeting }
@@ -62,36 +63,37 @@ export class AdmissionService {
   /** `user`: the signed-in directory user, recorded under their unionId; the organizer becomes host. */
   async admit(request: AdmissionRequest, client: Client, user?: TicketUser): Promise<AdmissionResult> {
     const who: Attempter = { device: client.device, network: client.network };
-    if ('token' in request) return this.admitByLink(request.roomCode, request.token, who, client, user);
-    return this.admitByPasscode(request.roomCode, request.passcode, who, client, user);
+    const knock = request.knock === true;
+    if ('token' in request) return this.admitByLink(request.roomCode, request.token, who, client, knock, user);
+    return this.admitByPasscode(request.roomCode, request.passcode, who, client, knock, user);
   }
 
   /** Join links are 192-bit secrets, but wrong ones still count, so the path is no free oracle. */
-  private async admitByLink(roomCode: string, token: string, who: Attempter, client: Client, user?: TicketUser): Promise<AdmissionResult> {
+  private async admitByLink(roomCode: string, token: string, who: Attempter, client: Client, knock: boolean, user?: TicketUser): Promise<AdmissionResult> {
     const target = `link:${roomCode}`;
     const verdict = await this.limiter.check(who, target);
     if (!verdict.ok) return { ok: false, reason: 'tooManyAttempts', retryAfterSeconds: verdict.retryAfterSeconds };
     // A booking's link first: after an instance ended, a join within the window starts a new one.
     const opened = await this.booked?.open(roomCode, token);
     if (typeof opened === 'string') return { ok: false, reason: opened };
-    if (opened) return this.grant(opened, 'participant', client, user);
+    if (opened) return this.grant(opened, 'participant', client, knock, user);
     const candidates = await this.meetings.findByRoomCode(roomCode);
     const meeting = candidates.find((m) => secretsEqual(token, m.joinToken));
     if (!meeting) {
       await this.limiter.fail(who, target);
       return { ok: false, reason: 'linkInvalid' };
     }
-    return this.grant(meeting, 'participant', client, user);
+    return this.grant(meeting, 'participant', client, knock, user);
   }
 
-  private async admitByPasscode(roomCode: string, passcode: string, who: Attempter, client: Client, user?: TicketUser): Promise<AdmissionResult> {
+  private async admitByPasscode(roomCode: string, passcode: string, who: Attempter, client: Client, knock: boolean, user?: TicketUser): Promise<AdmissionResult> {
     const verdict = await this.limiter.check(who, roomCode);
     if (!verdict.ok) return { ok: false, reason: 'tooManyAttempts', retryAfterSeconds: verdict.retryAfterSeconds };
 
     const candidates = await this.meetings.findByRoomCode(roomCode);
     const live = candidates.find((m) => m.status !== MeetingStatus.ended);
     const role = live ? this.roleFor(live, passcode) : undefined;
-    if (live && role) return this.grant(live, role, client, user);
+    if (live && role) return this.grant(live, role, client, knock, user);
     // A correct passcode of the meeting that last used this code: say it ended rather than "wrong".
     const ended = live ? undefined : candidates[0];
     if (ended && this.roleFor(ended, passcode)) return { ok: false, reason: 'meetingEnded' };
@@ -121,14 +123,14 @@ export class AdmissionService {
     return host ? 'host' : participant ? 'participant' : undefined;
   }
 
-  private async grant(meeting: Meeting, asked: 'host' | 'participant', client: Client, user?: TicketUser): Promise<AdmissionResult> {
+  private async grant(meeting: Meeting, asked: 'host' | 'participant', client: Client, knock: boolean, user?: TicketUser): Promise<AdmissionResult> {
     const deviceId = client.device.id;
     if (meeting.status === MeetingStatus.ended) return { ok: false, reason: 'meetingEnded' };
     if (await this.barred(meeting, client, user)) return { ok: false, reason: 'removed' };
     // A signed-in organizer runs their meeting, whatever credential they came with.
     const organizer = user !== undefined && meeting.creatorUnionId === user.unionId && meeting.corpId === user.corpId;
     const role = organizer ? 'host' : asked;
-    const refusal = await this.entry?.atAdmission(meeting, role, deviceId);
+    const refusal = await this.entry?.atAdmission(meeting, role, deviceId, knock);
     // Signed-in members of the meeting's organization are the employees "internal only" admits.
     if (refusal && !(refusal === 'internalOnly' && user?.corpId === meeting.corpId)) return { ok: false, reason: refusal };
     const claims: TicketClaims = {

@@ -82,17 +82,38 @@ export class ControlService {
   async muteAll(corpId: string, conferenceId: string, action: string, forceMute: boolean): Promise<void> {
     const mute = parseAction(action, 'mute', 'un_mute');
     await this.running(corpId, conferenceId);
+    await this.setMuteAll(conferenceId, mute, forceMute);
+  }
+
+  // The operations below change a running meeting whose caller was checked (the API's app, or a
+  // host in the room through RoomModeration): both paths share them, so they share one state.
+
+  /** Mute all on (everyone but hosts and co-hosts, now and on entry) or off (lifting a forced mute too). */
+  async setMuteAll(conferenceId: string, mute: boolean, forceMute: boolean): Promise<void> {
     const patch: SettingsPatch = mute ? { muteAll: true, allowUnmuteSelf: !forceMute } : { muteAll: false, allowUnmuteSelf: true };
     const next = await this.deps.settings.update(conferenceId, patch);
     this.deps.live.settingsChanged(conferenceId, next);
     if (mute) this.deps.live.muteEveryone(conferenceId);
   }
 
+  /** Records a settings change and tells the live room. */
+  async setSettings(conferenceId: string, patch: SettingsPatch): Promise<MeetingSettings> {
+    const next = await this.deps.settings.update(conferenceId, patch);
+    this.deps.live.settingsChanged(conferenceId, next);
+    return next;
+  }
+
+  /** Gives or takes the co-host role of one member, in the records and live. */
+  async setCohost(conferenceId: string, member: Member, add: boolean): Promise<void> {
+    await this.deps.presence.setRoles(conferenceId, member.memberId, { coHost: add });
+    this.deps.live.roleChanged(conferenceId, member.memberId, member.host ? 'host' : add ? 'cohost' : 'participant');
+  }
+
   /** LockConference: while locked nobody new may enter; people inside stay. */
   async lock(corpId: string, conferenceId: string, action: string): Promise<void> {
     const locked = parseAction(action, 'lock', 'unlock');
     await this.running(corpId, conferenceId);
-    this.deps.live.settingsChanged(conferenceId, await this.deps.settings.update(conferenceId, { locked }));
+    await this.setSettings(conferenceId, { locked });
   }
 
   /** Cohosts: add or remove the co-host role of members. */
@@ -101,10 +122,7 @@ export class ControlService {
     if (userList.length === 0) throw new Rejection('invalidParams', 'userList is empty');
     const { members } = await this.running(corpId, conferenceId);
     const targets = unique(userList.flatMap((ref) => resolve(members, { unionId: ref.unionId })));
-    for (const t of targets) {
-      await this.deps.presence.setRoles(conferenceId, t.memberId, { coHost: add });
-      this.deps.live.roleChanged(conferenceId, t.memberId, t.host ? 'host' : add ? 'cohost' : 'participant');
-    }
+    for (const t of targets) await this.setCohost(conferenceId, t, add);
   }
 
   /** Focus: every page spotlights the member (focus) or nobody (un_focus). */
@@ -112,8 +130,7 @@ export class ControlService {
     const on = parseAction(action, 'focus', 'un_focus');
     const { members } = await this.running(corpId, conferenceId);
     if (on) resolve(members, { unionId });
-    const next = await this.deps.settings.update(conferenceId, { focus: on ? unionId! : null });
-    this.deps.live.settingsChanged(conferenceId, next);
+    await this.setSettings(conferenceId, { focus: on ? unionId! : null });
   }
 
   /** UpdateVideoConferenceSetting: the given booleans change; muteAll true also mutes everyone now. */
@@ -123,16 +140,17 @@ export class ControlService {
     if (req.lockConference !== undefined) patch.locked = req.lockConference;
     if (req.muteAll !== undefined) patch.muteAll = req.muteAll;
     if (req.allowUnmuteSelf !== undefined) patch.allowUnmuteSelf = req.allowUnmuteSelf;
+    // Lifting mute all lifts its hold on self-unmuting too (as MuteAll un_mute does), unless the
+    // same call says otherwise: a room's "mute all" and the API's "muteAll: false" are one switch.
+    else if (req.muteAll === false) patch.allowUnmuteSelf = true;
     if (req.forbiddenShareScreen !== undefined) patch.forbiddenShareScreen = req.forbiddenShareScreen;
     if (req.onlyInternalEmployeesJoin !== undefined) patch.onlyInternalEmployeesJoin = req.onlyInternalEmployeesJoin;
     if (req.autoTransferHost !== undefined) patch.autoTransferHost = req.autoTransferHost;
     if (Object.keys(patch).length === 0) return;
-    const next = await this.deps.settings.update(conferenceId, patch);
-    this.deps.live.settingsChanged(conferenceId, next);
+    await this.setSettings(conferenceId, patch);
     if (req.muteAll === true) this.deps.live.muteEveryone(conferenceId);
   }
 
-  /** The meeting, if it belongs to the caller's organization and has not ended. */
   /**
    * InviteUsers: colleagues of the meeting's organization become invited (calling) members, and
    * members who left or declined are called again. Phone invitations need a PSTN gateway, which
@@ -166,6 +184,7 @@ export class ControlService {
     await this.deps.events?.members(conferenceId, 'user_invited', rung);
   }
 
+  /** The meeting, if it belongs to the caller's organization and has not ended. */
   private async running(corpId: string, conferenceId: string): Promise<{ meeting: Meeting; members: Member[] }> {
     const meeting = await this.deps.meetings.find(conferenceId);
     if (!meeting) throw new Rejection('notFound', `conference ${conferenceId} does not exist`);

@@ -1,7 +1,8 @@
 import type { Meeting } from './meeting.js';
 import type { MeetingSettingsStore } from './ports/index.js';
 
-export type EntryRefusal = 'locked' | 'internalOnly';
+/** `waiting`: the meeting has a waiting room, so a newcomer knocks and a host or co-host lets them in. */
+export type EntryRefusal = 'locked' | 'internalOnly' | 'waiting';
 
 /**
  * Who may become a new member of a meeting under its settings (LockConference, onlyInternalEmployeesJoin).
@@ -11,11 +12,15 @@ export type EntryRefusal = 'locked' | 'internalOnly';
 export class EntryPolicy {
   constructor(private readonly settings: MeetingSettingsStore) {}
 
-  /** At admission (/api/admit): a browser that already has a member record is coming back. */
-  async atAdmission(meeting: Meeting, role: 'host' | 'participant', deviceId: string): Promise<EntryRefusal | undefined> {
+  /**
+   * At admission (/api/admit): a browser that already has a member record is coming back. The
+   * waiting room is the room's door's business (a ticket is issued; hello knocks), and so is a
+   * locked meeting for someone who asked to knock.
+   */
+  async atAdmission(meeting: Meeting, role: 'host' | 'participant', deviceId: string, knock = false): Promise<Exclude<EntryRefusal, 'waiting'> | undefined> {
     if (role === 'host') return undefined;
     const refusal = await this.forNewcomer(meeting.conferenceId);
-    if (!refusal) return undefined;
+    if (!refusal || refusal === 'waiting' || (refusal === 'locked' && knock)) return undefined;
     return (await this.settings.deviceIsMember(meeting.conferenceId, deviceId)) ? undefined : refusal;
   }
 
@@ -29,6 +34,7 @@ export class EntryPolicy {
     if (settings.locked) return 'locked';
     // People entering through a link or passcode are anonymous, so never known employees.
     if (settings.onlyInternalEmployeesJoin) return 'internalOnly';
+    if (settings.waitingRoom) return 'waiting';
     return undefined;
   }
 }

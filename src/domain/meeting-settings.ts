@@ -18,6 +18,8 @@ export interface MeetingSettings {
   autoTransferHost: boolean;
   /** Whom every page spotlights: a member's unionId, or a guest's participantId; null = nobody. */
   focus: string | null;
+  /** Newcomers wait until a host or co-host lets them in (set by the host in the room). */
+  waitingRoom: boolean;
 }
 
 export type SettingsPatch = Partial<MeetingSettings>;
@@ -30,5 +32,6 @@ export const DEFAULT_SETTINGS: Readonly<MeetingSettings> = Object.freeze({
   onlyInternalEmployeesJoin: false,
   autoTransferHost: false,
   focus: null,
+  waitingRoom: false,
 });
 

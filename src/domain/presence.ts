@@ -36,8 +36,11 @@ export class PresenceService {
     this.now = now ?? Date.now;
   }
 
-  /** Enters the room; `resumeMemberId` continues the same member after a reload from the same browser. */
-  async enter(claims: TicketClaims, name: string, resumeMemberId?: string): Promise<{ meeting: Meeting; member: Member }> {
+  /**
+   * Enters the room; `resumeMemberId` continues the same member after a reload from the same browser.
+   * `admitted`: a host or co-host let this newcomer in from the waiting room, past the entry rules.
+   */
+  async enter(claims: TicketClaims, name: string, resumeMemberId?: string, opts: { admitted?: boolean } = {}): Promise<{ meeting: Meeting; member: Member }> {
     const meeting = await this.meetings.find(claims.conferenceId);
     if (!meeting) throw new Rejection('notFound');
     if (meeting.status === MeetingStatus.ended) throw new Rejection('ended');
@@ -57,12 +60,12 @@ export class PresenceService {
       member = await this.reactivate(previous, { nick, host: previous.host || claims.role === 'host' }, now);
     } else if (own) {
       // Someone who was inside before is never refused; an invitee who never joined is a newcomer.
-      if (own.joinTime === null) await this.checkEntry(meeting, claims);
+      if (own.joinTime === null && !opts.admitted) await this.checkEntry(meeting, claims);
       joined = own.attendStatus !== AttendStatus.active;
       const extra = { nick, host: own.host || claims.role === 'host', deviceId: claims.deviceId, joinTime: own.joinTime ?? now };
       member = await this.reactivate(own, extra, now);
     } else if (claims.user) {
-      await this.checkEntry(meeting, claims);
+      if (!opts.admitted) await this.checkEntry(meeting, claims);
       member = memberRecord({
         conferenceId: meeting.conferenceId,
         memberId: randomHex(8),
@@ -78,7 +81,7 @@ export class PresenceService {
       });
       await this.meetings.insertMember(member);
     } else {
-      const refusal = await this.entry?.atEntry(meeting.conferenceId, claims.role);
+      const refusal = opts.admitted ? undefined : await this.entry?.atEntry(meeting.conferenceId, claims.role);
       if (refusal) throw new Rejection(refusal);
       member = memberRecord({
         conferenceId: meeting.conferenceId,
@@ -120,8 +123,9 @@ export class PresenceService {
     return { ...record, ...patch };
   }
 
-  async leave(conferenceId: string, memberId: string): Promise<void> {
-    await this.closeVisit(conferenceId, memberId, AttendStatus.left, false);
+  /** `at`: when they were last seen, for a page that vanished and did not come back in time. */
+  async leave(conferenceId: string, memberId: string, at?: number): Promise<void> {
+    await this.closeVisit(conferenceId, memberId, AttendStatus.left, false, at);
   }
 
   /** Removes a member; their browser may not come back to this meeting. */

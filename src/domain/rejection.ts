@@ -18,6 +18,8 @@ export type RejectionReason =
   | 'banned'
   | 'locked'
   | 'internalOnly'
+  /** The meeting has a waiting room: a newcomer knocks (src/rtc/lobby.ts). */
+  | 'waiting'
   | 'badCommand'
   /** A booked meeting that was cancelled (src/domain/schedule.ts). */
   | 'cancelled'

@@ -28,6 +28,10 @@ export interface Participant {
   mic: boolean;
   camera: boolean;
   screen: boolean;
+  /** The page stopped answering or its socket dropped; it may come back as this participant. */
+  reconnecting: boolean;
+  /** Raised hand: the room's running number when it went up (lower = earlier); null = down. */
+  hand: number | null;
 }
 
 export interface MediaState {
@@ -48,7 +52,29 @@ export interface MeetingInfo {
   conferenceId: string;
   title: string;
   roomCode: string;
+  /** When the meeting started (epoch ms, server clock), for the page's timer. */
+  startedAt?: number;
 }
+
+/** The invite panel's details (`invite` frame); the host passcode is sent to hosts only. */
+export interface InviteDetails {
+  link: string;
+  roomCode: string;
+  passcode: string;
+  hostPasscode?: string;
+}
+
+/** Someone waiting at the door, as hosts and co-hosts see them (`knocks` frame). */
+export interface KnockInfo {
+  knockId: string;
+  name: string;
+  /** When they knocked (epoch ms). */
+  at: number;
+}
+
+/** Reactions a page may send: a fixed set, so nobody can push arbitrary text to every screen. */
+export const REACTIONS = ['👍', '👏', '😂', '❤️', '🎉', '😮'] as const;
+export type Reaction = (typeof REACTIONS)[number];
 
 /** The meeting's rules, and what they mean for this participant (`settings` frame). */
 export interface RoomRules {
@@ -58,6 +84,8 @@ export interface RoomRules {
   forbiddenShareScreen: boolean;
   onlyInternalEmployeesJoin: boolean;
   autoTransferHost: boolean;
+  /** Newcomers wait at the door until a host or co-host lets them in. */
+  waitingRoom: boolean;
   /** False while a forced mute holds this participant. */
   canUnmute: boolean;
   canShare: boolean;
@@ -130,7 +158,8 @@ export type QualityLevel = 0 | 1 | 2 | 3;
 export type MuteReason = 'host' | 'muteAll' | 'forced';
 
 export type ClientMessage =
-  | { type: 'hello'; ticket: string; name: string; mic: boolean; camera: boolean; participantId?: string }
+  /** `knock`: at a locked meeting, wait at the door for a host instead of being refused. */
+  | { type: 'hello'; ticket: string; name: string; mic: boolean; camera: boolean; participantId?: string; knock?: boolean }
   | { type: 'publish'; sdp: string; tracks: PublishedTrack[] }
   | { type: 'subscribe-answer'; sdp: string }
   | ({ type: 'media' } & MediaState)
@@ -140,7 +169,20 @@ export type ClientMessage =
   | { type: 'remove'; participantId: string }
   | { type: 'end' }
   | { type: 'leave' }
-  | ({ type: 'stats' } & StatsReport);
+  | ({ type: 'stats' } & StatsReport)
+  // Host tools (hosts and co-hosts; `cohost` hosts only): the API's own operations.
+  | { type: 'mute-all'; allowUnmuteSelf: boolean }
+  | { type: 'unmute-all' }
+  | { type: 'lock'; locked: boolean }
+  | { type: 'waiting-room'; on: boolean }
+  | { type: 'cohost'; participantId: string; on: boolean }
+  | { type: 'spotlight'; participantId: string | null }
+  | { type: 'admit'; knockId: string }
+  | { type: 'deny'; knockId: string }
+  | { type: 'lower-hand'; participantId: string | null }
+  // Etiquette, for everyone.
+  | { type: 'hand'; raised: boolean }
+  | { type: 'reaction'; emoji: string };
 
 /**
  * Codes of `error` frames. The page shows its own text for a code it knows (its message catalogue)
@@ -176,6 +218,14 @@ export type ServerMessage =
   | { type: 'focus'; participantId: string | null }
   | { type: 'removed'; rejoin?: boolean }
   | { type: 'ended' }
+  | ({ type: 'invite' } & InviteDetails)
+  | { type: 'knocks'; knocks: KnockInfo[] }
+  /** You are at the door: a host or co-host will let you in (then `welcome` follows on this socket). */
+  | { type: 'waiting' }
+  /** The host did not let you in; the socket closes (4006). */
+  | { type: 'denied' }
+  | { type: 'hand-lowered'; by: string }
+  | { type: 'reaction'; participantId: string; emoji: string }
   /** The meeting is (no longer) recorded or pushed live; `changed` = it just changed (show a notice), false = the state a joiner finds. */
   | { type: 'recording'; recording: boolean; streaming: boolean; changed: boolean }
   | { type: 'error'; code: RoomErrorCode; message: string }
@@ -197,6 +247,9 @@ export const CloseCode = {
   refused: 4003,
   left: 4004,
   kicked: 4005,
+  denied: 4006,
+  /** Sent by the page when it closes a socket to reconnect at once: not a leave. */
+  reconnecting: 4010,
   restart: 1012,
 } as const;
 export type CloseCodeName = keyof typeof CloseCode;
@@ -260,7 +313,7 @@ const STATS_REPORT: Record<keyof StatsReport, object> = {
 /** JSON Schema of each client message's fields (the server compiles them; `type` is added there). */
 export const CLIENT_SCHEMAS: Record<ClientMessage['type'], Shape> = {
   hello: {
-    properties: { ticket: { type: 'string', maxLength: LIMITS.ticket }, name: { type: 'string', maxLength: LIMITS.helloName }, mic: bool, camera: bool, participantId: id },
+    properties: { ticket: { type: 'string', maxLength: LIMITS.ticket }, name: { type: 'string', maxLength: LIMITS.helloName }, mic: bool, camera: bool, participantId: id, knock: bool },
     required: ['ticket', 'name', 'mic', 'camera'],
   },
   publish: {
@@ -287,4 +340,15 @@ export const CLIENT_SCHEMAS: Record<ClientMessage['type'], Shape> = {
   end: { properties: {}, required: [] },
   leave: { properties: {}, required: [] },
   stats: { properties: STATS_REPORT, required: [] },
+  'mute-all': { properties: { allowUnmuteSelf: bool }, required: ['allowUnmuteSelf'] },
+  'unmute-all': { properties: {}, required: [] },
+  lock: { properties: { locked: bool }, required: ['locked'] },
+  'waiting-room': { properties: { on: bool }, required: ['on'] },
+  cohost: { properties: { participantId: id, on: bool }, required: ['participantId', 'on'] },
+  spotlight: { properties: { participantId: { anyOf: [id, { type: 'null' }] } }, required: ['participantId'] },
+  admit: { properties: { knockId: id }, required: ['knockId'] },
+  deny: { properties: { knockId: id }, required: ['knockId'] },
+  'lower-hand': { properties: { participantId: { anyOf: [id, { type: 'null' }] } }, required: ['participantId'] },
+  hand: { properties: { raised: bool }, required: ['raised'] },
+  reaction: { properties: { emoji: { enum: [...REACTIONS] } }, required: ['emoji'] },
 };

@@ -55,6 +55,7 @@ type Kind = 'chat' | 'media' | 'speaking' | 'negotiation' | 'other';
 function kindOf(type: ClientMessage['type'] | undefined): Kind {
   switch (type) {
     case 'chat':
+    case 'reaction':
       return 'chat';
     case 'media':
       return 'media';

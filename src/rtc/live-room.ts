@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { DEFAULT_SETTINGS, type MeetingSettings } from '../domain/meeting-settings.js';
 import type { PresenceService } from '../domain/presence.js';
-import { CloseCode, type ChatMessage, type ClientIce, type MuteReason, type Participant, type PublishedTrack, type RemoteTrackInfo, type ServerMessage, type ServerMessageOf, type Source, type StatsReport } from '../protocol/room.js';
+import { CloseCode, type ChatMessage, type ClientIce, type MuteReason, type Participant, type PublishedTrack, type RemoteTrackInfo, type ServerMessage, type ServerMessageOf, type Source, type StatsReport, type InviteDetails as ProtocolInvite, REACTIONS } from '../protocol/room.js';
 import { RoomStats, type SampleSink, type StatsRoom } from './stats/room-stats.js';
 import type { TrackCounters } from './stats/track-counters.js';
 
@@ -33,6 +33,33 @@ export interface Peer {
   close(code: number, reason: string): void;
 }
 
+/** What the invite panel shows; the host passcode goes to hosts only. */
+export type InviteDetails = Required<ProtocolInvite>;
+
+/** Someone at the door of a locked meeting or one with a waiting room, waiting for a host or co-host. */
+export interface Knock {
+  knockId: string;
+  name: string;
+  at: number;
+  peer: Peer;
+  /** Enters them into the room (the hub runs the entry, past the entry rules). */
+  admit(): Promise<void>;
+}
+
+/** Most knocks one room keeps waiting at once. */
+const MAX_KNOCKS = 50;
+
+interface Entry {
+  info: Participant;
+  peer: Peer;
+  unionId: string | null;
+  net?: string | undefined;
+  /** The browser (vconf_device) it entered from: a second tab of it takes this participant over. */
+  deviceId?: string | undefined;
+  /** While reconnecting after its socket dropped: leaves when this fires. */
+  grace?: ReturnType<typeof setTimeout> | undefined;
+}
+
 const CHAT_HISTORY = 200;
 /** Characters of chat text a newcomer is sent at most (the welcome frame stays small). */
 const CHAT_HISTORY_CHARS = 32 * 1024;
@@ -43,7 +70,12 @@ const CHAT_HISTORY_CHARS = 32 * 1024;
 export class LiveRoom implements StatsRoom {
   /** The meeting's per-track statistics: quality levels for the tiles, samples for the API. */
   readonly stats: RoomStats | undefined;
-  private readonly participants = new Map<string, { info: Participant; peer: Peer; unionId: string | null; net?: string | undefined }>();
+  private readonly participants = new Map<string, Entry>();
+  private readonly knocks = new Map<string, Knock>();
+  private handCounter = 0;
+  private invite: InviteDetails | undefined;
+  /** When the meeting started (epoch ms), for the pages' timers. */
+  private startedAt: number | undefined;
   private readonly chat: ChatMessage[] = [];
   private chatChars = 0;
   private closed = false;
@@ -112,7 +144,16 @@ export class LiveRoom implements StatsRoom {
   }
 
   /** `net`: the network the participant's ticket was issued to (a removed guest's network is barred). */
-  async join(info: Participant, peer: Peer, meeting: { title: string; roomCode: string }, unionId: string | null = null, net?: string): Promise<void> {
+  async join(
+    info: Participant,
+    peer: Peer,
+    meeting: { title: string; roomCode: string; startedAt?: number | undefined; invite?: InviteDetails | undefined },
+    unionId: string | null = null,
+    net?: string,
+    deviceId?: string,
+  ): Promise<void> {
+    this.invite = meeting.invite ?? this.invite;
+    this.startedAt ??= meeting.startedAt;
     const firstEntry = !this.seen.has(info.participantId);
     this.seen.add(info.participantId);
     // Mute-all mutes newcomers; a forced mute holds across reconnects.
@@ -120,12 +161,15 @@ export class LiveRoom implements StatsRoom {
     if (mutedOnEntry) info = { ...info, mic: false };
     const previous = this.participants.get(info.participantId);
     if (previous) {
-      // The same participant reconnected (a reload, a second tab): the newest connection wins.
+      // The same participant reconnected (a reload, a second tab): the newest connection wins,
+      // and a raised hand stays raised.
+      clearTimeout(previous.grace);
+      info = { ...info, hand: previous.info.hand };
       this.participants.delete(info.participantId);
       previous.peer.close(CloseCode.replaced, 'replaced by a newer connection');
       await this.media.removeParticipant(info.participantId);
     }
-    this.participants.set(info.participantId, { info, peer, unionId, net });
+    this.participants.set(info.participantId, { info, peer, unionId, net, deviceId });
     try {
       await this.media.addParticipant(info.participantId);
     } catch (err) {
@@ -137,7 +181,7 @@ export class LiveRoom implements StatsRoom {
     peer.send({
       type: 'welcome',
       you: info,
-      meeting: { conferenceId: this.conferenceId, title: meeting.title, roomCode: meeting.roomCode },
+      meeting: { conferenceId: this.conferenceId, title: meeting.title, roomCode: meeting.roomCode, ...(this.startedAt ? { startedAt: this.startedAt } : {}) },
       participants: this.roster().filter((p) => p.participantId !== info.participantId),
       chat: this.chat,
       ice: this.media.clientIce?.(info.participantId),
@@ -149,19 +193,149 @@ export class LiveRoom implements StatsRoom {
     if (mutedOnEntry) peer.send({ type: 'muted', reason: 'muteAll' satisfies MuteReason });
     // Joiners learn at once that the meeting is being recorded or streamed.
     if (this.recordingState.recording || this.recordingState.streaming) peer.send({ type: 'recording', ...this.recordingState, changed: false });
+    this.sendInvite(this.participants.get(info.participantId)!);
+    if (info.role !== 'participant') peer.send(this.knockList());
     this.broadcast({ type: previous ? 'participant-updated' : 'participant-joined', participant: info }, info.participantId);
     this.refreshFocus();
     this.stats?.joined();
   }
 
-  /** A socket closed or the page said leave. `peer` guards against a replaced connection leaving. */
-  async leave(participantId: string, peer: Peer): Promise<void> {
+  /** Sends one participant a frame. */
+  tell(participantId: string, message: ServerMessage): void {
+    this.participants.get(participantId)?.peer.send(message);
+  }
+
+  /** The participant a browser is in the room as (live or reconnecting), if any. */
+  participantOfDevice(deviceId: string): string | undefined {
+    for (const [id, p] of this.participants) if (p.deviceId === deviceId) return id;
+    return undefined;
+  }
+
+  /** The page stopped answering (no pong, no frame): others see it reconnecting. */
+  stale(participantId: string, peer: Peer): void {
+    const p = this.participants.get(participantId);
+    if (!p || p.peer !== peer || p.info.reconnecting) return;
+    this.markReconnecting(p);
+  }
+
+  /** A stale page spoke again. */
+  alive(participantId: string, peer: Peer): void {
+    const p = this.participants.get(participantId);
+    if (!p || p.peer !== peer || !p.info.reconnecting || p.grace) return;
+    p.info = { ...p.info, reconnecting: false };
+    this.broadcast({ type: 'participant-updated', participant: p.info });
+  }
+
+  /**
+   * The socket dropped without the page saying it leaves (a reload, a network cut): the participant
+   * shows as reconnecting and leaves after `graceMs` unless it comes back; `at` is when it was last heard.
+   */
+  async dropped(participantId: string, peer: Peer, graceMs: number, at: number): Promise<void> {
+    const p = this.participants.get(participantId);
+    if (!p || p.peer !== peer) return;
+    if (!p.info.reconnecting) this.markReconnecting(p);
+    clearTimeout(p.grace);
+    p.grace = setTimeout(() => {
+      this.leave(participantId, peer, at).catch((err: unknown) => this.log.error({ err, conferenceId: this.conferenceId }, 'leave after reconnect grace failed'));
+    }, graceMs);
+    p.grace.unref?.();
+    // Its connections are gone; the SFU stops offering its tracks until it comes back.
+    await this.media.removeParticipant(participantId);
+  }
+
+  private markReconnecting(p: Entry): void {
+    p.info = { ...p.info, reconnecting: true };
+    this.broadcast({ type: 'participant-updated', participant: p.info });
+    // Nobody is speaking from a page that went quiet.
+    this.broadcast({ type: 'speaking', participantId: p.info.participantId, speaking: false }, p.info.participantId);
+  }
+
+  /** Raise or lower one's own hand. */
+  raiseHand(participantId: string, raised: boolean): void {
+    const p = this.participants.get(participantId);
+    if (!p || (p.info.hand !== null) === raised) return;
+    p.info = { ...p.info, hand: raised ? ++this.handCounter : null };
+    this.broadcast({ type: 'participant-updated', participant: p.info });
+  }
+
+  /** Host control: lower someone's hand (or everyone's, `targetId` null). */
+  lowerHand(byId: string, targetId: string | null): void {
+    if (!this.permits(byId, 'moderator')) return;
+    for (const [id, p] of this.participants) {
+      if (p.info.hand === null || (targetId !== null && id !== targetId)) continue;
+      p.info = { ...p.info, hand: null };
+      this.broadcast({ type: 'participant-updated', participant: p.info });
+      if (id !== byId) p.peer.send({ type: 'hand-lowered', by: byId });
+    }
+  }
+
+  /** A reaction, shown briefly on every page (the sender's too). */
+  react(participantId: string, emoji: string): void {
+    if (!this.participants.has(participantId) || !(REACTIONS as readonly string[]).includes(emoji)) return;
+    this.broadcast({ type: 'reaction', participantId, emoji });
+  }
+
+  /** Someone knocks: hosts and co-hosts see them; they wait until let in or turned away. */
+  knock(k: Knock): boolean {
+    if (this.knocks.size >= MAX_KNOCKS) return false;
+    this.knocks.set(k.knockId, k);
+    k.peer.send({ type: 'waiting' });
+    this.sendKnocks();
+    return true;
+  }
+
+  /** The knocker went away (closed the page). */
+  withdraw(knockId: string): void {
+    if (!this.knocks.delete(knockId)) return;
+    this.sendKnocks();
+    if (this.participants.size === 0 && this.knocks.size === 0) this.onEmpty();
+  }
+
+  /** Host control: let a knocker in, or turn them away (they are told). */
+  async answerKnock(byId: string, knockId: string, admit: boolean): Promise<void> {
+    if (!this.permits(byId, 'moderator')) return;
+    const k = this.knocks.get(knockId);
+    if (!k) return;
+    this.knocks.delete(knockId);
+    this.sendKnocks();
+    if (admit) return k.admit();
+    k.peer.send({ type: 'denied' });
+    k.peer.close(CloseCode.denied, 'not let in');
+  }
+
+  /** The door opened (unlocked, waiting room off): everyone waiting comes in. */
+  private async admitAllKnocks(): Promise<void> {
+    const waiting = [...this.knocks.values()];
+    this.knocks.clear();
+    this.sendKnocks();
+    for (const k of waiting) await k.admit().catch((err: unknown) => this.log.warn({ err, conferenceId: this.conferenceId }, 'admitting a knock failed'));
+  }
+
+  private knockList(): ServerMessageOf<'knocks'> {
+    return { type: 'knocks', knocks: [...this.knocks.values()].map((k) => ({ knockId: k.knockId, name: k.name, at: k.at })) };
+  }
+
+  private sendKnocks(): void {
+    const list = this.knockList();
+    for (const p of this.participants.values()) if (p.info.role !== 'participant' && !p.info.reconnecting) p.peer.send(list);
+  }
+
+  /** The invite panel's details; the host passcode only for hosts. */
+  private sendInvite(p: Entry): void {
+    if (!this.invite) return;
+    const { hostPasscode, ...rest } = this.invite;
+    p.peer.send({ type: 'invite', ...rest, ...(p.info.role === 'host' ? { hostPasscode } : {}) });
+  }
+
+  /** The page said leave, or it is gone for good. `peer` guards against a replaced connection leaving. */
+  async leave(participantId: string, peer: Peer, at?: number): Promise<void> {
     const current = this.participants.get(participantId);
     if (!current || current.peer !== peer) return;
+    clearTimeout(current.grace);
     this.participants.delete(participantId);
     this.stats?.left(participantId);
     await this.media.removeParticipant(participantId);
-    await this.presence.leave(this.conferenceId, participantId);
+    await this.presence.leave(this.conferenceId, participantId, at);
     this.broadcast({ type: 'participant-left', participantId });
     await this.afterDeparture(current.info);
   }
@@ -263,6 +437,7 @@ export class LiveRoom implements StatsRoom {
   /** New meeting settings: entry, mute and share rules, and the spotlight, applied to everyone inside. */
   applySettings(next: MeetingSettings): void {
     this.settings = { ...next };
+    if (!next.locked && !next.waitingRoom && this.knocks.size > 0) void this.admitAllKnocks();
     for (const [id, p] of this.participants) {
       const share = this.canShare(p.info.role);
       this.media.setForwarding(id, 'screen', share);
@@ -285,12 +460,15 @@ export class LiveRoom implements StatsRoom {
     if (!share) target.info.screen = false;
     this.broadcast({ type: 'participant-updated', participant: target.info });
     target.peer.send(this.settingsFor(target.info));
+    this.sendInvite(target);
+    if (role !== 'participant') target.peer.send(this.knockList());
   }
 
   /** KickMembers: the participant's page leaves; `ban` says whether it may come back (records are the caller's). */
   async eject(targetId: string, ban: boolean): Promise<void> {
     const target = this.participants.get(targetId);
     if (!target) return;
+    clearTimeout(target.grace);
     this.participants.delete(targetId);
     this.stats?.left(targetId);
     if (ban) await this.barGuest(target);
@@ -308,6 +486,7 @@ export class LiveRoom implements StatsRoom {
     await this.presence.remove(this.conferenceId, targetId);
     if (!target) return;
     await this.barGuest(target);
+    clearTimeout(target.grace);
     this.participants.delete(targetId);
     this.stats?.left(targetId);
     target.peer.send({ type: 'removed' });
@@ -334,11 +513,17 @@ export class LiveRoom implements StatsRoom {
     if (this.closed) return;
     this.closed = true;
     this.stats?.stop();
-    for (const { peer } of this.participants.values()) {
+    for (const { peer, grace } of this.participants.values()) {
+      clearTimeout(grace);
+      peer.send(message);
+      peer.close(code, reason);
+    }
+    for (const { peer } of this.knocks.values()) {
       peer.send(message);
       peer.close(code, reason);
     }
     this.participants.clear();
+    this.knocks.clear();
     this.onEmpty();
   }
 
@@ -395,9 +580,11 @@ export class LiveRoom implements StatsRoom {
   /** After someone left or was removed: hand over the host role if asked to, and close an empty room. */
   private async afterDeparture(left: Participant): Promise<void> {
     this.refreshFocus();
+    // Knocks keep the room open: a host may still come and let them in.
     if (this.participants.size === 0) {
       this.stats?.stop();
-      return this.onEmpty();
+      if (this.knocks.size === 0) this.onEmpty();
+      return;
     }
     if (left.role !== 'host' || !this.settings.autoTransferHost) return;
     const rest = [...this.participants.values()];

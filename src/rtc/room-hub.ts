@@ -10,7 +10,11 @@ import { parseClientMessage, type ClientMessage } from './messages.js';
 import { DEFAULT_SOCKET_LIMITS, MessageBudget, type SocketLimits } from './budget.js';
 import { briefly, LogLimiter } from './log-limiter.js';
 import { SfuCapacityError, SfuError } from './sfu/types.js';
-import { sha256Hex } from '../domain/secrets.js';
+import { randomHex, sha256Hex } from '../domain/secrets.js';
+import { normalizeName } from '../domain/presence.js';
+import type { TicketClaims } from '../domain/tickets.js';
+import type { RoomAction, RoomModeration } from '../domain/room-moderation.js';
+import { joinLink } from '../domain/meetings.js';
 
 export interface MediaServer {
   room(conferenceId: string): MediaRoom;
@@ -20,6 +24,21 @@ export interface MediaServer {
 }
 
 const HELLO_TIMEOUT_MS = 10_000;
+
+/**
+ * Presence that tells the truth (docs/room-protocol.md): every socket is pinged; a page silent for
+ * `staleMs` shows as reconnecting and one silent for `goneMs` is dropped and leaves; a socket that
+ * closes without a leave shows as reconnecting and leaves after `graceMs` unless it comes back.
+ */
+export interface PresenceTimings {
+  pingMs: number;
+  staleMs: number;
+  goneMs: number;
+  graceMs: number;
+}
+export const DEFAULT_PRESENCE_TIMINGS: PresenceTimings = { pingMs: 2500, staleMs: 6000, goneMs: 15_000, graceMs: 12_000 };
+/** Close codes by which a page says it is leaving (anything else may come back). */
+const DELIBERATE_CLOSE = new Set<number>([1000, 1005, CloseCode.left]);
 
 /** What the deployment learns from this hub's rooms (src/cluster): openings and closings. */
 export interface RoomHooks {
@@ -58,6 +77,11 @@ export class RoomHub {
   capacity: ((conferenceId: string) => Promise<number>) | undefined;
   /** Where the rooms' media statistics go and how often they are taken (src/rtc/stats); none = not measured. */
   stats: RoomStatsOptions | undefined;
+  /** The host's tools in the room, decided and recorded by the domain (the API's own operations). */
+  moderation: RoomModeration | undefined;
+  /** Base of join links, for the invite panel (filled in once the server knows its address). */
+  links: { base: string } = { base: '' };
+  presenceTimings: PresenceTimings = DEFAULT_PRESENCE_TIMINGS;
 
   constructor(
     private readonly media: MediaServer,
@@ -107,10 +131,18 @@ export class RoomHub {
   /** Runs one browser's connection: a hello, then protocol messages in order until it closes. */
   accept(socket: WebSocket, deviceId: string | undefined, early: ReadonlyArray<{ data: RawData; isBinary: boolean }> = []): void {
     const limits = this.limits;
+    const timings = this.presenceTimings;
     let session: { room: LiveRoom; participantId: string } | undefined;
+    /** At the door: knocking, until a host answers. */
+    let waiting: { room: LiveRoom; knockId: string } | undefined;
+    let lastHeard = Date.now();
+    let stale = false;
+    /** Why the server cut this socket itself: `silent` stopped answering; `misbehaved` flooded or stopped reading. */
+    let cut: 'silent' | 'misbehaved' | undefined;
     const slowConsumer = () => {
       this.clientLog.warn('slowConsumer', { conferenceId: session?.room.conferenceId, participantId: session?.participantId, backlog: socket.bufferedAmount }, 'room socket closed: it does not read what it is sent');
       // No closing handshake: it would queue behind the backlog the browser is not reading.
+      cut = 'misbehaved';
       socket.terminate();
     };
     const peer: Peer = {
@@ -126,16 +158,50 @@ export class RoomHub {
     let pending = 0;
     let queue = Promise.resolve();
     const helloTimer = setTimeout(() => socket.close(CloseCode.refused, 'no hello'), HELLO_TIMEOUT_MS);
+    const heard = () => {
+      lastHeard = Date.now();
+      if (stale) {
+        stale = false;
+        if (session) session.room.alive(session.participantId, peer);
+      }
+    };
+    // Protocol pings: a page whose browser stopped or whose network vanished stops answering.
+    const heartbeat = setInterval(() => {
+      if (socket.readyState !== socket.OPEN) return;
+      const silent = Date.now() - lastHeard;
+      if (silent > timings.goneMs) {
+        cut = 'silent';
+        return socket.terminate();
+      }
+      if (silent > timings.staleMs && !stale) {
+        stale = true;
+        if (session) session.room.stale(session.participantId, peer);
+      }
+      socket.ping();
+    }, timings.pingMs);
+    heartbeat.unref?.();
+    socket.on('pong', heard);
+    const entered = (s: { room: LiveRoom; participantId: string }) => {
+      session = s;
+      waiting = undefined;
+      // Let in from the door just as the page went away: it leaves again.
+      if (socket.readyState !== socket.OPEN) void s.room.leave(s.participantId, peer).catch((err: unknown) => this.log.error({ err }, 'leave failed'));
+    };
 
     const onFrame = (data: RawData, isBinary: boolean) => {
       if (socket.readyState !== socket.OPEN) return;
+      heard();
       const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : (data as Buffer).byteLength;
-      if (isBinary || size > MAX_FRAME_BYTES) return socket.close(1009, 'frame too large or binary');
+      if (isBinary || size > MAX_FRAME_BYTES) {
+        cut = 'misbehaved';
+        return socket.close(1009, 'frame too large or binary');
+      }
       const message = parseClientMessage(data.toString());
       const verdict = budget.admit(message?.type);
       if (verdict === 'close' || pending >= limits.frames.burst) {
         this.clientLog.warn('flood', { conferenceId: session?.room.conferenceId, participantId: session?.participantId }, 'room socket closed: too many messages');
         // No closing handshake: a flooder would push megabytes more while it lasted.
+        cut = 'misbehaved';
         socket.terminate();
         return;
       }
@@ -148,10 +214,17 @@ export class RoomHub {
       pending++;
       queue = queue
         .then(async () => {
+          if (waiting) {
+            // At the door only leaving means anything.
+            if (message.type === 'leave') socket.close(CloseCode.left, 'left');
+            return;
+          }
           if (!session) {
             clearTimeout(helloTimer);
-            session = await this.hello(message, peer, deviceId);
-            if (!session) socket.close(CloseCode.refused, 'refused');
+            const outcome = await this.hello(message, peer, deviceId, entered);
+            if (outcome && 'knockId' in outcome) waiting = outcome;
+            else if (outcome) entered(outcome);
+            else socket.close(CloseCode.refused, 'refused');
             return;
           }
           await this.dispatch(session.room, session.participantId, message, peer);
@@ -175,15 +248,26 @@ export class RoomHub {
     };
     for (const frame of early) onFrame(frame.data, frame.isBinary);
     socket.on('message', onFrame);
-    socket.on('close', () => {
+    socket.on('close', (code: number) => {
       clearTimeout(helloTimer);
+      clearInterval(heartbeat);
       queue = queue.then(async () => {
-        if (session) await session.room.leave(session.participantId, peer);
+        if (waiting) waiting.room.withdraw(waiting.knockId);
+        if (!session) return;
+        // Gone silent for good, or said goodbye: leaves now. Anything else may be back in a moment.
+        if (cut === 'silent') await session.room.leave(session.participantId, peer, lastHeard);
+        else if (cut === 'misbehaved' || DELIBERATE_CLOSE.has(code)) await session.room.leave(session.participantId, peer);
+        else await session.room.dropped(session.participantId, peer, timings.graceMs, Date.now());
       }).catch((err: unknown) => this.log.error({ err }, 'leave failed'));
     });
   }
 
-  private async hello(message: ClientMessage, peer: Peer, deviceId: string | undefined) {
+  private async hello(
+    message: ClientMessage,
+    peer: Peer,
+    deviceId: string | undefined,
+    entered: (session: { room: LiveRoom; participantId: string }) => void,
+  ): Promise<{ room: LiveRoom; participantId: string } | { room: LiveRoom; knockId: string } | undefined> {
     if (message.type !== 'hello') {
       peer.send({ type: 'error', ...refusals.ticket });
       return undefined;
@@ -196,11 +280,12 @@ export class RoomHub {
     try {
       await this.settle(claims.conferenceId);
       // One ticket, one live connection: a second socket on it continues the same participant
-      // (the newest connection wins), so a ticket can never fill a room.
+      // (the newest connection wins), so a ticket can never fill a room. So does a second tab of
+      // the same browser: the same person, taking their place over rather than a second tile.
       const ticketKey = sha256Hex(message.ticket);
       const open = this.rooms.get(claims.conferenceId);
       const holder = open?.holderOf(ticketKey);
-      const resume = holder ?? message.participantId;
+      const resume = holder ?? message.participantId ?? open?.participantOfDevice(claims.deviceId);
       const replacing = resume !== undefined && open?.has(resume) === true;
       if (!replacing && claims.role !== 'host') {
         // Hosts always get in, so someone can run the meeting; everyone else counts.
@@ -211,34 +296,91 @@ export class RoomHub {
         const media = this.media.admits?.(claims.conferenceId);
         if (media) throw new Rejection(media);
       }
-      const { meeting, member } = await this.presence.enter(claims, message.name, resume);
-      const settings = !this.rooms.has(meeting.conferenceId) ? await this.settings?.get(meeting.conferenceId) : undefined;
-      const room = this.roomFor(meeting.conferenceId);
-      if (settings) room.applySettings(settings);
-      const info = {
-        participantId: member.memberId,
-        name: member.nick,
-        role: member.host ? ('host' as const) : member.coHost ? ('cohost' as const) : ('participant' as const),
-        mic: message.mic,
-        camera: message.camera,
-        screen: false,
-      };
       try {
-        await room.join(info, peer, meeting, member.unionId, claims.net);
+        return await this.enter(claims, message, peer, ticketKey, resume, false);
       } catch (err) {
-        // Entered in the records but not in the room (no media ports after all): the visit ends.
-        await this.presence.leave(meeting.conferenceId, member.memberId);
-        if (room.size === 0) room.shutDown({ type: 'ended' }, CloseCode.refused, 'empty');
-        if (err instanceof SfuCapacityError) throw new Rejection('serverFull');
-        throw err;
+        // A waiting room, or a locked meeting the person asked to knock at: they wait at the door.
+        const knocks = err instanceof Rejection && (err.reason === 'waiting' || (err.reason === 'locked' && message.knock === true));
+        if (!knocks) throw err;
+        return await this.knock(claims, message, peer, ticketKey, entered);
       }
-      room.bindTicket(ticketKey, member.memberId);
-      return { room, participantId: member.memberId };
     } catch (err) {
       if (!(err instanceof Rejection)) throw err;
       peer.send({ type: 'error', ...((refusals as Record<string, Refusal | undefined>)[err.reason] ?? refusals.ticket) });
       return undefined;
     }
+  }
+
+  /** Enters the room as a member (new, resumed or let in from the door). */
+  private async enter(
+    claims: TicketClaims,
+    message: Extract<ClientMessage, { type: 'hello' }>,
+    peer: Peer,
+    ticketKey: string,
+    resume: string | undefined,
+    admitted: boolean,
+  ): Promise<{ room: LiveRoom; participantId: string }> {
+    const { meeting, member } = await this.presence.enter(claims, message.name, resume, { admitted });
+    const room = await this.openRoom(meeting.conferenceId);
+    const info = {
+      participantId: member.memberId,
+      name: member.nick,
+      role: member.host ? ('host' as const) : member.coHost ? ('cohost' as const) : ('participant' as const),
+      mic: message.mic,
+      camera: message.camera,
+      screen: false,
+      reconnecting: false,
+      hand: null,
+    };
+    const details = {
+      title: meeting.title,
+      roomCode: meeting.roomCode,
+      startedAt: meeting.startTime ?? Date.now(),
+      invite: { link: joinLink(this.links.base, meeting), roomCode: meeting.roomCode, passcode: meeting.conferencePassword, hostPasscode: meeting.hostPassword },
+    };
+    try {
+      await room.join(info, peer, details, member.unionId, claims.net, claims.deviceId);
+    } catch (err) {
+      // Entered in the records but not in the room (no media ports after all): the visit ends.
+      await this.presence.leave(meeting.conferenceId, member.memberId);
+      if (room.size === 0) room.shutDown({ type: 'ended' }, CloseCode.refused, 'empty');
+      if (err instanceof SfuCapacityError) throw new Rejection('serverFull');
+      throw err;
+    }
+    room.bindTicket(ticketKey, member.memberId);
+    return { room, participantId: member.memberId };
+  }
+
+  /** Puts a newcomer at the door of the room; a host or co-host lets them in (the same socket enters). */
+  private async knock(
+    claims: TicketClaims,
+    message: Extract<ClientMessage, { type: 'hello' }>,
+    peer: Peer,
+    ticketKey: string,
+    entered: (session: { room: LiveRoom; participantId: string }) => void,
+  ): Promise<{ room: LiveRoom; knockId: string }> {
+    const name = normalizeName(message.name);
+    const room = await this.openRoom(claims.conferenceId);
+    const knockId = randomHex(8);
+    const admit = async () => {
+      try {
+        entered(await this.enter(claims, message, peer, ticketKey, undefined, true));
+      } catch (err) {
+        const refusal = err instanceof Rejection ? (refusals as Record<string, Refusal | undefined>)[err.reason] : undefined;
+        peer.send({ type: 'error', ...(refusal ?? { code: 'internal', message: 'Something went wrong; try again.' }) });
+        peer.close(CloseCode.refused, 'refused');
+      }
+    };
+    if (!room.knock({ knockId, name, at: Date.now(), peer, admit })) throw new Rejection('full');
+    return { room, knockId };
+  }
+
+  /** The meeting's live room, opened with its stored settings when it is new here. */
+  private async openRoom(conferenceId: string): Promise<LiveRoom> {
+    const settings = !this.rooms.has(conferenceId) ? await this.settings?.get(conferenceId) : undefined;
+    const room = this.roomFor(conferenceId);
+    if (settings) room.applySettings(settings);
+    return room;
   }
 
   /** The meeting's limit of people, looked up once per live room. */
@@ -266,6 +408,28 @@ export class RoomHub {
         return room.remove(me, m.participantId);
       case 'end':
         return room.end(me);
+      case 'mute-all':
+        return this.moderate(room, me, { kind: 'muteAll', allowUnmuteSelf: m.allowUnmuteSelf });
+      case 'unmute-all':
+        return this.moderate(room, me, { kind: 'unmuteAll' });
+      case 'lock':
+        return this.moderate(room, me, { kind: 'lock', locked: m.locked });
+      case 'waiting-room':
+        return this.moderate(room, me, { kind: 'waitingRoom', on: m.on });
+      case 'cohost':
+        return this.moderate(room, me, { kind: 'cohost', memberId: m.participantId, on: m.on });
+      case 'spotlight':
+        return this.moderate(room, me, { kind: 'spotlight', memberId: m.participantId });
+      case 'admit':
+        return room.answerKnock(me, m.knockId, true);
+      case 'deny':
+        return room.answerKnock(me, m.knockId, false);
+      case 'hand':
+        return room.raiseHand(me, m.raised);
+      case 'lower-hand':
+        return room.lowerHand(me, m.participantId);
+      case 'reaction':
+        return room.react(me, m.emoji);
       case 'leave':
         await room.leave(me, peer);
         return peer.close(CloseCode.left, 'left');
@@ -275,6 +439,18 @@ export class RoomHub {
       }
       case 'hello':
         return peer.send({ type: 'error', code: 'badMessage', message: 'Already in the room.' });
+    }
+  }
+
+  /** A host tool: the domain decides from the member records and records it; the room follows. */
+  private async moderate(room: LiveRoom, me: string, action: RoomAction): Promise<void> {
+    if (!this.moderation) return;
+    try {
+      await this.moderation.act(room.conferenceId, me, action);
+    } catch (err) {
+      if (!(err instanceof Rejection)) throw err;
+      const code = err.reason === 'notAllowed' ? 'notHost' : err.reason === 'ended' ? 'meetingEnded' : 'badMessage';
+      room.tell(me, { type: 'error', code, message: err.reason === 'notAllowed' ? 'Only the host or a co-host can do that.' : 'That did not work.' });
     }
   }
 

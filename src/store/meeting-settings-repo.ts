@@ -58,6 +58,7 @@ function toRow(conferenceId: string, s: MeetingSettings, at: number): MeetingSet
     only_internal: flag(s.onlyInternalEmployeesJoin),
     auto_transfer_host: flag(s.autoTransferHost),
     focus: s.focus,
+    waiting_room: flag(s.waitingRoom),
     updated_at: at,
   };
 }
@@ -71,5 +72,6 @@ function toSettings(r: Selectable<MeetingSettingsTable>): MeetingSettings {
     onlyInternalEmployeesJoin: Boolean(r.only_internal),
     autoTransferHost: Boolean(r.auto_transfer_host),
     focus: r.focus,
+    waitingRoom: Boolean(r.waiting_room),
   };
 }

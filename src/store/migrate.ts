@@ -15,6 +15,7 @@ import { hostile } from './migrations/012-hostile.js';
 import { dingtalkDelivery } from './migrations/013-dingtalk-delivery.js';
 import { metricSamples } from './migrations/014-metric-samples.js';
 import { cloudRecords } from './migrations/015-cloud-records.js';
+import { waitingRoom } from './migrations/016-waiting-room.js';
 import type { Database } from './schema.js';
 
 /** Migrations are compiled in, so a packaged build needs no migration folder on disk. */
@@ -34,6 +35,7 @@ const migrations: Record<string, Migration> = {
   '013-dingtalk-delivery': dingtalkDelivery,
   '014-metric-samples': metricSamples,
   '015-cloud-records': cloudRecords,
+  '016-waiting-room': waitingRoom,
 };
 
 const provider: MigrationProvider = {

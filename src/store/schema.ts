@@ -185,6 +185,8 @@ export interface MeetingSettingsTable {
   only_internal: Flag;
   auto_transfer_host: Flag;
   focus: string | null;
+  /** Migration 016; older rows read false. */
+  waiting_room: Flag;
   updated_at: Millis;
 }
 

@@ -126,6 +126,8 @@ describe.skipIf(!ready)('the meeting room in Chromium', () => {
       const [ann, ben, cy] = pages as [Page, Page, Page];
       const benId = ids[1]!;
       await cy.locator(`[data-testid="participant-row"][data-participant-id="${benId}"] [data-testid="remove-participant"]`).click();
+      // Removal is for good, so the page asks first (test/e2e/room-host-tools.test.ts checks that one click alone does nothing).
+      await cy.getByTestId('confirm-accept').click();
       await ben.getByTestId('page-removed').waitFor({ timeout: 10_000 });
       await eventually(() => remoteTileIds(ann), (t) => !t.includes(benId));
       await ben.goto(m.externalLinkUrl!);
@@ -138,6 +140,7 @@ describe.skipIf(!ready)('the meeting room in Chromium', () => {
       const [ann, , cy] = pages as [Page, Page, Page];
       cy.once('dialog', (d) => void d.accept());
       await cy.getByTestId('end-meeting-button').click();
+      await cy.getByTestId('confirm-accept').click();
       const confirm = cy.getByTestId('confirm-end-meeting');
       if (await confirm.count()) await confirm.click();
       for (const page of [ann, cy]) await page.getByTestId('page-ended').waitFor({ timeout: 10_000 });

@@ -37,9 +37,12 @@ export class RoomClient {
   readonly closed: Promise<number>;
   participantId = '';
   private readonly socket: WebSocket;
+  /** The browser's device cookie it entered with. */
+  readonly cookie: string;
   private waiters: Array<() => void> = [];
 
   private constructor(baseUrl: string, cookie: string) {
+    this.cookie = cookie;
     this.socket = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/rtc/ws`, { headers: { cookie } });
     this.socket.on('message', (data) => {
       this.frames.push(JSON.parse(String(data)) as Frame);
@@ -55,7 +58,8 @@ export class RoomClient {
    * Says hello with `ticket` from the browser holding `cookie`; resolves once welcomed, or with the
    * refusal frame when the server says no.
    */
-  static async enter(baseUrl: string, admitted: Admitted, opts: { name: string; mic?: boolean; participantId?: string }): Promise<RoomClient> {
+  /** `knock`: at a locked meeting, wait at the door (resolves on `waiting` then). */
+  static async enter(baseUrl: string, admitted: Admitted, opts: { name: string; mic?: boolean; participantId?: string; knock?: boolean }): Promise<RoomClient> {
     const client = new RoomClient(baseUrl, admitted.cookie);
     await new Promise<void>((resolve, reject) => {
       client.socket.once('open', () => resolve());
@@ -68,8 +72,9 @@ export class RoomClient {
       mic: opts.mic ?? true,
       camera: false,
       ...(opts.participantId ? { participantId: opts.participantId } : {}),
+      ...(opts.knock ? { knock: true } : {}),
     });
-    const first = await client.next((f) => f.type === 'welcome' || f.type === 'error');
+    const first = await client.next((f) => f.type === 'welcome' || f.type === 'error' || f.type === 'waiting');
     if (first.type === 'welcome') client.participantId = (first.you as { participantId: string }).participantId;
     return client;
   }
@@ -106,7 +111,18 @@ export class RoomClient {
     return [...this.frames].reverse().find((f) => f.type === type);
   }
 
-  close(): void {
-    this.socket.close();
+  /** `code`: e.g. 4010, as a page closes a socket it means to replace (not a leave). */
+  close(code?: number): void {
+    this.socket.close(code);
+  }
+
+  /** Stops reading (and so answering pings), as a browser whose process is stopped. */
+  freeze(): void {
+    this.socket.pause();
+  }
+
+  /** Cuts the connection without a closing handshake, as a lost network does. */
+  terminate(): void {
+    this.socket.terminate();
   }
 }

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Participant } from '../../src/protocol/room.js';
 import { announces, chooseSpotlight, chooseStage, rosterFromWelcome, unreadAfterChat, unreadAfterPanel, upsert, without, type Roster } from '../../web/src/room/state.js';
 
-const person = (id: string, patch: Partial<Participant> = {}): Participant => ({ participantId: id, name: `n${id}`, role: 'participant', mic: true, camera: true, screen: false, ...patch });
+const person = (id: string, patch: Partial<Participant> = {}): Participant => ({ participantId: id, name: `n${id}`, role: 'participant', mic: true, camera: true, screen: false, reconnecting: false, hand: null, ...patch });
 const ids = fc.uniqueArray(fc.integer({ min: 1, max: 40 }).map(String), { maxLength: 12 });
 const rosterOf = (list: string[]): Roster => new Map(list.map((id) => [id, person(id)]));
 

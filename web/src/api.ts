@@ -1,6 +1,7 @@
 import type { Admission } from '../../src/protocol/room.js';
 
-export type AdmitRequest = { roomCode: string; token: string } | { roomCode: string; passcode: string };
+/** `knock`: at a locked meeting, ask the host to be let in (the room's door keeps the person waiting). */
+export type AdmitRequest = ({ roomCode: string; token: string } | { roomCode: string; passcode: string }) & { knock?: boolean };
 
 /** A refused admission: the server's code (the page words it, i18n/errors.ts) and its own message as the fallback. */
 export class AdmitError extends Error {

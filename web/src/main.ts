@@ -57,8 +57,8 @@ onLocaleChange(() => {
 });
 
 /** `message` overrides the page's own explanation; a function, so it is worded in the current language. */
-function showStatus(kind: StatusKind, message?: () => string, onRejoin?: () => void): void {
-  display(() => statusPage(kind, { ...(message ? { message: message() } : {}), ...(onRejoin ? { onRejoin } : {}) }));
+function showStatus(kind: StatusKind, message?: () => string, onRejoin?: () => void, onKnock?: () => void): void {
+  display(() => statusPage(kind, { ...(message ? { message: message() } : {}), ...(onRejoin ? { onRejoin } : {}), ...(onKnock ? { onKnock } : {}) }));
 }
 
 const STATUS_FOR_CODE: Record<string, StatusKind> = {
@@ -148,8 +148,9 @@ function boot(): void {
       const failure = error instanceof AdmitError ? error : undefined;
       // Any other refusal of a link (a mangled room code, say) is an unusable link too.
       const kind = failure ? (STATUS_FOR_CODE[failure.code] ?? (failure.status >= 400 && failure.status < 500 ? 'invalid-link' : 'error')) : 'error';
-      // A locked door may open later: "Try again" asks once more.
-      showStatus(kind, failure ? () => admitErrorText(failure) : undefined, kind === 'locked' || kind === 'restricted' || kind === 'not-open' ? () => boot() : undefined);
+      // A locked door may open later: "Try again" asks once more, "Ask to join" knocks.
+      const knock = kind === 'locked' ? () => void admitWith({ roomCode, token, knock: true }, roomCode, token).catch(() => boot()) : undefined;
+      showStatus(kind, failure ? () => admitErrorText(failure) : undefined, kind === 'locked' || kind === 'restricted' || kind === 'not-open' ? () => boot() : undefined, knock);
     });
   }
   showJoin(roomCode);
@@ -167,7 +168,8 @@ function showJoin(roomCode = '', notice?: () => string): void {
           // Ended or removed are whole-page answers; the rest are shown next to the form.
           const kind = error instanceof AdmitError ? STATUS_FOR_CODE[error.code] : undefined;
           const retry = kind === 'locked' || kind === 'restricted' ? () => showJoin(code) : undefined;
-          if (kind && kind !== 'invalid-link') return showStatus(kind, () => admitErrorText(error as AdmitError), retry);
+          const knock = kind === 'locked' ? () => void admitWith({ roomCode: code, passcode, knock: true }, code).catch(() => showJoin(code)) : undefined;
+          if (kind && kind !== 'invalid-link') return showStatus(kind, () => admitErrorText(error as AdmitError), retry, knock);
           throw error;
         }
       },
@@ -177,7 +179,7 @@ function showJoin(roomCode = '', notice?: () => string): void {
 
 async function admitWith(request: AdmitRequest, roomCode: string, token?: string): Promise<void> {
   const admission = await admit(request);
-  const session: StoredSession = { ...admission, roomCode, ...(token ? { token } : {}) };
+  const session: StoredSession = { ...admission, roomCode, ...(token ? { token } : {}), ...(request.knock ? { knock: true } : {}) };
   saveSession(session);
   // The address now names the meeting, so a reload lands back here (and never re-sends a passcode).
   const query = new URLSearchParams({ roomCode, ...(token ? { token } : {}) });
@@ -235,6 +237,7 @@ function enterRoom(session: StoredSession, media: LocalMedia): void {
       roomCode: session.roomCode,
       name: session.name ?? t('room.guest'),
       ...(session.participantId ? { participantId: session.participantId } : {}),
+      ...(session.knock ? { knock: true } : {}),
       media,
       onWelcome: (participantId) => updateSession(session.conferenceId, { participantId, inRoom: true }),
       onMediaState: (state) => updateSession(session.conferenceId, state),
@@ -274,14 +277,21 @@ function exitRoom(session: StoredSession, reason: ExitReason, message?: () => st
         else showJoin(session.roomCode);
       });
     case 'locked':
-    case 'restricted':
-      // Refused at the door by the meeting's settings: the admission stays, the person may try again.
+    case 'restricted': {
+      // Refused at the door by the meeting's settings: the admission stays, the person may try again
+      // or, at a locked meeting, ask the host to be let in.
       updateSession(session.conferenceId, { inRoom: false });
-      return showStatus(reason, message, () => {
-        const again = sessionForRoom(session.roomCode);
-        if (again) showPrejoin(again);
+      const again = (knock: boolean) => () => {
+        if (knock) updateSession(session.conferenceId, { knock: true });
+        const stored = sessionForRoom(session.roomCode);
+        if (stored) showPrejoin(stored);
         else showJoin(session.roomCode);
-      });
+      };
+      return showStatus(reason, message, again(false), reason === 'locked' ? again(true) : undefined);
+    }
+    case 'denied':
+      updateSession(session.conferenceId, { inRoom: false, knock: false });
+      return showStatus('denied');
     case 'kicked':
       // Removed, but allowed back: keep the session so Rejoin resumes the same participant.
       updateSession(session.conferenceId, { inRoom: false });

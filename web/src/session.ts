@@ -17,6 +17,8 @@ export interface StoredSession {
   inRoom?: boolean;
   mic?: boolean;
   camera?: boolean;
+  /** Asked to join a locked meeting: every `hello` knocks (a host lets the person in). */
+  knock?: boolean;
 }
 
 const SESSION_PREFIX = 'vconf.session.';

@@ -6,13 +6,15 @@ import { t } from '../i18n/i18n.js';
 import { languagePicker } from './language-picker';
 import './status.css';
 
-export type StatusKind = 'ended' | 'removed' | 'invalid-link' | 'left' | 'replaced' | 'error' | 'locked' | 'restricted' | 'cancelled' | 'not-open';
+export type StatusKind = 'ended' | 'removed' | 'invalid-link' | 'left' | 'replaced' | 'error' | 'locked' | 'restricted' | 'cancelled' | 'not-open' | 'denied';
 
 interface StatusOptions {
   /** Overrides the default explanation (e.g. the server's message). */
   message?: string;
   /** For "left": go back into the same meeting. */
   onRejoin?: () => void;
+  /** For "locked": ask the host to be let in instead of a dead end. */
+  onKnock?: () => void;
 }
 
 const GLYPH: Record<StatusKind, string> = {
@@ -26,16 +28,18 @@ const GLYPH: Record<StatusKind, string> = {
   cancelled: ICONS.end,
   'not-open': ICONS.alert,
   restricted: ICONS.alert,
+  denied: ICONS.alert,
 };
 
 /** Full-page end states; each carries data-testid="page-<kind>". */
 export function statusPage(kind: StatusKind, options: StatusOptions = {}): Page {
-  const text = { heading: t(`status.${kind}.heading`), body: t(`status.${kind}.body`) };
+  const text = kind === 'denied' ? { heading: t('status.deniedTitle'), body: t('status.deniedBody') } : { heading: t(`status.${kind}.heading`), body: t(`status.${kind}.body`) };
   const heading = h('h1', { tabindex: '-1' }, text.heading);
   const actions = h('div', { class: 'status-actions' });
+  if (options.onKnock) actions.append(h('button', { class: 'btn btn-primary', type: 'button', 'data-testid': 'knock-button', onclick: options.onKnock }, t('status.askToJoin')));
   if (options.onRejoin) {
     const label = kind === 'replaced' ? t('status.useHere') : kind === 'locked' || kind === 'restricted' || kind === 'not-open' ? t('status.tryAgain') : t('status.rejoin');
-    actions.append(h('button', { class: 'btn btn-primary', type: 'button', 'data-testid': 'rejoin-button', onclick: options.onRejoin }, label));
+    actions.append(h('button', { class: options.onKnock ? 'btn btn-secondary' : 'btn btn-primary', type: 'button', 'data-testid': 'rejoin-button', onclick: options.onRejoin }, label));
   }
   actions.append(
     h('a', { class: options.onRejoin ? 'btn btn-secondary' : 'btn btn-primary', href: '/join', 'data-testid': 'join-another' }, kind === 'invalid-link' ? t('status.joinWithCode') : t('status.joinAnother')),
@@ -49,7 +53,7 @@ export function statusPage(kind: StatusKind, options: StatusOptions = {}): Page 
       { class: 'card status-card', role: kind === 'left' || kind === 'replaced' ? undefined : 'alert' },
       h('div', { class: 'status-glyph' }, icon(GLYPH[kind])),
       heading,
-      h('p', { class: 'status-body', 'data-testid': 'status-message' }, options.message ?? text.body),
+      h('p', { class: 'status-body', 'data-testid': 'status-message' }, options.onKnock ? t('status.lockedKnockBody') : (options.message ?? text.body)),
       actions,
     ),
   );

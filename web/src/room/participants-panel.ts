@@ -7,6 +7,8 @@ import { t } from '../i18n/i18n.js';
 export interface ParticipantsPanelActions {
   mute(participantId: string): void;
   remove(participantId: string): void;
+  /** More host controls for a row (co-host, spotlight, lower hand). */
+  extra?(participant: Participant): HTMLElement[];
 }
 
 /** The roster with mic/camera indicators; hosts and co-hosts also get Mute and Remove per participant. */
@@ -76,6 +78,7 @@ export class ParticipantsPanel {
             },
             t('room.people.remove'),
           ),
+          ...(this.actions.extra?.(p) ?? []),
         )
       : null;
     return h(

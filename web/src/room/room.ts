@@ -21,6 +21,7 @@ import { Stage } from './stage.js';
 import * as state from './state.js';
 import { Tile } from './tile.js';
 import { Toolbar } from './toolbar.js';
+import { RoomFeatures } from './room-features.js';
 
 export type { ExitReason } from './session.js';
 
@@ -31,6 +32,8 @@ export interface RoomOptions {
   name: string;
   /** From an earlier `welcome`: resumes the same participant. */
   participantId?: string;
+  /** Asked to join a locked meeting: wait at the door for a host. */
+  knock?: boolean;
   media: LocalMedia;
   onWelcome(participantId: string): void;
   onMediaState(state: { mic: boolean; camera: boolean }): void;
@@ -82,6 +85,7 @@ export class Room {
   private readonly chatPanel: ChatPanel;
   private readonly audio: RemoteAudio;
   private readonly settings: SettingsDialog;
+  private readonly features: RoomFeatures;
 
   constructor(private readonly options: RoomOptions) {
     this.media = options.media;
@@ -92,11 +96,13 @@ export class Room {
       mic: this.media.micOn,
       camera: this.media.cameraOn,
       screen: false,
+      reconnecting: false,
+      hand: null,
     };
     this.session = new RoomSession({
       hello: () => {
         const participantId = this.me.participantId !== 'local' ? this.me.participantId : undefined;
-        return { type: 'hello', ticket: options.ticket, name: this.me.name, mic: this.media.micOn, camera: this.cameraSending(), ...(participantId ? { participantId } : {}) };
+        return { type: 'hello', ticket: options.ticket, name: this.me.name, mic: this.media.micOn, camera: this.cameraSending(), ...(participantId ? { participantId } : {}), ...(options.knock ? { knock: true } : {}) };
       },
       tracks: () => ({ mic: this.media.audioTrack, camera: this.cameraSending() ? this.media.videoTrack : null, screen: this.screenTrack }),
       onMessage: (message) => this.handle(message),
@@ -107,9 +113,26 @@ export class Room {
     });
 
     this.stageView = new Stage(() => void this.stopScreen());
+    this.features = new RoomFeatures({
+      send: (message) => this.session.send(message),
+      notify: (text, tone) => this.notices.show(text, tone ? { tone } : {}),
+      media: this.media,
+      tileEl: (id) => this.tiles.get(id)?.el,
+      localTileEl: () => this.localTile.el,
+      toggleMic: () => this.toggleMic(),
+      toggleCamera: () => void this.toggleCamera(),
+      togglePanel: (panel) => this.setPanel(this.panel === panel ? null : panel),
+      leave: () => this.session.leave(),
+      relayout: () => this.renderStage(),
+    });
     this.participantsPanel = new ParticipantsPanel({
       mute: (participantId) => this.session.send({ type: 'mute', participantId }),
-      remove: (participantId) => this.session.send({ type: 'remove', participantId }),
+      remove: (participantId) => {
+        const who = this.roster.get(participantId);
+        // Removal is for good: the first click only asks.
+        if (who) void this.features.confirmRemove(who).then((ok) => ok && this.session.send({ type: 'remove', participantId }));
+      },
+      extra: (p) => [...this.features.spotlightAction(p, this.focusId), ...this.features.rowActions(p)],
     });
     this.chatPanel = new ChatPanel((text) => this.sendChat(text));
     this.toolbar = new Toolbar({
@@ -130,7 +153,7 @@ export class Room {
       spotlight: this.spotlight.el,
       toolbar: this.toolbar.el,
       notices: this.notices.el,
-      extras: [this.audio.el, this.settings.el],
+      extras: [this.audio.el, this.settings.el, ...this.features.parts],
       onClosePanel: () => {
         const opener = this.panel === 'chat' ? 'chat-toggle' : 'participants-toggle';
         this.setPanel(null);
@@ -148,6 +171,8 @@ export class Room {
       }),
       (message) => this.session.send(message),
     );
+    this.toolbar.el.querySelector('.toolbar-exit')?.before(this.features.tools);
+    this.view.el.querySelector('.room-header-side')?.prepend(this.features.timer.el);
 
     this.monitor = new LevelMonitor((level) => this.onLevel(level));
     this.offMedia = this.media.onChange(() => this.mediaChanged());
@@ -173,6 +198,7 @@ export class Room {
         // A `recording` frame follows when something is being recorded; none means nothing is.
         this.recording = { recording: false, streaming: false };
         this.view.setRecording(this.recording);
+        this.features.welcome(message.meeting);
         return this.welcome(message.you, message.participants, message.chat);
       case 'quality':
         this.quality = message.levels;
@@ -186,7 +212,7 @@ export class Room {
         return this.removeParticipant(message.participantId);
       case 'speaking':
         if (message.participantId !== this.me.participantId) this.tiles.get(message.participantId)?.setSpeaking(message.speaking);
-        return;
+        return this.features.speaking(message.participantId, message.speaking);
       case 'chat':
         return this.receiveChat(message);
       case 'muted':
@@ -202,10 +228,11 @@ export class Room {
       }
       case 'focus':
         this.focusId = message.participantId;
+        this.renderPanel();
         return this.renderStage();
       default:
-        // Media-link messages, `removed`, `ended` and `error` are the session's.
-        return;
+        // Media-link messages, `removed`, `ended` and `error` are the session's; the rest the features'.
+        return this.features.handle(message);
     }
   }
 
@@ -280,6 +307,7 @@ export class Room {
     this.monitor.setTrack(this.media.audioTrack);
     if (!this.media.micOn && this.detector.reset()) this.sendSpeaking(false);
     this.options.onMediaState({ mic: this.media.micOn, camera: this.media.cameraOn });
+    this.features.mediaChanged();
     this.sendMedia();
     this.renderLocal();
     this.renderStage();
@@ -309,6 +337,7 @@ export class Room {
   private applyRules(rules: RoomRules): void {
     const previous = this.rules;
     this.rules = rules;
+    this.features.setRules(rules, previous);
     if (previous && previous.locked !== rules.locked) this.notices.show(rules.locked ? t('room.notice.locked') : t('room.notice.unlocked'));
     if (previous && !previous.canUnmute && rules.canUnmute && !this.media.micOn) this.notices.show(t('room.notice.mayUnmute'));
     if (!rules.canShare && this.screenTrack) {
@@ -395,7 +424,7 @@ export class Room {
         const roleText = { host: t('room.notice.nowHost'), cohost: t('room.notice.nowCohost'), participant: t('room.notice.noLongerCohost') };
         this.notices.show(roleText[participant.role]);
       }
-      this.me = { ...this.me, role: participant.role, name: participant.name || this.me.name };
+      this.me = { ...this.me, role: participant.role, name: participant.name || this.me.name, hand: participant.hand };
       this.renderAll();
       return;
     }
@@ -450,15 +479,20 @@ export class Room {
 
   // ---- leaving ---------------------------------------------------------------------------------
 
+  /** Ending is for everyone and for good: the first click only asks. */
   private end(): void {
     if (this.ending) return;
-    this.ending = true;
-    this.session.send({ type: 'end' });
-    this.renderToolbar();
+    void this.features.confirmEnd().then((ok) => {
+      if (!ok || this.ending) return;
+      this.ending = true;
+      this.session.send({ type: 'end' });
+      this.renderToolbar();
+    });
   }
 
   dispose(): void {
     this.stats.stop();
+    this.features.dispose();
     this.session.dispose();
     this.screenTrack?.stop();
     this.monitor.close();
@@ -496,6 +530,7 @@ export class Room {
     this.renderPanel();
     this.renderQuality();
     this.view.setCount(this.roster.size + 1);
+    this.features.update({ ...this.me, mic: this.media.micOn }, [...this.roster.values()]);
     this.view.layout();
   }
 
@@ -521,7 +556,7 @@ export class Room {
       this.stageView.show(stage?.kind === 'local' ? { kind: 'local', participantId: stage.participantId } : null);
     }
     // A shared screen is what people need to see; the spotlight waits until it ends.
-    const spot = state.chooseSpotlight({ stage, focusId: this.focusId, myId: this.me.participantId, roster: this.roster });
+    const spot = state.chooseSpotlight({ stage, focusId: this.features.spotlightId(this.focusId), myId: this.me.participantId, roster: this.roster });
     if (!spot) this.spotlight.show(null);
     else if (spot.local) this.spotlight.show({ participantId: spot.participantId, name: this.me.name, local: true, track: this.cameraSending() ? this.media.videoTrack : null });
     else {

@@ -7,7 +7,7 @@ import { MediaLink } from './media-link.js';
 export type Connection = 'connecting' | 'live' | 'reconnecting' | 'done';
 
 /** `kicked`: removed, but allowed back; `locked` / `restricted`: refused at the door by the meeting's settings. */
-export type ExitReason = 'left' | 'ended' | 'removed' | 'kicked' | 'ticketInvalid' | 'replaced' | 'refused' | 'locked' | 'restricted';
+export type ExitReason = 'left' | 'ended' | 'removed' | 'kicked' | 'ticketInvalid' | 'replaced' | 'refused' | 'locked' | 'restricted' | 'denied';
 
 /** Close codes that mean "do not come back on your own". */
 const FINAL_CLOSE: Partial<Record<number, ExitReason>> = {
@@ -16,6 +16,7 @@ const FINAL_CLOSE: Partial<Record<number, ExitReason>> = {
   [CloseCode.ended]: 'ended',
   [CloseCode.left]: 'left',
   [CloseCode.kicked]: 'kicked',
+  [CloseCode.denied]: 'denied',
 };
 
 /** `error` codes that end the visit, whenever they come. */
@@ -213,7 +214,8 @@ export class RoomSession {
     const now = performance.now();
     this.recoveries = now - this.lastRecovery > 60_000 ? 1 : this.recoveries + 1;
     this.lastRecovery = now;
-    this.signaling.close();
+    // "Back in a moment": the server shows this participant as reconnecting, not as leaving.
+    this.signaling.close(CloseCode.reconnecting);
     this.dropped(RETRY_MS[Math.min(this.recoveries, RETRY_MS.length - 1)]);
   }
 }

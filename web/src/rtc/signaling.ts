@@ -47,11 +47,11 @@ export class Signaling {
     if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(message));
   }
 
-  /** Closes on purpose (leave, removed, ended): no onDrop. */
-  close(): void {
+  /** Closes on purpose (leave, removed, ended: 1000; a reconnect on the page's own initiative: 4010): no onDrop. */
+  close(code = 1000): void {
     this.intentional = true;
     const socket = this.socket;
     this.socket = null;
-    socket?.close(1000);
+    socket?.close(code);
   }
 }

@@ -8,6 +8,7 @@ import { join } from './join.js';
 import { prejoin } from './prejoin.js';
 import { player } from './player.js';
 import { room } from './room.js';
+import { features } from './features.js';
 import { status } from './status.js';
 
 export const en = {
@@ -18,6 +19,7 @@ export const en = {
   ...join,
   ...prejoin,
   ...room,
+  ...features,
   ...status,
   ...player,
 } as const;

@@ -7,6 +7,7 @@ import { join } from './join.js';
 import { prejoin } from './prejoin.js';
 import { player } from './player.js';
 import { room } from './room.js';
+import { features } from './features.js';
 import { status } from './status.js';
 
 export const zhCN = {
@@ -17,6 +18,7 @@ export const zhCN = {
   ...join,
   ...prejoin,
   ...room,
+  ...features,
   ...status,
   ...player,
 };
