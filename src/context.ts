@@ -45,6 +45,7 @@ import { databasePing, type Readiness } from './metrics/readiness.js';
 import { openStore, type Store } from './store/open-store.js';
 import { SqlGrantRepository, SqlTokenRepository } from './store/token-repo.js';
 import { ClusterControls, applyControl } from './cluster/cluster-controls.js';
+import { ClusterRecordings, applyMediaOp, type RecordingControls } from './cluster/cluster-recordings.js';
 import { ClusterRingTarget } from './cluster/cluster-ring-target.js';
 import { guardDatabase, type DatabaseGuard } from './cluster/database-guard.js';
 import { localCluster } from './cluster/local.js';
@@ -87,7 +88,7 @@ export interface Context {
   /** Ends ad-hoc meetings nobody joined in time (--unused-meeting-ttl); startServer runs it. */
   expiry: MeetingExpiry;
   /** This instance among the deployment's: shared state, its membership, and where sockets go. */
-  cluster: { state: ClusterState; node: ClusterNode; router: RoomRouter; onSignal(signal: ClusterSignal): Promise<void> };
+  cluster: { state: ClusterState; node: ClusterNode; router: RoomRouter; onSignal(signal: ClusterSignal): Promise<unknown> };
   /** Base of join links; startServer fills it in from the listen address when not configured. */
   links: { base: string };
   /** The conference event outbox and its delivery worker (started by startServer). */
@@ -96,6 +97,8 @@ export interface Context {
   accounts: { sessions: SessionSigner; signIn: SignInService; meetings: UserMeetingsStore; pages: UserHub; ringer: Ringer };
   /** Cloud recording and stream-out (docs/recording.md): the rules, the files' directory, the deployment key that signs their links. */
   recordings: CloudRecordService;
+  /** Start/stop of recording and stream-out, run on the instance hosting the meeting's room. */
+  recordingControls: RecordingControls;
   media: { engine: LocalMediaEngine; recordingsDir: string; linkKey: Buffer };
   /** This instance's Prometheus registry and the metrics the HTTP layer feeds (docs/observability.md). */
   metrics: Metrics;
@@ -283,6 +286,7 @@ export async function createContext(config: Config, logger: Logger): Promise<{ c
       statistics,
       schedule,
       recordings,
+      recordingControls: new ClusterRecordings(node.id, state.rooms, state.bus, recordings),
       media: { engine: mediaEngine, recordingsDir, linkKey: key },
       queries: new MeetingQueries({
         meetings: meetingRepo,
@@ -300,9 +304,11 @@ export async function createContext(config: Config, logger: Logger): Promise<{ c
         router,
         async onSignal(signal) {
           if (signal.kind === 'control') await applyControl(roomControls, signal.op);
+          else if (signal.kind === 'media') return applyMediaOp(recordings, signal.op);
           else if (signal.kind === 'streamEvents') {
             if (stream.holdsApp(signal.appKey)) dispatcher.resweep();
           } else userPages.push(signal.corpId, signal.unionId, signal.message);
+          return undefined;
         },
       },
       accounts: {

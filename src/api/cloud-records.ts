@@ -70,6 +70,8 @@ const corpOf = (req: FastifyRequest) => principalOf(req).corpId;
 
 export async function cloudRecordRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
   const records = ctx.recordings;
+  // Starting and stopping need the room's media: they run on the instance hosting it.
+  const controls = ctx.recordingControls;
   const links = recordingLinks(ctx);
   const base = '/v1.0/conference/videoConferences/:conferenceId';
 
@@ -80,7 +82,7 @@ export async function cloudRecordRoutes(app: FastifyInstance, { ctx }: { ctx: Co
       schema: schema('StartCloudRecord — the host starts recording the meeting (composite MP4 + HLS)', { body: object({ unionId: str, mode: str, smallWindowPosition: str }, ['unionId']) }, codeOk),
     },
     async (req) => {
-      await mapRejections(startErrors, () => records.start(corpOf(req), req.params.conferenceId, req.body.unionId, req.body.mode, req.body.smallWindowPosition));
+      await mapRejections(startErrors, () => controls.start(corpOf(req), req.params.conferenceId, req.body.unionId, req.body.mode, req.body.smallWindowPosition));
       return { code: '200' };
     },
   );
@@ -92,7 +94,7 @@ export async function cloudRecordRoutes(app: FastifyInstance, { ctx }: { ctx: Co
       schema: schema('StopCloudRecord — the host stops recording; the meeting goes on', { body: object({ unionId: str }, ['unionId']) }, codeOk),
     },
     async (req) => {
-      await mapRejections(stopErrors, () => records.stop(corpOf(req), req.params.conferenceId, req.body.unionId));
+      await mapRejections(stopErrors, () => controls.stop(corpOf(req), req.params.conferenceId, req.body.unionId));
       return { code: '200' };
     },
   );
@@ -165,7 +167,7 @@ export async function cloudRecordRoutes(app: FastifyInstance, { ctx }: { ctx: Co
       ),
     },
     async (req) => {
-      const { success, fail } = await mapRejections(streamErrors, () => records.startStream(corpOf(req), req.params.conferenceId, req.body));
+      const { success, fail } = await mapRejections(streamErrors, () => controls.startStream(corpOf(req), req.params.conferenceId, req.body));
       return { successStreamMap: success, failStreamMap: fail };
     },
   );
@@ -182,7 +184,7 @@ export async function cloudRecordRoutes(app: FastifyInstance, { ctx }: { ctx: Co
     },
     async (req) => {
       const b = req.body;
-      await mapRejections(streamErrors, () => records.stopStream(corpOf(req), req.params.conferenceId, b.unionId, b.streamId ?? '', b.stopAllStream === true));
+      await mapRejections(streamErrors, () => controls.stopStream(corpOf(req), req.params.conferenceId, b.unionId, b.streamId ?? '', b.stopAllStream === true));
       return { code: '200' };
     },
   );

@@ -44,13 +44,17 @@ export function localCluster(): ClusterState {
       if (hosts.get(conferenceId) === instanceId) hosts.delete(conferenceId);
     },
   };
-  let handler: ((signal: ClusterSignal) => Promise<void>) | undefined;
+  let handler: ((signal: ClusterSignal) => Promise<unknown>) | undefined;
   let selfId: string | undefined;
   const bus: SignalBus = {
     async request(to, signal) {
       if (to !== selfId || !handler) return false;
       await handler(signal);
       return true;
+    },
+    async ask(to, signal) {
+      if (to !== selfId || !handler) return undefined;
+      return { value: await handler(signal) };
     },
     async broadcast() {
       // Nobody else to tell.

@@ -49,7 +49,7 @@ export class ClusterNode {
   }
 
   /** Joins the deployment: first heartbeat, then one every `heartbeatMs`. */
-  async start(url: string, onSignal: (signal: ClusterSignal) => Promise<void>): Promise<void> {
+  async start(url: string, onSignal: (signal: ClusterSignal) => Promise<unknown>): Promise<void> {
     this.url = url;
     await this.state.bus.listen(this.id, onSignal);
     await this.beat();

@@ -3,6 +3,7 @@
  * src/cluster/local.ts): who is alive, which instance hosts each live room, and signals between
  * instances.
  */
+import type { StartStreamRequest } from '../cloud-records.js';
 import type { MeetingSettings } from '../meeting-settings.js';
 import type { UserPageMessage } from '../user-meetings.js';
 
@@ -55,6 +56,8 @@ export interface RoomDirectory {
 /** A message from one instance to another. */
 export type ClusterSignal =
   | { kind: 'control'; op: ControlOp }
+  /** Recording or stream-out for the room's hosting instance; its answer is a MediaOutcome. */
+  | { kind: 'media'; op: MediaOp }
   | { kind: 'ring'; corpId: string; unionId: string; message: UserPageMessage }
   /** An app in Stream mode has events pending that the sender cannot deliver: its connection's holder should look. */
   | { kind: 'streamEvents'; appKey: string };
@@ -69,16 +72,34 @@ export type ControlOp =
   | { name: 'settingsChanged'; conferenceId: string; settings: MeetingSettings }
   | { name: 'roleChanged'; conferenceId: string; memberId: string; role: 'host' | 'cohost' | 'participant' };
 
+/** A recording or stream-out operation (CloudRecordService's, serialised) for the room's host. */
+export type MediaOp =
+  | { name: 'startRecord'; corpId: string; conferenceId: string; unionId: string; mode?: string | undefined; position?: string | undefined }
+  | { name: 'stopRecord'; corpId: string; conferenceId: string; unionId: string }
+  | { name: 'startStream'; corpId: string; conferenceId: string; req: StartStreamRequest }
+  | { name: 'stopStream'; corpId: string; conferenceId: string; unionId: string; streamId: string; all: boolean };
+
+/** What the host answers a MediaOp: the operation's result, the rule that said no, or a failure. */
+export type MediaOutcome =
+  | { ok: true; value: unknown }
+  | { ok: false; reason: string; detail: string }
+  | { ok: false; failure: string };
+
 export interface SignalBus {
   /**
    * Delivers `signal` to instance `to` and waits for its handler to finish; false when that
    * instance did not answer within `timeoutMs` (it is gone, or cut off).
    */
   request(to: string, signal: ClusterSignal, timeoutMs: number): Promise<boolean>;
+  /**
+   * As `request`, and carries back what the handler returned (JSON); undefined when that instance
+   * did not answer within `timeoutMs`.
+   */
+  ask(to: string, signal: ClusterSignal, timeoutMs: number): Promise<{ value: unknown } | undefined>;
   /** Delivers `signal` to every other instance, without waiting. */
   broadcast(signal: ClusterSignal): Promise<void>;
   /** Handles the signals sent to `instanceId` and the broadcasts of others. */
-  listen(instanceId: string, handler: (signal: ClusterSignal) => Promise<void>): Promise<void>;
+  listen(instanceId: string, handler: (signal: ClusterSignal) => Promise<unknown>): Promise<void>;
   close(): Promise<void>;
 }
 
