@@ -1,5 +1,6 @@
 import { REACTIONS, type Participant } from '../../../src/protocol/room.js';
-import { h } from '../dom';
+import { h, icon } from '../dom';
+import { ICONS } from '../icons';
 import { t } from '../i18n/i18n.js';
 import './room-dialogs.css';
 import './tile-marks.css';
@@ -61,7 +62,7 @@ export function paintTileMarks(tileEl: HTMLElement, p: Participant, handOrder: n
       tileEl.append(hand);
     }
     hand.dataset.order = String(handOrder);
-    hand.textContent = `✋ ${handOrder}`;
+    hand.replaceChildren(icon(ICONS.hand, 'icon icon-sm'), String(handOrder));
     hand.setAttribute('aria-label', t('hand.raised', { order: handOrder }));
   } else hand?.remove();
   let reconnecting = tileEl.querySelector<HTMLElement>(':scope > .tile-reconnecting');

@@ -1,5 +1,6 @@
 import type { ClientMessage, InviteDetails, KnockInfo, MeetingInfo, Participant, RoomRules, ServerMessage } from '../../../src/protocol/room.js';
-import { h } from '../dom';
+import { h, icon } from '../dom';
+import { ICONS } from '../icons';
 import { t } from '../i18n/i18n.js';
 import { LevelMonitor } from '../media/audio-level.js';
 import type { LocalMedia } from '../media/local-media.js';
@@ -260,14 +261,14 @@ export class RoomFeatures {
     const me = this.me;
     const moderator = !!me && me.role !== 'participant';
     const raised = me?.hand !== null && me?.hand !== undefined;
-    paintTool(this.handButton, raised ? t('hand.lower') : t('hand.raise'), '✋');
+    paintTool(this.handButton, raised ? t('hand.lower') : t('hand.raise'), ICONS.hand);
     this.handButton.dataset.on = String(raised);
     this.handButton.setAttribute('aria-pressed', String(raised));
-    paintTool(this.reactButton, t('react.open'), '😊', t('react.label'));
-    paintTool(this.inviteButton, t('invite.open'), '＋', t('invite.openLabel'));
-    paintTool(this.hostButton, t('hostTools.open'), '★');
+    paintTool(this.reactButton, t('react.open'), ICONS.smile, t('react.label'));
+    paintTool(this.inviteButton, t('invite.open'), ICONS.invite, t('invite.openLabel'));
+    paintTool(this.hostButton, t('hostTools.open'), ICONS.star);
     this.hostButton.hidden = !moderator;
-    paintTool(this.moreButton, t('more.open'), '⋯', t('more.label'));
+    paintTool(this.moreButton, t('more.open'), ICONS.more, t('more.label'));
     this.layoutButton.textContent = this.layout === 'gallery' ? t('view.speaker') : t('view.gallery');
     this.layoutButton.dataset.layout = this.layout;
     this.selfButton.textContent = this.selfHidden ? t('view.showSelf') : t('view.hideSelf');
@@ -332,9 +333,9 @@ function menuButton(testid: string): HTMLButtonElement {
   return h('button', { type: 'button', class: 'btn btn-secondary', 'data-testid': testid });
 }
 
+/** The caption names the button (so speech input can say what is shown); the longer label is its tooltip. */
 function paintTool(button: HTMLButtonElement, caption: string, glyph: string, label = caption): void {
-  button.replaceChildren(h('span', { class: 'tool-glyph', 'aria-hidden': 'true' }, glyph), h('span', { class: 'btn-caption' }, caption));
-  button.setAttribute('aria-label', label);
+  button.replaceChildren(icon(glyph), h('span', { class: 'btn-caption' }, caption));
   button.title = label;
 }
 
