@@ -2,12 +2,18 @@ import { defineConfig } from 'vitest/config';
 import { unmet } from './test/support/requirements.js';
 
 /**
- * Two projects, one suite. `sqlite` runs every test file on the embedded store. `api-postgres`
- * runs the API suite (and the other suites whose servers or stores follow VCONF_TEST_STORE) again
- * on PostgreSQL, each test server on a database of its own, plus the PostgreSQL-only suites in
- * test/postgres. Without PostgreSQL it runs only its marker suite, which records why it was
- * skipped (or fails the run under CI=true), as test/support/requirements.ts does for any suite.
+ * Three projects, one suite, two lanes. `browser` runs the files that drive Chromium, ffmpeg or SIPp
+ * (test/e2e, test/sip) one at a time in a worker thread; `sqlite` runs every other file on the
+ * embedded store, and `api-postgres` runs the API suite (and the other suites whose servers or
+ * stores follow VCONF_TEST_STORE) again on PostgreSQL, each test server on a database of its own,
+ * plus the PostgreSQL-only suites in test/postgres — those two one file at a time, each in a
+ * forked process of its own. Vitest keeps one pool per pool type, each with `maxWorkers`, so the
+ * thread lane and the fork lane run side by side: on two cores the media-heavy files never overlap each other (their timing checks stay
+ * honest) while the API suites use the other core. Without PostgreSQL `api-postgres` runs only
+ * its marker suite, which records why it was skipped (or fails the run under CI=true), as
+ * test/support/requirements.ts does for any suite.
  */
+const MEDIA_LANE = ['test/e2e/**/*.test.ts', 'test/sip/**/*.test.ts'];
 const POSTGRES_MARKER = 'test/postgres/available.test.ts';
 const ON_POSTGRES = ['test/api/**/*.test.ts', 'test/events/events.test.ts', 'test/events/subscriptions.test.ts', 'test/events/outbox.test.ts', 'test/store/prepared.test.ts', 'test/store/meeting-settings.test.ts', 'test/store/metric-samples.test.ts', 'test/events/stream-mode.test.ts', 'test/events/encrypted-callbacks.test.ts', 'test/postgres/**/*.test.ts'];
 const postgresReady = (await unmet('postgres')) === undefined;
@@ -17,12 +23,19 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // One worker per pool: one file at a time in the fork lane and one in the thread lane.
+    maxWorkers: 1,
+    minWorkers: 1,
     globalSetup: ['./test/support/global-setup.ts'],
     reporters: ['default', './test/support/summary-reporter.ts'],
     projects: [
       {
         extends: true,
-        test: { name: 'sqlite', include: ['test/**/*.test.ts'], exclude: ['test/postgres/**'] },
+        test: { name: 'browser', include: MEDIA_LANE, pool: 'threads' },
+      },
+      {
+        extends: true,
+        test: { name: 'sqlite', include: ['test/**/*.test.ts'], exclude: ['test/postgres/**', ...MEDIA_LANE] },
       },
       {
         extends: true,

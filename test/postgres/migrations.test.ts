@@ -44,7 +44,7 @@ describe.skipIf(!ready)('migrations on PostgreSQL', () => {
     expect(migrations.map((m) => m.name)).toEqual(appliers[0]);
     expect(Object.keys(await tableCounts(db))).toEqual(
       [
-        'access_tokens', 'apps', 'custom_short_links', 'event_deliveries', 'event_delivery_log', 'events', 'kysely_migration', 'kysely_migration_lock', 'meeting_bars', 'meeting_members', 'meeting_settings', 'meetings', 'meta', 'oauth_grants', 'orgs', 'schedule_conferences', 'signin_links', 'stream_tickets', 'suite_authorizations', 'suites', 'users',
+        'access_tokens', 'apps', 'cloud_records', 'custom_short_links', 'event_deliveries', 'event_delivery_log', 'events', 'kysely_migration', 'kysely_migration_lock', 'meeting_bars', 'meeting_members', 'meeting_settings', 'meetings', 'meta', 'metric_samples', 'oauth_grants', 'orgs', 'schedule_conferences', 'signin_links', 'stream_tickets', 'suite_authorizations', 'suites', 'users',
       ],
     );
     const indexes = await rowsOf<{ indexname: string; indexdef: string }>(db, sql`select indexname, indexdef from pg_indexes where schemaname = 'public'`);

@@ -31,6 +31,7 @@ describe('meeting settings', () => {
       { onlyInternalEmployeesJoin: true },
       { autoTransferHost: true },
       { focus: 'a1' },
+      { waitingRoom: true },
     ];
     await Promise.all(drafts.flatMap((d) => patches.map((p, i) => instances[i % 2]!.update(d.meeting.conferenceId, p))));
     for (const d of drafts) {
@@ -42,6 +43,7 @@ describe('meeting settings', () => {
         onlyInternalEmployeesJoin: true,
         autoTransferHost: true,
         focus: 'a1',
+        waitingRoom: true,
       });
     }
   });
