@@ -48,6 +48,10 @@ import { ClusterNode, DEFAULT_HEARTBEAT_MS, DEFAULT_TTL_MS } from './cluster/nod
 import { openRedisCluster } from './cluster/redis-cluster.js';
 import { RoomRouter, relayProof } from './cluster/room-router.js';
 import type { ClusterSignal, ClusterState } from './domain/ports/cluster.js';
+import { DialInService } from './domain/dial-in.js';
+import { SipEndpoint } from './sip/sip-endpoint.js';
+import { loadPrompts } from './sip/prompts.js';
+import type { RoomMixer } from './sip/room-mixer.js';
 import type { ConferenceExtrasStore, DirectoryRepository, RateCounter, StreamTicketStore, UserMeetingsStore } from './domain/ports/index.js';
 
 /** Everything a running vconf needs, wired once: storage, counters, domain services and rooms. */
@@ -86,6 +90,8 @@ export interface Context {
   metrics: Metrics;
   /** What GET /readyz checks. */
   readiness: Readiness;
+  /** Dial-in by telephone (--sip-listen); startServer starts it. */
+  sip: SipEndpoint | undefined;
   close(): Promise<void>;
 }
 
@@ -209,6 +215,21 @@ export async function createContext(config: Config, logger: Logger): Promise<{ c
     const router = new RoomRouter(rooms, node, signer, MAX_SIGNALING_PAYLOAD, relayProof(key), clusterLog);
     const tokens = new TokenService(new SqlTokenRepository(db), directory, key, undefined, rates);
     metrics = createMetrics({ rooms, sfu, outbox: eventStore, pool: store, stream });
+    const admission = new AdmissionService(meetingRepo, rates, signer, DEFAULT_JOIN_LIMITS, undefined, entry, schedule);
+    const sipEndpoint = config.sip
+      ? new SipEndpoint(
+          { ...config.sip, rtpPorts: config.sip.rtpPorts },
+          {
+            prompts: loadPrompts(),
+            dialIn: new DialInService(admission),
+            rooms,
+            sfu,
+            mixers: new Map<string, RoomMixer>(),
+            log: logger.child({ component: 'sip' }),
+          },
+          logger.child({ component: 'sip' }),
+        )
+      : undefined;
     const ctx: Context = {
       config,
       directory,
@@ -226,7 +247,8 @@ export async function createContext(config: Config, logger: Logger): Promise<{ c
       oauth: new OAuthService(tokens, directory, new SqlGrantRepository(db), key),
       extras: new SqlConferenceExtras(db),
       meetings: new MeetingService({ directory, meetings: meetingRepo, budget: rates, links, phoneNumbers: config.phoneNumbers, events: recorder }),
-      admission: new AdmissionService(meetingRepo, rates, signer, DEFAULT_JOIN_LIMITS, undefined, entry, schedule),
+      admission,
+      sip: sipEndpoint,
       presence,
       rooms,
       schedule,
@@ -274,6 +296,8 @@ export async function createContext(config: Config, logger: Logger): Promise<{ c
         ),
       },
       async close() {
+        // Callers hear a BYE before their rooms close.
+        await sipEndpoint?.close();
         userPages.close();
         await rooms.close();
         // Rooms closing may still record leaves; the worker stops before the database closes.

@@ -37,7 +37,8 @@ export class PresenceService {
   }
 
   /** Enters the room; `resumeMemberId` continues the same member after a reload from the same browser. */
-  async enter(claims: TicketClaims, name: string, resumeMemberId?: string): Promise<{ meeting: Meeting; member: Member }> {
+  /** `how.pstn`: a caller on the telephone (src/sip), recorded as pstnJoin. */
+  async enter(claims: TicketClaims, name: string, resumeMemberId?: string, how: { pstn?: boolean } = {}): Promise<{ meeting: Meeting; member: Member }> {
     const meeting = await this.meetings.find(claims.conferenceId);
     if (!meeting) throw new Rejection('notFound');
     if (meeting.status === MeetingStatus.ended) throw new Rejection('ended');
@@ -89,6 +90,7 @@ export class PresenceService {
         joinTime: now,
         // People who join through a link or passcode are not identified as directory users.
         outerOrgMember: true,
+        pstnJoin: how.pstn === true,
         deviceId: claims.deviceId,
         visitStartedAt: now,
       });

@@ -29,6 +29,8 @@ export interface Participant {
   mic: boolean;
   camera: boolean;
   screen: boolean;
+  /** 'phone': a caller on the telephone (src/sip), heard through the server; `name` is their masked number. */
+  source?: 'phone';
 }
 
 export interface ChatMessage {
@@ -99,7 +101,8 @@ export class LiveRoom {
   }
 
   /** `net`: the network the participant's ticket was issued to (a removed guest's network is barred). */
-  async join(info: Participant, peer: Peer, meeting: { title: string; roomCode: string }, unionId: string | null = null, net?: string): Promise<void> {
+  /** `addMedia`: how the participant's media enters the SFU when not by WebRTC (a phone caller's voice). */
+  async join(info: Participant, peer: Peer, meeting: { title: string; roomCode: string }, unionId: string | null = null, net?: string, addMedia?: () => Promise<void>): Promise<void> {
     const firstEntry = !this.seen.has(info.participantId);
     this.seen.add(info.participantId);
     // Mute-all mutes newcomers; a forced mute holds across reconnects.
@@ -114,7 +117,7 @@ export class LiveRoom {
     }
     this.participants.set(info.participantId, { info, peer, unionId, net });
     try {
-      await this.media.addParticipant(info.participantId);
+      await (addMedia ? addMedia() : this.media.addParticipant(info.participantId));
     } catch (err) {
       this.participants.delete(info.participantId);
       if (previous) this.broadcast({ type: 'participant-left', participantId: info.participantId });

@@ -28,18 +28,26 @@ export class UpstreamTrack {
     readonly participantId: string,
     readonly mid: string,
     readonly source: Source,
-    readonly transceiver: RTCRtpTransceiver,
+    /** Undefined for a track the server itself produces (a phone caller's voice, src/sip): packets come through receive(). */
+    readonly transceiver: RTCRtpTransceiver | undefined,
     private enabled: boolean,
+    produced?: { mimeType: string; clockRate: number },
   ) {
     this.kind = kindOf(source);
-    const codec = transceiver.codecs.find((c) => c.name.toLowerCase() !== 'rtx');
+    const codec = transceiver ? transceiver.codecs.find((c) => c.name.toLowerCase() !== 'rtx') : produced;
     if (!codec) throw new Error(`mid ${mid} has no negotiated codec`);
     this.mimeType = codec.mimeType.toLowerCase();
     this.clockRate = codec.clockRate;
     this.keyframes = new KeyframeRequester(() => this.sendPli());
+    if (!transceiver) return;
     for (const track of transceiver.receiver.tracks) this.listen(track);
     // A renegotiation may bring a new SSRC on the same mid; werift then adds a track to the receiver.
     this.disposers.push(transceiver.onTrack.subscribe((track) => this.listen(track)).unSubscribe);
+  }
+
+  /** One packet of a server-produced track, fanned out like a received one. */
+  receive(packet: RtpPacket): void {
+    if (!this.closed) this.handle(packet);
   }
 
   get forwarding(): boolean {
@@ -96,6 +104,7 @@ export class UpstreamTrack {
   }
 
   private sendPli(): void {
+    if (!this.transceiver) return;
     const ssrc = this.ssrc ?? this.transceiver.receiver.tracks[0]?.ssrc;
     if (ssrc === undefined || this.closed) return;
     void this.transceiver.receiver.sendRtcpPLI(ssrc);
