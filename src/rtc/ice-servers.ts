@@ -1,18 +1,10 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { TurnConfig } from '../config.js';
 
-/** One entry of RTCConfiguration.iceServers, as the page passes it to RTCPeerConnection. */
-export interface IceServer {
-  urls: string[];
-  username: string;
-  credential: string;
-}
+import type { ClientIce } from '../protocol/room.js';
 
-/** What the page builds its peer connections with (sent in `welcome`, docs/room-protocol.md). */
-export interface ClientIce {
-  iceServers: IceServer[];
-  iceTransportPolicy: 'all' | 'relay';
-}
+/** The ICE shapes are the room protocol's (`welcome.ice`). */
+export type { ClientIce, IceServer } from '../protocol/room.js';
 
 /**
  * TURN REST credentials (draft-uberti-behave-turn-rest, coturn's `use-auth-secret`): the username is

@@ -1,54 +1,31 @@
 import type { Logger } from 'pino';
 import { DEFAULT_SETTINGS, type MeetingSettings } from '../domain/meeting-settings.js';
 import type { PresenceService } from '../domain/presence.js';
-import type { Source } from './messages.js';
+import { CloseCode, type ChatMessage, type ClientIce, type MuteReason, type Participant, type PublishedTrack, type RemoteTrackInfo, type ServerMessage, type ServerMessageOf, type Source } from '../protocol/room.js';
+
+export { CloseCode, type ChatMessage, type MuteReason, type Participant };
 
 /** What the room needs from the SFU for one meeting (src/rtc/sfu implements it). */
 export interface MediaRoom {
-  onDownstreamOffer: (participantId: string, sdp: string, tracks: Array<{ mid: string; participantId: string; source: Source }>) => void;
+  onDownstreamOffer: (participantId: string, sdp: string, tracks: RemoteTrackInfo[]) => void;
   addParticipant(participantId: string): Promise<void>;
-  publish(participantId: string, offerSdp: string, tracks: Array<{ mid: string; source: Source }>): Promise<string>;
+  publish(participantId: string, offerSdp: string, tracks: PublishedTrack[]): Promise<string>;
   downstreamAnswer(participantId: string, answerSdp: string): Promise<void>;
   setForwarding(participantId: string, source: Source, enabled: boolean): void;
   removeParticipant(participantId: string): Promise<void>;
   /** ICE servers (with TURN credentials) and policy for the participant's page; never logged. */
-  clientIce?(participantId: string): object | undefined;
+  clientIce?(participantId: string): ClientIce | undefined;
 }
 
 /** The socket side of one participant, as the room sees it. */
 export interface Peer {
-  send(message: object): void;
+  send(message: ServerMessage): void;
   close(code: number, reason: string): void;
-}
-
-export interface Participant {
-  participantId: string;
-  name: string;
-  /** Co-hosts have the host's controls except ending the meeting and acting on the host. */
-  role: 'host' | 'cohost' | 'participant';
-  mic: boolean;
-  camera: boolean;
-  screen: boolean;
-  /** 'phone': a caller on the telephone (src/sip), heard through the server; `name` is their masked number. */
-  source?: 'phone';
-}
-
-export interface ChatMessage {
-  participantId: string;
-  name: string;
-  text: string;
-  at: number;
 }
 
 const CHAT_HISTORY = 200;
 /** Characters of chat text a newcomer is sent at most (the welcome frame stays small). */
 const CHAT_HISTORY_CHARS = 32 * 1024;
-/** WebSocket close codes the page understands (4000–4999 are the application's own). */
-export const CloseCode = { replaced: 4000, removed: 4001, ended: 4002, refused: 4003, left: 4004, kicked: 4005 } as const;
-
-/** Why a page is told to turn its microphone off. */
-export type MuteReason = 'host' | 'muteAll' | 'forced';
-
 /**
  * One live meeting on this instance: who is connected, their media state and chat, and the
  * host's controls. Presence is written through to the member records as it changes.
@@ -150,7 +127,7 @@ export class LiveRoom {
     await this.afterDeparture(current.info);
   }
 
-  async publish(participantId: string, sdp: string, tracks: Array<{ mid: string; source: Source }>): Promise<void> {
+  async publish(participantId: string, sdp: string, tracks: PublishedTrack[]): Promise<void> {
     const p = this.participants.get(participantId);
     if (!p) return;
     const answer = await this.media.publish(participantId, sdp, tracks);
@@ -295,7 +272,7 @@ export class LiveRoom {
   }
 
   /** Closes every connection with a final message; the room is gone afterwards. */
-  shutDown(message: object, code: number, reason: string): void {
+  shutDown(message: ServerMessage, code: number, reason: string): void {
     if (this.closed) return;
     this.closed = true;
     for (const { peer } of this.participants.values()) {
@@ -312,7 +289,7 @@ export class LiveRoom {
   }
 
   /** Sends to everyone in the room except `exceptId`. */
-  private broadcast(message: object, exceptId?: string): void {
+  private broadcast(message: ServerMessage, exceptId?: string): void {
     for (const [id, { peer }] of this.participants) if (id !== exceptId) peer.send(message);
   }
 
@@ -336,7 +313,7 @@ export class LiveRoom {
   }
 
   /** The `settings` frame for one participant: the meeting's rules and what they mean for this person. */
-  private settingsFor(info: Participant): object {
+  private settingsFor(info: Participant): ServerMessageOf<'settings'> {
     const { focus: _focus, ...rules } = this.settings;
     return { type: 'settings', ...rules, canUnmute: this.mayTalk(info.participantId, info.role), canShare: this.canShare(info.role) };
   }

@@ -1,55 +1,12 @@
 import { Ajv, type ValidateFunction } from 'ajv';
+import { CLIENT_SCHEMAS, type ClientMessage } from '../protocol/room.js';
 
-/** Client → server frames of docs/room-protocol.md, each checked against its schema before use. */
-export type Source = 'mic' | 'camera' | 'screen';
-
-export type ClientMessage =
-  | { type: 'hello'; ticket: string; name: string; mic: boolean; camera: boolean; participantId?: string }
-  | { type: 'publish'; sdp: string; tracks: Array<{ mid: string; source: Source }> }
-  | { type: 'subscribe-answer'; sdp: string }
-  | { type: 'media'; mic: boolean; camera: boolean; screen: boolean }
-  | { type: 'speaking'; speaking: boolean }
-  | { type: 'chat'; text: string }
-  | { type: 'mute'; participantId: string }
-  | { type: 'remove'; participantId: string }
-  | { type: 'end' }
-  | { type: 'leave' };
-
-const id = { type: 'string', minLength: 1, maxLength: 64 };
-const sdp = { type: 'string', minLength: 1, maxLength: 200_000 };
-const shapes: Record<ClientMessage['type'], { properties: Record<string, unknown>; required: string[] }> = {
-  hello: {
-    properties: { ticket: { type: 'string', maxLength: 4096 }, name: { type: 'string', maxLength: 256 }, mic: { type: 'boolean' }, camera: { type: 'boolean' }, participantId: id },
-    required: ['ticket', 'name', 'mic', 'camera'],
-  },
-  publish: {
-    properties: {
-      sdp,
-      tracks: {
-        type: 'array',
-        maxItems: 8,
-        items: {
-          type: 'object',
-          properties: { mid: { type: 'string', minLength: 1, maxLength: 16 }, source: { enum: ['mic', 'camera', 'screen'] } },
-          required: ['mid', 'source'],
-        },
-      },
-    },
-    required: ['sdp', 'tracks'],
-  },
-  'subscribe-answer': { properties: { sdp }, required: ['sdp'] },
-  media: { properties: { mic: { type: 'boolean' }, camera: { type: 'boolean' }, screen: { type: 'boolean' } }, required: ['mic', 'camera', 'screen'] },
-  speaking: { properties: { speaking: { type: 'boolean' } }, required: ['speaking'] },
-  chat: { properties: { text: { type: 'string', minLength: 1, maxLength: 2000 } }, required: ['text'] },
-  mute: { properties: { participantId: id }, required: ['participantId'] },
-  remove: { properties: { participantId: id }, required: ['participantId'] },
-  end: { properties: {}, required: [] },
-  leave: { properties: {}, required: [] },
-};
+/** Client → server frames (src/protocol/room.ts), each checked against its schema before use. */
+export type { ClientMessage, Source } from '../protocol/room.js';
 
 const ajv = new Ajv({ strict: false });
 const validators = new Map<string, ValidateFunction>(
-  Object.entries(shapes).map(([type, s]) => [type, ajv.compile({ type: 'object', properties: { type: { const: type }, ...s.properties }, required: ['type', ...s.required] })]),
+  Object.entries(CLIENT_SCHEMAS).map(([type, s]) => [type, ajv.compile({ type: 'object', properties: { type: { const: type }, ...s.properties }, required: ['type', ...s.required] })]),
 );
 
 /** The message in a text frame, or undefined when it is not one the protocol knows. */

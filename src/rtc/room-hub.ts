@@ -4,7 +4,8 @@ import type { MeetingSettings } from '../domain/meeting-settings.js';
 import type { PresenceService } from '../domain/presence.js';
 import { Rejection } from '../domain/rejection.js';
 import type { TicketClaims, TicketSigner } from '../domain/tickets.js';
-import { CloseCode, LiveRoom, type MediaRoom, type Participant, type Peer } from './live-room.js';
+import { CloseCode, type RoomErrorCode } from '../protocol/room.js';
+import { LiveRoom, type MediaRoom, type Participant, type Peer } from './live-room.js';
 import { parseClientMessage, type ClientMessage } from './messages.js';
 import { DEFAULT_SOCKET_LIMITS, MessageBudget, type SocketLimits } from './budget.js';
 import { briefly, LogLimiter } from './log-limiter.js';
@@ -29,7 +30,8 @@ export interface RoomHooks {
 }
 const MAX_FRAME_BYTES = 256 * 1024;
 
-const refusals: Record<string, { code: string; message: string }> = {
+type Refusal = { code: RoomErrorCode; message: string };
+const refusals = {
   ticket: { code: 'ticketInvalid', message: 'Your admission to this meeting is no longer valid. Join again.' },
   ended: { code: 'meetingEnded', message: 'This meeting has ended.' },
   banned: { code: 'removed', message: 'You were removed from this meeting by the host.' },
@@ -40,7 +42,7 @@ const refusals: Record<string, { code: string; message: string }> = {
   full: { code: 'meetingFull', message: 'This meeting is full. Try again when someone leaves.' },
   meetingShare: { code: 'serverFull', message: 'This meeting has all the media capacity this server gives one meeting. Try again when someone leaves.' },
   serverFull: { code: 'serverFull', message: 'The server is full right now. Try again in a few minutes.' },
-};
+} satisfies Record<string, Refusal>;
 
 /** All live rooms of this instance, and the WebSocket side of the room protocol. */
 export class RoomHub {
@@ -88,7 +90,7 @@ export class RoomHub {
 
   /** Sends everyone in the room to wherever it is hosted next; they reconnect by themselves. */
   move(conferenceId: string): void {
-    this.rooms.get(conferenceId)?.shutDown({ type: 'error', code: 'serverClosing', message: 'Moving you to another server…' }, 1012, 'room moving');
+    this.rooms.get(conferenceId)?.shutDown({ type: 'error', code: 'serverClosing', message: 'Moving you to another server…' }, CloseCode.restart, 'room moving');
   }
 
   /** The meeting ended (recorded by the domain): its pages on this instance are told and closed. */
@@ -97,7 +99,7 @@ export class RoomHub {
   }
 
   async close(): Promise<void> {
-    for (const room of [...this.rooms.values()]) room.shutDown({ type: 'error', code: 'serverClosing', message: 'The server is restarting. Rejoin in a moment.' }, 1012, 'server restart');
+    for (const room of [...this.rooms.values()]) room.shutDown({ type: 'error', code: 'serverClosing', message: 'The server is restarting. Rejoin in a moment.' }, CloseCode.restart, 'server restart');
   }
 
   /** Runs one browser's connection: a hello, then protocol messages in order until it closes. */
@@ -232,7 +234,7 @@ export class RoomHub {
       return { room, participantId: member.memberId };
     } catch (err) {
       if (!(err instanceof Rejection)) throw err;
-      peer.send({ type: 'error', ...(refusals[err.reason] ?? refusals.ticket) });
+      peer.send({ type: 'error', ...((refusals as Record<string, Refusal | undefined>)[err.reason] ?? refusals.ticket) });
       return undefined;
     }
   }

@@ -1,4 +1,4 @@
-import type { Admission } from './protocol';
+import type { Admission } from '../../src/protocol/room.js';
 
 export type AdmitRequest = { roomCode: string; token: string } | { roomCode: string; passcode: string };
 

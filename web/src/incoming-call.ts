@@ -1,6 +1,7 @@
 import type { Ring } from './account';
 import { h, icon } from './dom';
 import { ICONS } from './icons';
+import './incoming-call.css';
 
 /** Takes the prompt of a call down (answered on another page). */
 export function dismissIncomingCall(conferenceId: string): void {

@@ -1,7 +1,6 @@
+import './styles/tokens.css';
 import './styles/base.css';
-import './styles/pages.css';
-import './styles/room.css';
-import './styles/account.css';
+import './pages/page.css';
 import { declineCall, fetchMe, listenForCalls, signIn, signOut } from './account';
 import { dismissIncomingCall, showIncomingCall } from './incoming-call';
 import { mePage } from './pages/me';

@@ -1,4 +1,4 @@
-import type { Role } from './protocol';
+import type { Role } from '../../src/protocol/room.js';
 
 // What survives a reload (sessionStorage, per tab) and what is remembered across visits (localStorage).
 

@@ -4,6 +4,7 @@ import {
   RTP_EXTENSION_URI,
   type RTCPeerConnectionConfig,
 } from 'werift';
+import type { ClientIce } from '../../protocol/room.js';
 import type { ForwardTally, SfuLogger } from './types.js';
 import type { PortBudget } from './port-budget.js';
 
@@ -20,7 +21,7 @@ export interface SfuOptions {
    */
   tcp?: boolean;
   /** The ICE configuration each participant's page gets (TURN servers and credentials, policy). */
-  clientIce?: (participantId: string) => object;
+  clientIce?: (participantId: string) => ClientIce;
   logger?: SfuLogger;
   /** Where forwarded packets are counted; the Sfu makes its own when not given. */
   forwarded?: ForwardTally;

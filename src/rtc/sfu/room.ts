@@ -1,3 +1,4 @@
+import type { ClientIce } from '../../protocol/room.js';
 import type { SfuOptions } from './options.js';
 import { Publisher } from './publisher.js';
 import { Subscriber } from './subscriber.js';
@@ -24,7 +25,7 @@ export class SfuRoom {
   ) {}
 
   /** What the participant's page builds its peer connections with (sent in `welcome`); undefined = defaults. */
-  clientIce(participantId: string): object | undefined {
+  clientIce(participantId: string): ClientIce | undefined {
     return this.opts.clientIce?.(participantId);
   }
 

@@ -1,18 +1,10 @@
-/** Shapes shared between the SFU and the signaling layer (docs/room-protocol.md, "Media"). */
-export type Source = 'mic' | 'camera' | 'screen';
+import type { RemoteTrackInfo, Source } from '../../protocol/room.js';
 
-/** One upstream track as the browser declared it in `publish`. */
-export interface PublishedTrack {
-  mid: string;
-  source: Source;
-}
+/** Shapes shared between the SFU and the signaling layer come from the room protocol (docs/room-protocol.md, "Media"). */
+export type { PublishedTrack, Source } from '../../protocol/room.js';
 
 /** One downstream m-section: which participant's which source arrives on `mid`. */
-export interface DownstreamTrack {
-  mid: string;
-  participantId: string;
-  source: Source;
-}
+export type DownstreamTrack = RemoteTrackInfo;
 
 /**
  * Running totals of what the SFU has sent downstream: plain numbers bumped in the forwarding path

@@ -4,6 +4,7 @@ import { ICONS } from '../icons';
 import { normalizeDigits, ROOM_CODE_PATTERN as ROOM_CODE } from '../format';
 import { brand } from './brand';
 import type { Page } from './page';
+import './join.css';
 
 export interface JoinPageOptions {
   roomCode?: string;

@@ -3,6 +3,8 @@ import { h } from '../dom';
 import { formatRoomCode } from '../format';
 import { brand } from './brand';
 import type { Page } from './page';
+import './join.css';
+import './me.css';
 
 const ATTEND: Record<number, string> = { 1: 'Not joined', 2: 'Calling you', 3: 'In the meeting', 4: 'Declined', 5: 'Removed', 6: 'Left' };
 

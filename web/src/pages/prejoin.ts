@@ -4,10 +4,11 @@ import { ICONS } from '../icons';
 import { LevelMonitor } from '../media/audio-level';
 import { devicePickers } from '../media/devices-ui';
 import { describeProblems, isMissing, type LocalMedia, type MediaProblem } from '../media/local-media';
-import type { Role } from '../protocol';
+import type { Role } from '../../../src/protocol/room.js';
 import { loadPreferences, savePreferences } from '../session';
 import { brand, formatRoomCode } from './brand';
 import type { Page } from './page';
+import './prejoin.css';
 
 export interface PrejoinOptions {
   title: string;

@@ -3,6 +3,7 @@ import { h, icon } from '../dom';
 import { ICONS } from '../icons';
 import { brand } from './brand';
 import type { Page } from './page';
+import './join.css';
 
 export interface SignInPageOptions {
   notice?: string;

@@ -2,6 +2,7 @@ import { h, icon } from '../dom';
 import { ICONS } from '../icons';
 import { brand } from './brand';
 import type { Page } from './page';
+import './status.css';
 
 export type StatusKind = 'ended' | 'removed' | 'invalid-link' | 'left' | 'replaced' | 'error' | 'locked' | 'restricted' | 'cancelled' | 'not-open';
 

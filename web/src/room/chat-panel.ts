@@ -1,6 +1,7 @@
 import { h, icon } from '../dom';
 import { ICONS } from '../icons';
-import { CHAT_MAX, type Chat } from '../protocol';
+import { CHAT_MAX, type ChatMessage } from '../../../src/protocol/room.js';
+import './chat-panel.css';
 
 /** In-meeting chat: history, a composer (Enter sends, Shift+Enter breaks the line). */
 export class ChatPanel {
@@ -49,13 +50,13 @@ export class ChatPanel {
     this.myId = participantId;
   }
 
-  reset(messages: Chat[]): void {
+  reset(messages: ChatMessage[]): void {
     this.list.replaceChildren();
     for (const message of messages) this.add(message);
     this.empty.hidden = messages.length > 0;
   }
 
-  add(message: Chat): void {
+  add(message: ChatMessage): void {
     const mine = message.participantId === this.myId;
     const time = new Date(message.at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
     const scroller = this.list.parentElement;

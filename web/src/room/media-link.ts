@@ -1,4 +1,4 @@
-import type { ClientIce, ClientMessage, RemoteTrackInfo } from '../protocol';
+import type { ClientIce, ClientMessage, RemoteTrackInfo } from '../../../src/protocol/room.js';
 import { rtcConfig } from '../rtc/ice';
 import { Downstream, type RemoteMedia } from '../rtc/downstream';
 import { Upstream } from '../rtc/upstream';

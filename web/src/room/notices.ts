@@ -1,5 +1,6 @@
 import { h, icon } from '../dom';
 import { ICONS } from '../icons';
+import './notices.css';
 
 /** Short-lived toasts, announced politely to screen readers. */
 export class Notices {

@@ -1,6 +1,7 @@
 import { h, hueFor, icon, initials } from '../dom';
 import { ICONS } from '../icons';
-import type { Participant } from '../protocol';
+import type { Participant } from '../../../src/protocol/room.js';
+import './participants-panel.css';
 
 export interface ParticipantsPanelActions {
   mute(participantId: string): void;

@@ -1,9 +1,10 @@
 import { h, icon } from '../dom';
 import { ICONS } from '../icons';
 import { formatRoomCode } from '../format';
+import { t } from '../i18n/i18n.js';
 import { chooseGrid } from './layout';
-
-export type Connection = 'connecting' | 'live' | 'reconnecting' | 'done';
+import type { Connection } from './session.js';
+import './room-view.css';
 
 export interface RoomViewParts {
   title: string;
@@ -12,7 +13,9 @@ export interface RoomViewParts {
   /** The focused participant, shown in the stage's place when nobody shares a screen. */
   spotlight: HTMLElement;
   toolbar: HTMLElement;
-  /** Overlays and invisible parts: notices, the audio sink, the settings dialog. */
+  /** The toasts: a strip of their own above the toolbar, so they never cover a name or a screen. */
+  notices: HTMLElement;
+  /** Invisible parts and dialogs: the audio sink, the settings dialog. */
   extras: HTMLElement[];
   onClosePanel(): void;
   onEnableSound(): void;
@@ -28,7 +31,7 @@ export class RoomView {
   private readonly area: HTMLElement;
   private readonly status = h('span', { class: 'conn-pill', 'data-testid': 'connection-status', hidden: true });
   private readonly count = h('span', { class: 'room-count' });
-  private readonly locked = h('span', { class: 'lock-pill', 'data-testid': 'locked-indicator', title: 'Nobody new can join', hidden: true }, 'Locked');
+  private readonly locked = h('span', { class: 'lock-pill', 'data-testid': 'locked-indicator', title: t('room.header.lockedHint'), hidden: true }, t('room.header.locked'));
   private readonly reconnecting: HTMLElement;
   private readonly sound: HTMLElement;
   private readonly panel: HTMLElement;
@@ -37,19 +40,19 @@ export class RoomView {
 
   constructor(parts: RoomViewParts) {
     this.tiles = h('div', { class: 'tiles', 'data-testid': 'tiles' });
-    this.area = h('section', { class: 'room-area', 'aria-label': 'Participants' }, parts.stage, parts.spotlight, this.tiles);
+    this.area = h('section', { class: 'room-area', 'aria-label': t('room.area') }, parts.stage, parts.spotlight, this.tiles);
     this.reconnecting = h(
       'div',
       { class: 'banner banner-warn', role: 'status', hidden: true, 'data-testid': 'reconnecting-banner' },
       h('span', { class: 'spinner', 'aria-hidden': 'true' }),
-      h('span', {}, 'Connection lost. Reconnecting…'),
+      h('span', {}, t('room.banner.reconnecting')),
     );
     this.sound = h(
       'div',
       { class: 'banner', role: 'status', hidden: true },
       icon(ICONS.speaker, 'icon icon-sm'),
-      h('span', {}, 'Your browser paused the meeting sound.'),
-      h('button', { type: 'button', class: 'btn btn-small btn-primary', 'data-testid': 'enable-sound', onclick: parts.onEnableSound }, 'Turn on sound'),
+      h('span', {}, t('room.banner.soundPaused')),
+      h('button', { type: 'button', class: 'btn btn-small btn-primary', 'data-testid': 'enable-sound', onclick: parts.onEnableSound }, t('room.banner.enableSound')),
     );
     this.panel = h(
       'aside',
@@ -58,7 +61,7 @@ export class RoomView {
         'header',
         { class: 'panel-header' },
         this.panelTitle,
-        h('button', { type: 'button', class: 'icon-btn', 'aria-label': 'Close panel', 'data-testid': 'panel-close', onclick: parts.onClosePanel }, icon(ICONS.close)),
+        h('button', { type: 'button', class: 'icon-btn', 'aria-label': t('room.panel.close'), 'data-testid': 'panel-close', onclick: parts.onClosePanel }, icon(ICONS.close)),
       ),
     );
     this.el = h(
@@ -67,12 +70,18 @@ export class RoomView {
       h(
         'header',
         { class: 'room-header' },
-        h('div', { class: 'room-heading' }, h('h1', { class: 'room-title' }, parts.title || 'Meeting'), h('span', { class: 'room-code' }, formatRoomCode(parts.roomCode))),
+        h(
+          'div',
+          { class: 'room-heading' },
+          h('h1', { class: 'room-title' }, parts.title || t('room.untitled')),
+          h('span', { class: 'room-code', title: t('room.header.code', { code: formatRoomCode(parts.roomCode) }) }, formatRoomCode(parts.roomCode)),
+        ),
         h('div', { class: 'room-header-side' }, this.locked, this.status, this.count),
       ),
       this.reconnecting,
       this.sound,
       h('div', { class: 'room-body' }, h('main', { class: 'room-main' }, this.area), this.panel),
+      parts.notices,
       parts.toolbar,
       ...parts.extras,
     );
@@ -85,13 +94,13 @@ export class RoomView {
 
   setConnection(connection: Connection): void {
     this.el.dataset.connection = connection;
-    this.status.textContent = 'Connecting…';
+    this.status.textContent = t('room.header.connecting');
     this.status.hidden = connection !== 'connecting';
     this.reconnecting.hidden = connection !== 'reconnecting';
   }
 
   setCount(people: number): void {
-    this.count.textContent = `${people} ${people === 1 ? 'person' : 'people'}`;
+    this.count.textContent = t('room.header.people', { count: people });
   }
 
   setLocked(locked: boolean): void {

@@ -2,6 +2,7 @@ import { h, icon } from '../dom';
 import { ICONS } from '../icons';
 import { devicePickers, type DevicePickers } from '../media/devices-ui';
 import type { LocalMedia } from '../media/local-media';
+import './settings-dialog.css';
 
 /** Device pickers inside the room, in a modal <dialog> (focus trapping and Esc come with it). */
 export class SettingsDialog {

@@ -1,4 +1,5 @@
 import { h, hueFor, initials } from '../dom';
+import './stage.css';
 
 export type SpotlightContent = { participantId: string; name: string; local: boolean; track: MediaStreamTrack | null } | null;
 

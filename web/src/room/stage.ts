@@ -1,5 +1,6 @@
 import { h, icon } from '../dom';
 import { ICONS } from '../icons';
+import './stage.css';
 
 export type StageContent =
   | { kind: 'remote'; participantId: string; name: string; track: MediaStreamTrack }

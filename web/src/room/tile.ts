@@ -1,6 +1,7 @@
 import { h, hueFor, icon, initials } from '../dom';
 import { ICONS } from '../icons';
-import type { Participant } from '../protocol';
+import type { Participant } from '../../../src/protocol/room.js';
+import './tile.css';
 
 /**
  * One participant's tile. The <video> element lives as long as the tile (tests and the browser's

@@ -1,6 +1,7 @@
 import { paintToggle } from '../controls';
 import { h, icon } from '../dom';
 import { ICONS } from '../icons';
+import './toolbar.css';
 
 export interface ToolbarActions {
   toggleMic(): void;

@@ -1,4 +1,4 @@
-import type { ClientMessage, RemoteTrackInfo, Source } from '../protocol';
+import type { ClientMessage, RemoteTrackInfo, Source } from '../../../src/protocol/room.js';
 import { gatheringComplete } from './ice';
 
 export type RemoteMedia = Map<string, Partial<Record<Source, MediaStreamTrack>>>;

@@ -1,3 +1,5 @@
+import type { ClientIce } from '../../../src/protocol/room.js';
+
 // No trickle ICE (docs/room-protocol.md): SDP is sent once gathering is complete, or after a cap so a
 // slow or unreachable interface cannot hold the join up.
 
@@ -33,11 +35,6 @@ export function gatheringComplete(pc: RTCPeerConnection, capMs = ICE_GATHERING_C
   });
 }
 
-/** ICE servers (TURN with short-lived credentials) and transport policy for a session's peer connections (`welcome.ice`). */
-export interface ClientIce {
-  iceServers: RTCIceServer[];
-  iceTransportPolicy: RTCIceTransportPolicy;
-}
 
 /**
  * The connection configuration: the server is the only peer and announces its own addresses; TURN

@@ -1,4 +1,4 @@
-import type { ClientMessage, ServerMessage } from '../protocol';
+import type { ClientMessage, ServerMessage } from '../../../src/protocol/room.js';
 
 export interface SignalingHandlers {
   onOpen(): void;

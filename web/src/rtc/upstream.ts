@@ -1,4 +1,4 @@
-import type { ClientMessage, Source } from '../protocol';
+import type { ClientMessage, Source } from '../../../src/protocol/room.js';
 import { gatheringComplete } from './ice';
 
 const ANSWER_TIMEOUT_MS = 15_000;
