@@ -91,9 +91,21 @@ describe.skipIf(!ready)('dial-in: a caller in a meeting with Chromium (SIPp)', (
       const joinedAt = Date.now();
       expect(phone).toMatchObject({ name: '138****5678', source: 'phone', camera: false, mic: true, role: 'participant' });
 
+      // The page shows a phone tile with the masked number, in the grid and in the people panel.
+      const tile = page.locator(`[data-testid="participant-tile"][data-participant-id="${phone!.participantId}"]`);
+      await tile.waitFor({ timeout: 10_000 });
+      expect(await tile.getAttribute('data-source')).toBe('phone');
+      expect(await tile.locator('[data-testid="phone-badge"]').isVisible()).toBe(true);
+      expect(await tile.textContent()).toContain('138****5678');
+      await page.getByTestId('participants-toggle').click();
+      const row = page.getByTestId('participant-list').locator('li', { hasText: '138****5678' });
+      await row.getByTestId('participant-phone').waitFor({ timeout: 5000 });
+      await page.getByTestId('participants-toggle').click();
+
       // The room hears the caller: SIPp's recording arrives at the page as audio above the noise floor.
       const heard = await eventually(() => inboundAudio(page), (a) => a.level > 0.05 && a.packets > 100, 20_000);
       expect(heard.level).toBeGreaterThan(0.05);
+      console.log(`page hears the caller: audioLevel ${heard.level.toFixed(3)} over ${heard.packets} packets`);
 
       // The caller hears the room: the page's fake microphone, once the joining prompt is over.
       await new Promise((r) => setTimeout(r, 5000));
@@ -102,6 +114,7 @@ describe.skipIf(!ready)('dial-in: a caller in a meeting with Chromium (SIPp)', (
       const caller = ear.since(since);
       expect(caller.packets).toBeGreaterThan(100);
       expect(caller.loudPackets).toBeGreaterThan(10);
+      console.log(`caller hears the page: ${caller.loudPackets}/${caller.packets} loud packets, mean level ${caller.meanLevel.toFixed(0)}`);
 
       // MuteMembers: the SFU stops forwarding the caller's voice.
       await sdk().muteMembersWithOptions(

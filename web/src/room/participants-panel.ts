@@ -1,5 +1,6 @@
 import { h, hueFor, icon, initials } from '../dom';
 import { ICONS } from '../icons';
+import { t } from '../i18n/i18n.js';
 import type { Participant } from '../../../src/protocol/room.js';
 import './participants-panel.css';
 
@@ -32,6 +33,7 @@ export class ParticipantsPanel {
     const name = h(
       'span',
       { class: 'roster-name' },
+      p.source === 'phone' ? h('span', { class: 'roster-phone', 'data-testid': 'participant-phone', role: 'img', 'aria-label': t('room.tile.phone') }, icon(ICONS.phone, 'icon icon-sm')) : null,
       h('span', { class: 'roster-name-text' }, p.name || 'Guest'),
       isMe ? h('span', { class: 'roster-sub' }, ' (You)') : null,
       p.role === 'host' ? h('span', { class: 'chip chip-host chip-sm' }, 'Host') : null,

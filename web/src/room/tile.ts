@@ -1,5 +1,6 @@
 import { h, hueFor, icon, initials } from '../dom';
 import { ICONS } from '../icons';
+import { t } from '../i18n/i18n.js';
 import type { Participant } from '../../../src/protocol/room.js';
 import './tile.css';
 
@@ -14,6 +15,8 @@ export class Tile {
   private readonly nameEl: HTMLElement;
   private readonly micIndicator: HTMLElement;
   private readonly hostBadge: HTMLElement;
+  /** A caller on the telephone: their tile says so (their name is the masked number). */
+  private readonly phoneBadge: HTMLElement;
   private track: MediaStreamTrack | null = null;
 
   constructor(readonly participantId: string, readonly local: boolean) {
@@ -25,6 +28,7 @@ export class Tile {
     this.nameEl = h('span', { class: 'tile-name' });
     this.micIndicator = h('span', { class: 'tile-mic', 'data-testid': 'mic-indicator', role: 'img' });
     this.hostBadge = h('span', { class: 'tile-host', title: 'Host', hidden: true }, icon(ICONS.host, 'icon icon-sm'));
+    this.phoneBadge = h('span', { class: 'tile-phone', 'data-testid': 'phone-badge', role: 'img', hidden: true }, icon(ICONS.phone, 'icon icon-sm'));
     this.el = h(
       'div',
       {
@@ -37,7 +41,7 @@ export class Tile {
       },
       this.video,
       this.avatar,
-      h('div', { class: 'tile-label' }, this.micIndicator, this.nameEl, this.hostBadge),
+      h('div', { class: 'tile-label' }, this.micIndicator, this.phoneBadge, this.nameEl, this.hostBadge),
     );
   }
 
@@ -53,6 +57,10 @@ export class Tile {
     this.micIndicator.setAttribute('aria-label', muted ? 'Microphone off' : 'Microphone on');
     this.micIndicator.replaceChildren(icon(muted ? ICONS.micOff : ICONS.mic, 'icon icon-sm'));
     this.el.dataset.camera = cameraVisible ? 'on' : 'off';
+    const phone = participant.source === 'phone';
+    this.phoneBadge.hidden = !phone;
+    this.phoneBadge.setAttribute('aria-label', t('room.tile.phone'));
+    this.el.dataset.source = phone ? 'phone' : 'browser';
   }
 
   setTrack(track: MediaStreamTrack | null): void {

@@ -80,6 +80,7 @@ export const room: Translation<typeof en> = {
   'room.tile.micOff': '麦克风已关闭',
   'room.tile.host': '主持人',
   'room.tile.cohost': '联席主持人',
+  'room.tile.phone': '电话入会',
   'room.tile.you': '{name}（我）',
 
   'room.stage.label': '共享的屏幕',
