@@ -70,6 +70,10 @@ export interface SipConfig {
   rtpPorts: [number, number];
   /** Address put into SIP Contact and SDP; default the listen address. */
   announcedIp: string | undefined;
+  /** Ringing before the answer (embedders and tests: a window for CANCEL); default none. */
+  ringMs?: number;
+  /** How long the voice menu waits for a key (default 60 s). */
+  menuTimeoutMs?: number;
 }
 
 export interface TurnConfig {

@@ -218,7 +218,7 @@ export async function createContext(config: Config, logger: Logger): Promise<{ c
     const admission = new AdmissionService(meetingRepo, rates, signer, DEFAULT_JOIN_LIMITS, undefined, entry, schedule);
     const sipEndpoint = config.sip
       ? new SipEndpoint(
-          { ...config.sip, rtpPorts: config.sip.rtpPorts },
+          config.sip,
           {
             prompts: loadPrompts(),
             dialIn: new DialInService(admission),
@@ -226,6 +226,7 @@ export async function createContext(config: Config, logger: Logger): Promise<{ c
             sfu,
             mixers: new Map<string, RoomMixer>(),
             log: logger.child({ component: 'sip' }),
+            ...(config.sip.menuTimeoutMs ? { menuTimeoutMs: config.sip.menuTimeoutMs } : {}),
           },
           logger.child({ component: 'sip' }),
         )

@@ -86,6 +86,11 @@ export class SipEndpoint {
     return this.dialogs.size;
   }
 
+  /** Whether a dialog (by Call-ID) is still up here. */
+  hasCall(callId: string): boolean {
+    return this.dialogs.has(callId);
+  }
+
   /** Participants of a meeting who are on the telephone here. */
   callsIn(conferenceId: string): PhoneCall[] {
     return [...this.dialogs.values()].map((d) => d.call).filter((c) => c.conferenceId === conferenceId);

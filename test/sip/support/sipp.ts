@@ -35,7 +35,7 @@ export interface CallOptions {
   steps: Step[];
 }
 
-const KEY_GAP_MS = 250;
+const KEY_GAP_MS = 200;
 
 function headers(): string {
   return `Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
@@ -143,12 +143,15 @@ export interface SippRun {
   stdout: string;
 }
 
-let nextPort = 30000 + Math.floor(Math.random() * 5000) * 2;
+let nextPort = 30000 + Math.floor(Math.random() * 1200) * 8;
 
-/** A fresh even local port pair for one SIPp (signaling, media) so parallel calls do not collide. */
+/**
+ * Fresh local ports for one SIPp so parallel runs do not collide: signaling, then media (SIPp
+ * takes the media port and the three above it: RTCP, video, video RTCP).
+ */
 function ports(): { sip: number; media: number } {
-  nextPort += 4;
-  if (nextPort > 39990) nextPort = 30000;
+  nextPort += 8;
+  if (nextPort > 39980) nextPort = 30000;
   return { sip: nextPort, media: nextPort + 2 };
 }
 
