@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requires } from '../support/requirements.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { $conference, appToken, conferenceClient, confHeaders, memberModels, runtime } from '../support/sdk.js';
-import { runSipp, scenarioXml } from './support/sipp.js';
+import { runSipp, scenarioXml } from '../../tools/sipp.js';
 import { sipConfig } from './support/dial-in.js';
 import { RawSip, sdp } from './support/raw-sip.js';
 

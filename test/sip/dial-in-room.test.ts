@@ -14,7 +14,7 @@ import { requires } from '../support/requirements.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { $conference, appToken, conferenceClient, confHeaders, memberModels, runtime } from '../support/sdk.js';
 import { enterRoom, eventually } from '../e2e/support/room.js';
-import { runSipp, scenarioXml } from './support/sipp.js';
+import { runSipp, scenarioXml } from '../../tools/sipp.js';
 import { CallerEar, sipConfig } from './support/dial-in.js';
 
 const ready = await requires(import.meta.url, 'chromium', 'tool:sipp');
