@@ -227,6 +227,12 @@ export async function createContext(config: Config, logger: Logger): Promise<{ c
             mixers: new Map<string, RoomMixer>(),
             log: logger.child({ component: 'sip' }),
             ...(config.sip.menuTimeoutMs ? { menuTimeoutMs: config.sip.menuTimeoutMs } : {}),
+            // Several instances: the room comes here unless it is live on another instance already.
+            placeRoom: async (conferenceId) => {
+              if (!state.shared) return { here: true };
+              const where = await node.hostFor(conferenceId, true);
+              return where.local ? { here: true } : { here: false, host: where.host.id };
+            },
           },
           logger.child({ component: 'sip' }),
         )

@@ -24,6 +24,11 @@ export interface PhoneDeps {
   log: Logger;
   /** How long the menu waits for a key before it gives up. */
   menuTimeoutMs?: number;
+  /**
+   * Where the meeting's room lives (several instances, docs/deploy.md): placed here when nobody
+   * hosts it; another instance's id when it is live there. Default: always here.
+   */
+  placeRoom?: (conferenceId: string) => Promise<{ here: true } | { here: false; host: string }>;
 }
 
 const MENU_TIMEOUT_MS = 60_000;
@@ -174,6 +179,12 @@ export class PhoneCall implements MixedPhone {
   private async join(claims: Parameters<RoomHub['enterLocal']>[0]): Promise<void> {
     this.stage = 'joining';
     const { conferenceId } = claims;
+    const where = this.deps.placeRoom ? await this.deps.placeRoom(conferenceId) : { here: true as const };
+    if (!where.here) {
+      // The call's media would have to be bridged to the room's host: not done yet (docs/dial-in.md).
+      this.deps.log.warn({ conferenceId, host: where.host }, 'phone caller refused: the meeting is hosted on another instance');
+      return this.finish('busy');
+    }
     let publisher: LocalPublisher | undefined;
     let mixer = this.deps.mixers.get(conferenceId);
     try {
