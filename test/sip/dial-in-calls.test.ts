@@ -160,6 +160,20 @@ describe.skipIf(!ready)('dial-in: SIP and the voice menu (SIPp)', () => {
     expect((await memberModels(server.endpoint, token, m.conferenceId)).filter((x) => x.pstnJoin).map((x) => x.userNick)).toEqual(['135****0010']);
   });
 
+  it.concurrent('a locked meeting is told in words to a participant caller, who is hung up, while the host caller stays', { timeout: 90_000 }, async () => {
+    const m = await createMeeting('Locked');
+    const host = runSipp(target, scenarioXml({ from: '13900000003', steps: [{ keys: `${m.roomCode}#${m.hostPassword}#` }, { awaitBye: 80_000 }] }), { service: '13900000003' });
+    await eventually(() => memberModels(server.endpoint, token, m.conferenceId), (list) => list.some((x) => x.pstnJoin && x.attendStatus === 3));
+    await conferenceClient(server.endpoint).lockConferenceWithOptions(m.conferenceId, new $conference.LockConferenceRequest({ action: 'lock' }), confHeaders(token), runtime());
+    const refused = await runSipp(target, scenarioXml({ from: '13900000004', steps: [{ keys: `${m.roomCode}#${m.conferencePassword}#` }, { awaitBye: 40_000 }] }), { service: '13900000004' });
+    expect(refused.errors, refused.stdout).toBe('');
+    expect(refused.code).toBe(0);
+    const phones = (await memberModels(server.endpoint, token, m.conferenceId)).filter((x) => x.pstnJoin);
+    expect(phones.map((x) => [x.userNick, x.attendStatus])).toEqual([['139****0003', 3]]);
+    await conferenceClient(server.endpoint).closeVideoConferenceWithOptions(m.conferenceId, new $conference.CloseVideoConferenceRequest({ unionId: 'uA1' }), confHeaders(token), runtime());
+    expect((await host).code).toBe(0);
+  });
+
   it.concurrent('a participant passcode for a meeting nobody started is told so, then hung up', { timeout: 60_000 }, async () => {
     const m = await createMeeting('Not started');
     const run = await runSipp(target, scenarioXml({ from: '13900000001', steps: [{ keys: `${m.roomCode}#${m.conferencePassword}#` }, { awaitBye: 30_000 }] }), { service: '13900000001' });
