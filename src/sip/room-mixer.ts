@@ -22,7 +22,8 @@ export interface MixedPhone {
  * with the number of speakers plus the number of callers, not their product.
  */
 export class RoomMixer {
-  private readonly browsers = new Map<string, { decoder: Decoder; queue: FrameQueue }>();
+  private readonly browsers = new Map<string, { decoder: Decoder; queue: FrameQueue; lastAt: number }>();
+  private ticks = 0;
   private readonly phones = new Set<MixedPhone>();
   private readonly clock = new FrameClock(() => this.tick());
   private readonly sum = new Int32Array(FRAME_SAMPLES);
@@ -56,9 +57,10 @@ export class RoomMixer {
   private fromBrowser(participantId: string, packet: RtpPacket): void {
     let source = this.browsers.get(participantId);
     if (!source) {
-      source = { decoder: new Decoder({ channels: 1, sample_rate: SAMPLE_RATE }), queue: new FrameQueue() };
+      source = { decoder: new Decoder({ channels: 1, sample_rate: SAMPLE_RATE }), queue: new FrameQueue(), lastAt: 0 };
       this.browsers.set(participantId, source);
     }
+    source.lastAt = this.ticks;
     if (packet.payload.length === 0) return;
     let pcm: Int16Array;
     try {
@@ -71,6 +73,8 @@ export class RoomMixer {
   }
 
   private tick(): void {
+    // A browser silent for 10 s has left or stopped publishing: its decoder goes (a new one comes with its next packet).
+    if (++this.ticks % 500 === 0) for (const [id, b] of this.browsers) if (this.ticks - b.lastAt > 500) this.browsers.delete(id);
     const sum = this.sum;
     sum.fill(0);
     for (const { queue } of this.browsers.values()) add(sum, queue.take());
