@@ -1,5 +1,5 @@
 /** Chromium for the meeting-room tests and benchmarks: Debian's build, fake media, loopback ICE. */
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 
 export interface LaunchOptions {
   /** Another executable, e.g. a script running Chromium inside a network namespace. */
@@ -36,10 +36,11 @@ export async function launchBrowser(opts: LaunchOptions = {}): Promise<Browser> 
 
 /**
  * One participant: its own context (own cookies, so its own vconf_device) and a page whose
- * RTCPeerConnections are recorded for getStats() — the page itself is not changed.
+ * RTCPeerConnections are recorded for getStats() — the page itself is not changed. `options`
+ * add to the context's (a locale, a phone's viewport, …).
  */
-export async function newParticipant(browser: Browser): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ permissions: ['camera', 'microphone'], viewport: { width: 1280, height: 800 } });
+export async function newParticipant(browser: Browser, options: BrowserContextOptions = {}): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ permissions: ['camera', 'microphone'], viewport: { width: 1280, height: 800 }, ...options });
   await context.addInitScript(() => {
     const Original = window.RTCPeerConnection;
     const seen: RTCPeerConnection[] = [];

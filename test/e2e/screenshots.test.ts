@@ -30,7 +30,7 @@ describe.skipIf(!ready)('what people see', () => {
     await server?.stop();
   });
 
-  it('renders the join page, the pre-join screen and a 3-person room', async () => {
+  it('renders the join page, the pre-join screen, a 3-person room, and the room in Chinese on a laptop and a phone', { timeout: 90_000 }, async () => {
     const token = await appToken(server.endpoint, 'acme-app', 's3cret');
     const m = (
       await conferenceClient(server.endpoint).createVideoConferenceWithOptions(
@@ -58,7 +58,17 @@ describe.skipIf(!ready)('what people see', () => {
     await expectMediaFromOthers(c!.page, 2);
     await c!.page.screenshot({ path: join(outDir, 'room-3-people.png') });
 
-    for (const name of ['join-page.png', 'pre-join.png', 'room-3-people.png']) {
+    // The same meeting in Chinese, on a laptop and on a phone.
+    const zh = await newParticipant(browser, { locale: 'zh-CN' });
+    await submitCode(zh.page, server.url, m.roomCode!, m.conferencePassword!);
+    await enterRoom(zh.page, '李娜');
+    await expectMediaFromOthers(zh.page, 3);
+    await zh.page.screenshot({ path: join(outDir, 'room-zh-CN.png') });
+    await zh.page.setViewportSize({ width: 390, height: 844 });
+    await zh.page.waitForFunction(() => document.querySelectorAll('[data-testid="participant-tile"]').length === 4);
+    await zh.page.screenshot({ path: join(outDir, 'room-zh-CN-phone.png') });
+
+    for (const name of ['join-page.png', 'pre-join.png', 'room-3-people.png', 'room-zh-CN.png', 'room-zh-CN-phone.png']) {
       expect(statSync(join(outDir, name)).size).toBeGreaterThan(10_000);
     }
   });

@@ -36,9 +36,11 @@ export interface Ring {
   joinPath: string;
 }
 
+/** A refused sign-in: the server's code (worded by the page) and its message as the fallback. */
 export class SignInError extends Error {
   constructor(
     readonly status: number,
+    readonly code: string,
     message: string,
     readonly retryAfterSeconds?: number,
   ) {
@@ -55,11 +57,11 @@ export async function signIn(fields: { corpId?: string; unionId: string; passwor
   try {
     res = await post('/api/signin', fields);
   } catch {
-    throw new SignInError(0, 'Cannot reach the server. Check your connection and try again.');
+    throw new SignInError(0, 'network', '');
   }
   if (res.ok) return;
-  const body = (await res.json().catch(() => ({}))) as { message?: string; retryAfterSeconds?: number };
-  throw new SignInError(res.status, body.message || 'Sign-in failed. Please try again.', body.retryAfterSeconds);
+  const body = (await res.json().catch(() => ({}))) as { code?: string; message?: string; retryAfterSeconds?: number };
+  throw new SignInError(res.status, body.code ?? `http${res.status}`, body.message ?? '', body.retryAfterSeconds);
 }
 
 export async function signOut(): Promise<void> {

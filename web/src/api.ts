@@ -2,7 +2,7 @@ import type { Admission } from '../../src/protocol/room.js';
 
 export type AdmitRequest = { roomCode: string; token: string } | { roomCode: string; passcode: string };
 
-/** A refused admission, with the server's code and the message meant for the person. */
+/** A refused admission: the server's code (the page words it, i18n/errors.ts) and its own message as the fallback. */
 export class AdmitError extends Error {
   constructor(
     readonly status: number,
@@ -14,20 +14,7 @@ export class AdmitError extends Error {
   }
 }
 
-const FALLBACK_MESSAGES: Record<string, string> = {
-  badRequest: 'Enter the 11-digit room code and the passcode.',
-  badCredentials: 'The room code or passcode is incorrect.',
-  linkInvalid: 'This meeting link is invalid or has expired.',
-  meetingEnded: 'This meeting has ended.',
-  removed: 'You were removed from this meeting by the host.',
-  meetingLocked: 'This meeting is locked: nobody new can join. Ask the host to unlock it.',
-  internalOnly: 'This meeting is only open to members of the organization.',
-  meetingCancelled: 'This meeting was cancelled by its organizer.',
-  notOpenYet: 'This meeting has not opened yet: you can join from 15 minutes before its start.',
-  tooManyAttempts: 'Too many incorrect attempts. Try again later.',
-};
-
-/** POST /api/admit. Resolves with the ticket, or throws AdmitError with the text to show. */
+/** POST /api/admit. Resolves with the ticket, or throws AdmitError. */
 export async function admit(request: AdmitRequest): Promise<Admission> {
   let response: Response;
   try {
@@ -38,7 +25,7 @@ export async function admit(request: AdmitRequest): Promise<Admission> {
       body: JSON.stringify(request),
     });
   } catch {
-    throw new AdmitError(0, 'network', 'Cannot reach the meeting server. Check your connection and try again.');
+    throw new AdmitError(0, 'network', '');
   }
   const body = (await response.json().catch(() => ({}))) as Record<string, unknown>;
   if (response.ok && typeof body.ticket === 'string' && typeof body.conferenceId === 'string') {
@@ -50,10 +37,7 @@ export async function admit(request: AdmitRequest): Promise<Admission> {
     };
   }
   const code = typeof body.code === 'string' ? body.code : `http${response.status}`;
-  const message =
-    typeof body.message === 'string' && body.message
-      ? body.message
-      : (FALLBACK_MESSAGES[code] ?? 'Something went wrong. Please try again.');
+  const message = typeof body.message === 'string' ? body.message : '';
   const retry = typeof body.retryAfterSeconds === 'number' ? body.retryAfterSeconds : retryAfterHeader(response);
   throw new AdmitError(response.status, code, message, retry);
 }

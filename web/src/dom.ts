@@ -64,3 +64,11 @@ export function hueFor(id: string): number {
   for (let i = 0; i < id.length; i++) hash = (hash * 31 + id.charCodeAt(i)) >>> 0;
   return hash % 360;
 }
+
+/**
+ * A translated sentence with elements inside it (a link, say): `{name}` markers left in the text
+ * by t(key, { name: '{name}' }) are replaced by the given nodes, so each language places them.
+ */
+export function withNodes(text: string, nodes: Record<string, Node>): (string | Node)[] {
+  return text.split(/(\{\w+\})/).filter(Boolean).map((part) => (/^\{\w+\}$/.test(part) ? (nodes[part.slice(1, -1)] ?? part) : part));
+}

@@ -2,6 +2,7 @@ import type { Ring } from './account';
 import { h, icon } from './dom';
 import { ICONS } from './icons';
 import './incoming-call.css';
+import { t } from './i18n/i18n.js';
 
 /** Takes the prompt of a call down (answered on another page). */
 export function dismissIncomingCall(conferenceId: string): void {
@@ -14,13 +15,13 @@ export function dismissIncomingCall(conferenceId: string): void {
  */
 export function showIncomingCall(ring: Ring, onDecline: (conferenceId: string) => Promise<void>): void {
   dismissIncomingCall(ring.conferenceId);
-  const join = h('button', { type: 'button', class: 'btn btn-primary', 'data-testid': 'ring-join' }, 'Join');
-  const decline = h('button', { type: 'button', class: 'btn btn-danger', 'data-testid': 'ring-decline' }, 'Decline');
+  const join = h('button', { type: 'button', class: 'btn btn-primary', 'data-testid': 'ring-join' }, t('ring.join'));
+  const decline = h('button', { type: 'button', class: 'btn btn-danger', 'data-testid': 'ring-decline' }, t('ring.decline'));
   const prompt = h(
     'div',
     { class: 'ring-prompt', role: 'alertdialog', 'aria-labelledby': 'ring-title', 'data-testid': 'incoming-call', 'data-ring': ring.conferenceId },
     h('div', { class: 'ring-glyph' }, icon(ICONS.camera)),
-    h('div', { class: 'ring-text' }, h('p', { id: 'ring-title', class: 'ring-title' }, `${ring.inviter} is calling you`), h('p', { class: 'ring-meeting' }, ring.title)),
+    h('div', { class: 'ring-text' }, h('p', { id: 'ring-title', class: 'ring-title' }, t('ring.calling', { name: ring.inviter })), h('p', { class: 'ring-meeting' }, ring.title)),
     h('div', { class: 'ring-actions' }, decline, join),
   );
   join.addEventListener('click', () => {

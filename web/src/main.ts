@@ -13,23 +13,51 @@ import { prejoinPage } from './pages/prejoin';
 import { statusPage, type StatusKind } from './pages/status';
 import { roomPage, type ExitReason } from './room/room';
 import { forgetSession, loadPreferences, saveSession, sessionForRoom, updateSession, type StoredSession } from './session';
+import { onLocaleChange, t } from './i18n/i18n.js';
+import { admitErrorText, errorText } from './i18n/errors.js';
 
 // The single-page app behind /app (the meeting link) and /join (room code + passcode).
 
 const root = document.getElementById('app')!;
 let current: Page | null = null;
+/** Makes the current page again, in another language; none for the room (it reloads instead). */
+let remake: (() => Page) | null = null;
+/** True while a page is being made again in another language: what it holds moves on. */
+let relocalizing = false;
 
-function show(page: Page): void {
+function show(page: Page, again: (() => Page) | null = null): void {
   current?.dispose?.();
   current = page;
+  remake = again;
   root.replaceChildren(page.el);
   document.title = page.title;
+  if (relocalizing) {
+    // The person was at the language picker: keep them there.
+    page.el.querySelector<HTMLElement>('[data-testid="language-select"]')?.focus({ preventScroll: true });
+    return;
+  }
   window.scrollTo(0, 0);
   page.focus?.focus({ preventScroll: true });
 }
 
-function showStatus(kind: StatusKind, message?: string, onRejoin?: () => void): void {
-  show(statusPage(kind, { ...(message ? { message } : {}), ...(onRejoin ? { onRejoin } : {}) }));
+/** Shows a page that can be made again when the language changes. */
+function display(make: () => Page): void {
+  show(make(), make);
+}
+
+onLocaleChange(() => {
+  if (!remake) return;
+  relocalizing = true;
+  try {
+    display(remake);
+  } finally {
+    relocalizing = false;
+  }
+});
+
+/** `message` overrides the page's own explanation; a function, so it is worded in the current language. */
+function showStatus(kind: StatusKind, message?: () => string, onRejoin?: () => void): void {
+  display(() => statusPage(kind, { ...(message ? { message: message() } : {}), ...(onRejoin ? { onRejoin } : {}) }));
 }
 
 const STATUS_FOR_CODE: Record<string, StatusKind> = {
@@ -43,10 +71,10 @@ const STATUS_FOR_CODE: Record<string, StatusKind> = {
 };
 
 /** /signin and /me: the signed-in directory user's pages (docs/sign-in.md). */
-function showSignIn(notice?: string): void {
-  show(
+function showSignIn(notice?: () => string): void {
+  display(() =>
     signInPage({
-      ...(notice ? { notice } : {}),
+      ...(notice ? { notice: notice() } : {}),
       async onSubmit(fields) {
         await signIn(fields);
         // Sign-in on the way through DingTalk OAuth 2.0 or admin SSO (docs/sign-in.md): back there.
@@ -72,13 +100,13 @@ async function showMe(): Promise<void> {
     history.replaceState(null, '', '/signin');
     return showSignIn();
   }
-  show(
+  display(() =>
     mePage(me, () => {
       void signOut().then(() => {
         stopRinging?.();
         stopRinging = undefined;
         history.replaceState(null, '', '/signin');
-        showSignIn('You are signed out.');
+        showSignIn(() => t('signin.signedOut'));
       });
     }),
   );
@@ -102,7 +130,7 @@ function startRinging(): void {
 
 function boot(): void {
   const path = location.pathname.replace(/\/+$/, '');
-  if (path === '/signin') return showSignIn(new URLSearchParams(location.search).get('link') === 'invalid' ? 'This sign-in link was already used or has expired. Sign in with your password, or ask for a new link.' : undefined);
+  if (path === '/signin') return showSignIn(new URLSearchParams(location.search).get('link') === 'invalid' ? () => t('signin.linkInvalid') : undefined);
   if (path === '/me') return void showMe();
   const params = new URLSearchParams(location.search);
   const roomCode = (params.get('roomCode') ?? '').replace(/\s/g, '');
@@ -120,17 +148,17 @@ function boot(): void {
       // Any other refusal of a link (a mangled room code, say) is an unusable link too.
       const kind = failure ? (STATUS_FOR_CODE[failure.code] ?? (failure.status >= 400 && failure.status < 500 ? 'invalid-link' : 'error')) : 'error';
       // A locked door may open later: "Try again" asks once more.
-      showStatus(kind, failure?.message, kind === 'locked' || kind === 'restricted' || kind === 'not-open' ? () => boot() : undefined);
+      showStatus(kind, failure ? () => admitErrorText(failure) : undefined, kind === 'locked' || kind === 'restricted' || kind === 'not-open' ? () => boot() : undefined);
     });
   }
   showJoin(roomCode);
 }
 
-function showJoin(roomCode = '', notice?: string): void {
-  show(
+function showJoin(roomCode = '', notice?: () => string): void {
+  display(() =>
     joinPage({
       roomCode,
-      ...(notice ? { notice } : {}),
+      ...(notice ? { notice: notice() } : {}),
       async onSubmit(code, passcode) {
         try {
           await admitWith({ roomCode: code, passcode }, code);
@@ -138,7 +166,7 @@ function showJoin(roomCode = '', notice?: string): void {
           // Ended or removed are whole-page answers; the rest are shown next to the form.
           const kind = error instanceof AdmitError ? STATUS_FOR_CODE[error.code] : undefined;
           const retry = kind === 'locked' || kind === 'restricted' ? () => showJoin(code) : undefined;
-          if (kind && kind !== 'invalid-link') return showStatus(kind, (error as AdmitError).message, retry);
+          if (kind && kind !== 'invalid-link') return showStatus(kind, () => admitErrorText(error as AdmitError), retry);
           throw error;
         }
       },
@@ -176,21 +204,24 @@ function startMedia(session: StoredSession): LocalMedia {
 function showPrejoin(session: StoredSession): void {
   const media = startMedia(session);
   let entered = false;
-  const page = prejoinPage({
-    title: session.title,
-    roomCode: session.roomCode,
-    role: session.role,
-    name: session.name ?? '',
-    media,
-    onEnter(name) {
-      entered = true;
-      updateSession(session.conferenceId, { name, mic: media.micOn, camera: media.cameraOn });
-      enterRoom({ ...session, name, mic: media.micOn, camera: media.cameraOn }, media);
-    },
+  display(() => {
+    const page = prejoinPage({
+      title: session.title,
+      roomCode: session.roomCode,
+      role: session.role,
+      name: session.name ?? '',
+      media,
+      onEnter(name) {
+        entered = true;
+        updateSession(session.conferenceId, { name, mic: media.micOn, camera: media.cameraOn });
+        enterRoom({ ...session, name, mic: media.micOn, camera: media.cameraOn }, media);
+      },
+    });
+    const dispose = page.dispose;
+    // The media moves on into the room (or into this page in another language); only a page left
+    // some other way releases the devices.
+    return { ...page, dispose: () => (dispose?.(), entered || relocalizing ? undefined : media.close()) };
   });
-  const dispose = page.dispose;
-  // The media moves on into the room; only a page left some other way releases the devices.
-  show({ ...page, dispose: () => (dispose?.(), entered ? undefined : media.close()) });
 }
 
 function enterRoom(session: StoredSession, media: LocalMedia): void {
@@ -199,17 +230,17 @@ function enterRoom(session: StoredSession, media: LocalMedia): void {
       ticket: session.ticket,
       title: session.title,
       roomCode: session.roomCode,
-      name: session.name ?? 'Guest',
+      name: session.name ?? t('room.guest'),
       ...(session.participantId ? { participantId: session.participantId } : {}),
       media,
       onWelcome: (participantId) => updateSession(session.conferenceId, { participantId, inRoom: true }),
       onMediaState: (state) => updateSession(session.conferenceId, state),
-      onExit: (reason, message) => exitRoom(session, reason, message),
+      onExit: (reason, error) => exitRoom(session, reason, error && (() => errorText(error.code, error.message) ?? t('status.error.body'))),
     }),
   );
 }
 
-function exitRoom(session: StoredSession, reason: ExitReason, message?: string): void {
+function exitRoom(session: StoredSession, reason: ExitReason, message?: () => string): void {
   switch (reason) {
     case 'left': {
       // Keep the ticket: "Rejoin" goes back through the pre-join screen without a passcode.
@@ -251,7 +282,7 @@ function exitRoom(session: StoredSession, reason: ExitReason, message?: string):
     case 'kicked':
       // Removed, but allowed back: keep the session so Rejoin resumes the same participant.
       updateSession(session.conferenceId, { inRoom: false });
-      return showStatus('removed', 'The host removed you from the meeting. You may join it again.', () => {
+      return showStatus('removed', () => t('status.kicked.body'), () => {
         const again = sessionForRoom(session.roomCode);
         if (again) showPrejoin(again);
         else showJoin(session.roomCode);
@@ -269,7 +300,7 @@ function exitRoom(session: StoredSession, reason: ExitReason, message?: string):
         return boot();
       }
       history.replaceState(null, '', `/join?${new URLSearchParams({ roomCode: session.roomCode })}`);
-      return showJoin(session.roomCode, 'Your session has expired. Enter the passcode to join again.');
+      return showJoin(session.roomCode, () => t('join.sessionExpired'));
   }
 }
 

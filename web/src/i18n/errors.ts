@@ -10,3 +10,18 @@ export function errorText(code: string, serverMessage?: string): string | undefi
   if (key in CATALOGUES.en) return t(key as MessageKey & `error.${string}`);
   return serverMessage || undefined;
 }
+
+/** What to tell the person about a refused admission (join page and status pages). */
+export function admitErrorText(error: { code: string; message: string; retryAfterSeconds?: number | undefined }): string {
+  if (error.code === 'tooManyAttempts' && error.retryAfterSeconds) return t('join.tooManyAttempts', { count: Math.ceil(error.retryAfterSeconds / 60) });
+  return errorText(error.code, error.message) ?? t('error.unknown');
+}
+
+/** What to tell the person about a refused sign-in: the same codes mean other things there. */
+export function signInErrorText(error: { code: string; message: string; retryAfterSeconds?: number | undefined }): string {
+  if (error.code === 'tooManyAttempts' && error.retryAfterSeconds) return t('signin.tooManyAttempts', { count: Math.ceil(error.retryAfterSeconds / 60) });
+  if (error.code === 'network') return t('signin.network');
+  const key = `signin.error.${error.code}`;
+  if (key in CATALOGUES.en) return t(key as MessageKey & `signin.error.${string}`);
+  return error.message || t('signin.failed');
+}

@@ -46,13 +46,18 @@ export function locale(): Locale {
   return current;
 }
 
-/** Switches language, remembers the choice for later visits, and tells whoever re-renders. */
-export function setLocale(next: Locale): void {
+/** Remembers a language for later visits (and the next load of this page) without switching now. */
+export function rememberLocale(next: Locale): void {
   try {
     globalThis.localStorage?.setItem(STORAGE_KEY, next);
   } catch {
     // Storage disabled: the choice lasts for this page only.
   }
+}
+
+/** Switches language, remembers the choice for later visits, and tells whoever re-renders. */
+export function setLocale(next: Locale): void {
+  rememberLocale(next);
   if (next === current) return;
   current = next;
   applyToDocument();

@@ -1,6 +1,7 @@
 import { h } from '../dom';
 import type { LocalMedia, MediaProblem } from './local-media';
 import { savePreferences, loadPreferences } from '../session';
+import { t } from '../i18n/i18n.js';
 
 /** Whether this browser can route audio to a chosen output device. */
 export const canPickSpeaker = typeof HTMLMediaElement !== 'undefined' && 'setSinkId' in HTMLMediaElement.prototype;
@@ -16,9 +17,9 @@ export interface DevicePickers {
  * remembered; `onSpeaker` applies a new output device.
  */
 export function devicePickers(media: LocalMedia, onSpeaker: (deviceId: string) => void): DevicePickers {
-  const mic = select('mic-select', 'Microphone');
-  const camera = select('camera-select', 'Camera');
-  const speaker = select('speaker-select', 'Speaker');
+  const mic = select('mic-select', t('devices.microphone'));
+  const camera = select('camera-select', t('devices.camera'));
+  const speaker = select('speaker-select', t('devices.speaker'));
   const el = h('div', { class: 'device-pickers' }, mic.field, camera.field, canPickSpeaker ? speaker.field : null);
 
   mic.input.addEventListener('change', () => {
@@ -36,9 +37,9 @@ export function devicePickers(media: LocalMedia, onSpeaker: (deviceId: string) =
 
   const refresh = async () => {
     const lists = await media.devices().catch(() => ({ mics: [], cameras: [], speakers: [] }));
-    fill(mic.input, lists.mics, media.audioTrack?.getSettings().deviceId ?? media.micDeviceId, emptyText('microphone', media.micProblem));
+    fill(mic.input, lists.mics, media.audioTrack?.getSettings().deviceId ?? media.micDeviceId, emptyText('mic', media.micProblem));
     fill(camera.input, lists.cameras, media.videoTrack?.getSettings().deviceId ?? media.cameraDeviceId, emptyText('camera', media.cameraProblem));
-    fill(speaker.input, lists.speakers, loadPreferences().speakerDeviceId, 'System default');
+    fill(speaker.input, lists.speakers, loadPreferences().speakerDeviceId, t('devices.systemDefault'));
   };
   const offChange = media.onChange(() => void refresh());
   navigator.mediaDevices?.addEventListener?.('devicechange', refresh);
@@ -69,18 +70,18 @@ function fill(input: HTMLSelectElement, devices: MediaDeviceInfo[], current: str
   }
   input.disabled = false;
   devices.forEach((device, index) => {
-    const name = device.label || `${kindName(device.kind)} ${index + 1}`;
+    const name = device.label || t('devices.numbered', { kind: kindName(device.kind), count: index + 1 });
     input.append(h('option', { value: device.deviceId }, name));
   });
   if (current && devices.some((d) => d.deviceId === current)) input.value = current;
 }
 
 /** Without access the browser lists no devices, which is not the same as having none. */
-function emptyText(device: string, problem: MediaProblem | null): string {
-  if (problem === 'denied' || problem === 'insecure') return `${device === 'camera' ? 'Camera' : 'Microphone'} access blocked`;
-  return `No ${device} found`;
+function emptyText(device: 'mic' | 'camera', problem: MediaProblem | null): string {
+  if (problem === 'denied' || problem === 'insecure') return device === 'camera' ? t('devices.cameraBlocked') : t('devices.micBlocked');
+  return device === 'camera' ? t('devices.noCamera') : t('devices.noMic');
 }
 
 function kindName(kind: MediaDeviceKind): string {
-  return kind === 'audioinput' ? 'Microphone' : kind === 'videoinput' ? 'Camera' : 'Speaker';
+  return kind === 'audioinput' ? t('devices.microphone') : kind === 'videoinput' ? t('devices.camera') : t('devices.speaker');
 }

@@ -1,5 +1,6 @@
 // The person's own camera and microphone: acquisition with clear failure reasons, device switching,
 // and on/off state. Camera off stops the track (the camera light goes out); mic off only disables it.
+import { locale, t } from '../i18n/i18n.js';
 
 export type MediaProblem = 'denied' | 'notFound' | 'inUse' | 'insecure' | 'failed';
 export type Kind = 'audio' | 'video';
@@ -233,29 +234,28 @@ function classify(error: unknown): MediaProblem {
 /** One sentence per problem, for the pre-join screen and the room's notices. */
 export function describeProblems(mic: MediaProblem | null, camera: MediaProblem | null): string | null {
   if (!mic && !camera) return null;
-  if (mic === 'insecure' || camera === 'insecure') {
-    return 'This browser only allows the camera and microphone on secure (https) pages. You can still join to see and hear the others.';
-  }
-  if (mic === 'denied' && camera === 'denied') {
-    return 'Camera and microphone access is blocked. Allow it in your browser’s site settings, or join anyway to see and hear the others.';
-  }
+  if (mic === 'insecure' || camera === 'insecure') return t('media.insecure');
+  if (mic === 'denied' && camera === 'denied') return t('media.bothBlocked');
   const parts: string[] = [];
-  if (mic) parts.push(sentence('microphone', mic));
-  if (camera) parts.push(sentence('camera', camera));
-  const tail = mic ? ' You can still join and hear the others.' : ' You can still join with audio only.';
-  return parts.join(' ') + tail;
+  if (mic) parts.push(MIC_PROBLEM[mic]());
+  if (camera) parts.push(CAMERA_PROBLEM[camera]());
+  parts.push(mic ? t('media.canHear') : t('media.audioOnly'));
+  // Chinese sentences run on without a space; English ones are separated by one.
+  return parts.join(locale() === 'zh-CN' ? '' : ' ');
 }
 
-function sentence(device: string, problem: MediaProblem): string {
-  const Device = device[0]!.toUpperCase() + device.slice(1);
-  switch (problem) {
-    case 'denied':
-      return `${Device} access is blocked; allow it in your browser’s site settings.`;
-    case 'notFound':
-      return `No ${device} was found.`;
-    case 'inUse':
-      return `The ${device} is in use by another application.`;
-    default:
-      return `The ${device} could not be started.`;
-  }
-}
+const MIC_PROBLEM: Record<MediaProblem, () => string> = {
+  denied: () => t('media.micDenied'),
+  insecure: () => t('media.micDenied'),
+  notFound: () => t('media.micNotFound'),
+  inUse: () => t('media.micInUse'),
+  failed: () => t('media.micFailed'),
+};
+
+const CAMERA_PROBLEM: Record<MediaProblem, () => string> = {
+  denied: () => t('media.cameraDenied'),
+  insecure: () => t('media.cameraDenied'),
+  notFound: () => t('media.cameraNotFound'),
+  inUse: () => t('media.cameraInUse'),
+  failed: () => t('media.cameraFailed'),
+};

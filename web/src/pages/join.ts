@@ -1,10 +1,13 @@
 import { AdmitError } from '../api';
-import { h, icon } from '../dom';
+import { h, icon, withNodes } from '../dom';
 import { ICONS } from '../icons';
 import { normalizeDigits, ROOM_CODE_PATTERN as ROOM_CODE } from '../format';
 import { brand } from './brand';
 import type { Page } from './page';
 import './join.css';
+import { languagePicker } from './language-picker';
+import { admitErrorText } from '../i18n/errors.js';
+import { formatTime, t } from '../i18n/i18n.js';
 
 export interface JoinPageOptions {
   roomCode?: string;
@@ -43,30 +46,30 @@ export function joinPage(options: JoinPageOptions): Page {
   });
   const reveal = h(
     'button',
-    { type: 'button', class: 'input-addon', 'aria-label': 'Show passcode', 'aria-pressed': 'false' },
-    'Show',
+    { type: 'button', class: 'input-addon', 'aria-label': t('join.showPasscode'), 'aria-pressed': 'false' },
+    t('join.show'),
   );
   reveal.addEventListener('click', () => {
     const showing = passInput.type === 'text';
     passInput.type = showing ? 'password' : 'text';
-    reveal.textContent = showing ? 'Show' : 'Hide';
+    reveal.textContent = showing ? t('join.show') : t('join.hide');
     reveal.setAttribute('aria-pressed', String(!showing));
-    reveal.setAttribute('aria-label', showing ? 'Show passcode' : 'Hide passcode');
+    reveal.setAttribute('aria-label', showing ? t('join.showPasscode') : t('join.hidePasscode'));
   });
-  const button = h('button', { type: 'submit', class: 'btn btn-primary btn-block', 'data-testid': 'join-button' }, 'Join');
+  const button = h('button', { type: 'submit', class: 'btn btn-primary btn-block', 'data-testid': 'join-button' }, t('join.submit'));
   const error = h('div', { class: 'form-message', 'data-testid': 'join-error', role: 'alert', 'aria-live': 'assertive' });
   if (options.notice) showMessage(error, options.notice, 'info');
 
   const form = h(
     'form',
     { class: 'join-form', novalidate: true, 'aria-labelledby': 'join-heading' },
-    h('div', { class: 'field' }, h('label', { for: 'room-code' }, 'Room code'), codeInput, h('p', { id: 'room-code-hint', class: 'hint' }, 'The 11-digit code from your invitation.')),
+    h('div', { class: 'field' }, h('label', { for: 'room-code' }, t('join.roomCode')), codeInput, h('p', { id: 'room-code-hint', class: 'hint' }, t('join.roomCodeHint'))),
     h(
       'div',
       { class: 'field' },
-      h('label', { for: 'passcode' }, 'Passcode'),
+      h('label', { for: 'passcode' }, t('join.passcode')),
       h('div', { class: 'input-group' }, passInput, reveal),
-      h('p', { id: 'passcode-hint', class: 'hint' }, 'Hosts: enter the host passcode to run the meeting.'),
+      h('p', { id: 'passcode-hint', class: 'hint' }, t('join.passcodeHint')),
     ),
     error,
     button,
@@ -79,45 +82,45 @@ export function joinPage(options: JoinPageOptions): Page {
     const roomCode = normalizeDigits(codeInput.value);
     const passcode = normalizeDigits(passInput.value);
     if (!ROOM_CODE.test(roomCode) || passcode === '') {
-      showMessage(error, 'Enter the 11-digit room code and the passcode.', 'error');
+      showMessage(error, t('join.incomplete'), 'error');
       (ROOM_CODE.test(roomCode) ? passInput : codeInput).focus();
       return;
     }
     busy = true;
     button.disabled = true;
-    button.replaceChildren(h('span', { class: 'spinner', 'aria-hidden': 'true' }), 'Joining…');
+    button.replaceChildren(h('span', { class: 'spinner', 'aria-hidden': 'true' }), t('join.joining'));
     showMessage(error, '', 'error');
     options
       .onSubmit(roomCode, passcode)
       .catch((e: unknown) => {
-        const failure = e instanceof AdmitError ? e : new AdmitError(0, 'unknown', 'Something went wrong. Please try again.');
-        showMessage(error, failure.message, 'error', retryLine(failure.retryAfterSeconds));
+        const failure = e instanceof AdmitError ? e : new AdmitError(0, 'unknown', '');
+        showMessage(error, admitErrorText(failure), 'error', retryLine(failure.retryAfterSeconds));
         passInput.select();
         passInput.focus();
       })
       .finally(() => {
         busy = false;
         button.disabled = false;
-        button.replaceChildren('Join');
+        button.replaceChildren(t('join.submit'));
       });
   });
 
-  const heading = h('h1', { id: 'join-heading' }, 'Join a meeting');
+  const heading = h('h1', { id: 'join-heading' }, t('join.heading'));
   const el = h(
     'main',
     { class: 'page page-join', 'data-testid': 'page-join' },
-    h('header', { class: 'page-header' }, brand()),
+    h('header', { class: 'page-header' }, brand(), languagePicker({ compact: true })),
     h(
       'section',
       { class: 'card join-card' },
       h('div', { class: 'card-glyph' }, icon(ICONS.camera)),
       heading,
-      h('p', { class: 'lead' }, 'Enter the room code and passcode from your meeting invitation.'),
+      h('p', { class: 'lead' }, t('join.lead')),
       form,
     ),
-    h('footer', { class: 'page-footer' }, 'Got a meeting link? Open it directly — no code needed. ', h('a', { href: '/signin', 'data-testid': 'signin-link' }, 'Sign in'), ' to see your meetings.'),
+    h('footer', { class: 'page-footer' }, ...withNodes(t('join.footer', { link: '{link}' }), { link: h('a', { href: '/signin', 'data-testid': 'signin-link' }, t('join.footerSignIn')) })),
   );
-  return { el, title: 'Join a meeting · vconf', focus: options.roomCode ? passInput : codeInput };
+  return { el, title: t('join.documentTitle'), focus: options.roomCode ? passInput : codeInput };
 }
 
 function showMessage(el: HTMLElement, text: string, tone: 'error' | 'info', detail?: string): void {
@@ -131,6 +134,5 @@ function showMessage(el: HTMLElement, text: string, tone: 'error' | 'info', deta
 function retryLine(retryAfterSeconds: number | undefined): string | undefined {
   if (!retryAfterSeconds) return undefined;
   const at = new Date(Date.now() + retryAfterSeconds * 1000);
-  const time = at.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-  return `You can try again at ${time}. A link from the meeting invitation still works meanwhile.`;
+  return t('join.retryAt', { time: formatTime(at) });
 }

@@ -9,6 +9,8 @@ import { loadPreferences, savePreferences } from '../session';
 import { brand, formatRoomCode } from './brand';
 import type { Page } from './page';
 import './prejoin.css';
+import { t } from '../i18n/i18n.js';
+import { languagePicker } from './language-picker';
 
 export interface PrejoinOptions {
   title: string;
@@ -29,7 +31,7 @@ export function prejoinPage(options: PrejoinOptions): Page {
   const avatar = h('div', { class: 'preview-avatar', 'aria-hidden': 'true' });
   const cameraState = h('p', { class: 'preview-state' });
   const meterFill = h('div', { class: 'meter-fill' });
-  const meter = h('div', { class: 'meter', role: 'meter', 'aria-label': 'Microphone level', 'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-valuenow': '0', 'data-testid': 'mic-level' }, meterFill);
+  const meter = h('div', { class: 'meter', role: 'meter', 'aria-label': t('prejoin.micLevel'), 'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-valuenow': '0', 'data-testid': 'mic-level' }, meterFill);
 
   const micButton = h('button', { type: 'button', class: 'round-btn', 'data-testid': 'mic-toggle' });
   const camButton = h('button', { type: 'button', class: 'round-btn', 'data-testid': 'camera-toggle' });
@@ -42,28 +44,30 @@ export function prejoinPage(options: PrejoinOptions): Page {
     'data-testid': 'display-name-input',
     autocomplete: 'name',
     maxlength: String(NAME_MAX),
-    placeholder: 'Your name',
+    placeholder: t('prejoin.name'),
     required: true,
     value: options.name || loadPreferences().name,
   });
   const nameError = h('p', { class: 'field-error', id: 'display-name-error', role: 'alert' });
   const problem = h('div', { class: 'media-message', 'data-testid': 'media-message', role: 'status', hidden: true });
-  const enter = h('button', { type: 'submit', class: 'btn btn-primary btn-block', 'data-testid': 'enter-room-button' }, 'Join now');
+  const enter = h('button', { type: 'submit', class: 'btn btn-primary btn-block', 'data-testid': 'enter-room-button' }, t('prejoin.joinNow'));
   const pickers = devicePickers(media, (deviceId) => savePreferences({ speakerDeviceId: deviceId }));
 
   const form = h(
     'form',
     { class: 'prejoin-form', novalidate: true },
-    h('div', { class: 'field' }, h('label', { for: 'display-name' }, 'Your name'), nameInput, nameError),
-    pickers.el,
+    h('div', { class: 'field' }, h('label', { for: 'display-name' }, t('prejoin.name')), nameInput, nameError),
     problem,
+    // "Join now" before the device pickers: on a phone it is on the first screen, and the keyboard
+    // reaches it in the order it is seen.
     enter,
+    pickers.el,
   );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     const name = nameInput.value.trim().slice(0, NAME_MAX);
     if (!name) {
-      nameError.textContent = 'Enter the name the others will see.';
+      nameError.textContent = t('prejoin.nameMissing');
       nameInput.setAttribute('aria-invalid', 'true');
       nameInput.setAttribute('aria-describedby', 'display-name-error');
       nameInput.focus();
@@ -93,7 +97,7 @@ export function prejoinPage(options: PrejoinOptions): Page {
     avatar.hidden = showVideo;
     avatar.textContent = initials(nameInput.value || '?');
     cameraState.textContent = showVideo ? '' : cameraText(media.cameraProblem);
-    paintToggle(micButton, { on: media.micOn, unavailable: !media.audioTrack && !!media.micProblem, what: 'microphone', onIcon: ICONS.mic, offIcon: ICONS.micOff });
+    paintToggle(micButton, { on: media.micOn, unavailable: !media.audioTrack && !!media.micProblem, what: 'mic', onIcon: ICONS.mic, offIcon: ICONS.micOff });
     paintToggle(camButton, { on: media.cameraOn, unavailable: !media.videoTrack && isMissing(media.cameraProblem), what: 'camera', onIcon: ICONS.camera, offIcon: ICONS.cameraOff });
     meter.classList.toggle('is-off', !media.micOn);
     const text = describeProblems(media.micProblem, media.cameraProblem);
@@ -106,26 +110,26 @@ export function prejoinPage(options: PrejoinOptions): Page {
   const el = h(
     'main',
     { class: 'page page-prejoin', 'data-testid': 'page-prejoin' },
-    h('header', { class: 'page-header' }, brand()),
+    h('header', { class: 'page-header' }, brand(), languagePicker({ compact: true })),
     h(
       'div',
       { class: 'prejoin-layout' },
       h(
         'section',
-        { class: 'preview', 'aria-label': 'Your camera preview' },
+        { class: 'preview', 'aria-label': t('prejoin.preview') },
         h('div', { class: 'preview-frame' }, video, avatar, cameraState, h('div', { class: 'preview-controls' }, micButton, camButton)),
         h('div', { class: 'meter-row' }, icon(ICONS.mic, 'icon icon-sm'), meter),
       ),
       h(
         'section',
         { class: 'card prejoin-card', 'aria-labelledby': 'prejoin-heading' },
-        h('p', { class: 'eyebrow' }, 'Ready to join?'),
-        h('h1', { id: 'prejoin-heading', class: 'meeting-title' }, options.title || 'Meeting'),
+        h('p', { class: 'eyebrow' }, t('prejoin.eyebrow')),
+        h('h1', { id: 'prejoin-heading', class: 'meeting-title' }, options.title || t('room.untitled')),
         h(
           'p',
           { class: 'meeting-meta' },
-          `Room ${formatRoomCode(options.roomCode)}`,
-          options.role === 'host' ? h('span', { class: 'chip chip-host' }, icon(ICONS.host, 'icon icon-sm'), 'You’ll join as host') : null,
+          t('prejoin.room', { code: formatRoomCode(options.roomCode) }),
+          options.role === 'host' ? h('span', { class: 'chip chip-host' }, icon(ICONS.host, 'icon icon-sm'), t('prejoin.asHost')) : null,
         ),
         form,
       ),
@@ -133,7 +137,7 @@ export function prejoinPage(options: PrejoinOptions): Page {
   );
   return {
     el,
-    title: `${options.title || 'Meeting'} · Ready to join`,
+    title: t('prejoin.documentTitle', { title: options.title || t('room.untitled') }),
     focus: nameInput.value ? enter : nameInput,
     dispose() {
       offChange();
@@ -147,15 +151,15 @@ export function prejoinPage(options: PrejoinOptions): Page {
 function cameraText(problem: MediaProblem | null): string {
   switch (problem) {
     case null:
-      return 'Camera is off';
+      return t('prejoin.cameraOff');
     case 'denied':
     case 'insecure':
-      return 'Camera access is blocked';
+      return t('prejoin.cameraBlocked');
     case 'notFound':
-      return 'No camera found';
+      return t('prejoin.cameraNotFound');
     case 'inUse':
-      return 'The camera is in use by another app';
+      return t('prejoin.cameraInUse');
     default:
-      return 'Camera unavailable';
+      return t('prejoin.cameraUnavailable');
   }
 }

@@ -2,6 +2,7 @@ import { h, icon } from '../dom';
 import { ICONS } from '../icons';
 import { CHAT_MAX, type ChatMessage } from '../../../src/protocol/room.js';
 import './chat-panel.css';
+import { formatTime, t } from '../i18n/i18n.js';
 
 /** In-meeting chat: history, a composer (Enter sends, Shift+Enter breaks the line). */
 export class ChatPanel {
@@ -13,16 +14,16 @@ export class ChatPanel {
 
   constructor(send: (text: string) => boolean) {
     this.list = h('ol', { class: 'chat-list', 'aria-live': 'polite', 'aria-relevant': 'additions', 'data-testid': 'chat-messages' });
-    this.empty = h('p', { class: 'chat-empty' }, 'Messages are visible to everyone in the meeting and disappear when it ends.');
+    this.empty = h('p', { class: 'chat-empty' }, t('room.chat.empty'));
     this.input = h('textarea', {
       class: 'input chat-input',
       rows: '1',
       maxlength: String(CHAT_MAX),
-      placeholder: 'Send a message to everyone',
-      'aria-label': 'Chat message',
+      placeholder: t('room.chat.placeholder'),
+      'aria-label': t('room.chat.input'),
       'data-testid': 'chat-input',
     });
-    const sendButton = h('button', { type: 'submit', class: 'icon-btn chat-send', 'aria-label': 'Send message', 'data-testid': 'chat-send' }, icon(ICONS.send));
+    const sendButton = h('button', { type: 'submit', class: 'icon-btn chat-send', 'aria-label': t('room.chat.send'), 'data-testid': 'chat-send' }, icon(ICONS.send));
     const form = h('form', { class: 'chat-form' }, this.input, sendButton);
     const submit = () => {
       const text = this.input.value.trim();
@@ -58,14 +59,14 @@ export class ChatPanel {
 
   add(message: ChatMessage): void {
     const mine = message.participantId === this.myId;
-    const time = new Date(message.at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+    const time = formatTime(message.at);
     const scroller = this.list.parentElement;
     const atBottom = !scroller || scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 40;
     this.list.append(
       h(
         'li',
         { class: mine ? 'chat-msg is-mine' : 'chat-msg', 'data-testid': 'chat-message', 'data-participant-id': message.participantId },
-        h('div', { class: 'chat-meta' }, h('span', { class: 'chat-author' }, mine ? 'You' : message.name || 'Guest'), h('time', { datetime: new Date(message.at).toISOString() }, time)),
+        h('div', { class: 'chat-meta' }, h('span', { class: 'chat-author' }, mine ? t('room.you') : message.name || t('room.guest')), h('time', { datetime: new Date(message.at).toISOString() }, time)),
         h('p', { class: 'chat-text' }, message.text),
       ),
     );

@@ -23,7 +23,8 @@ export function fitGrid(count: number, boxWidth: number, boxHeight: number, aspe
 
 /**
  * The grid for a meeting: 16:9 tiles unless a squarer (or, in a portrait box, an upright) shape makes
- * tiles clearly larger; video is cropped to the tile, so a modest win is not worth the crop.
+ * tiles clearly larger; video is letterboxed in its tile (never cropped), so a modest win is not worth
+ * the bars.
  */
 export function chooseGrid(count: number, boxWidth: number, boxHeight: number, gap = 8): GridFit {
   const wide = fitGrid(count, boxWidth, boxHeight, 16 / 9, gap);

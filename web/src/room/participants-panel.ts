@@ -1,8 +1,8 @@
 import { h, hueFor, icon, initials } from '../dom';
 import { ICONS } from '../icons';
-import { t } from '../i18n/i18n.js';
 import type { Participant } from '../../../src/protocol/room.js';
 import './participants-panel.css';
+import { t } from '../i18n/i18n.js';
 
 export interface ParticipantsPanelActions {
   mute(participantId: string): void;
@@ -34,22 +34,22 @@ export class ParticipantsPanel {
       'span',
       { class: 'roster-name' },
       p.source === 'phone' ? h('span', { class: 'roster-phone', 'data-testid': 'participant-phone', role: 'img', 'aria-label': t('room.tile.phone') }, icon(ICONS.phone, 'icon icon-sm')) : null,
-      h('span', { class: 'roster-name-text' }, p.name || 'Guest'),
-      isMe ? h('span', { class: 'roster-sub' }, ' (You)') : null,
-      p.role === 'host' ? h('span', { class: 'chip chip-host chip-sm' }, 'Host') : null,
-      p.role === 'cohost' ? h('span', { class: 'chip chip-cohost chip-sm', 'data-testid': 'cohost-chip' }, 'Co-host') : null,
+      h('span', { class: 'roster-name-text' }, p.name || t('room.guest')),
+      isMe ? h('span', { class: 'roster-sub' }, t('room.people.you')) : null,
+      p.role === 'host' ? h('span', { class: 'chip chip-host chip-sm' }, t('room.tile.host')) : null,
+      p.role === 'cohost' ? h('span', { class: 'chip chip-cohost chip-sm', 'data-testid': 'cohost-chip' }, t('room.tile.cohost')) : null,
     );
     const mic = h(
       'span',
-      { class: `roster-state${p.mic ? '' : ' is-off'}`, role: 'img', 'aria-label': p.mic ? 'Microphone on' : 'Microphone off', 'data-testid': 'participant-mic', 'data-muted': String(!p.mic) },
+      { class: `roster-state${p.mic ? '' : ' is-off'}`, role: 'img', 'aria-label': p.mic ? t('room.tile.micOn') : t('room.tile.micOff'), 'data-testid': 'participant-mic', 'data-muted': String(!p.mic) },
       icon(p.mic ? ICONS.mic : ICONS.micOff, 'icon icon-sm'),
     );
     const cam = h(
       'span',
-      { class: `roster-state${p.camera ? '' : ' is-off'}`, role: 'img', 'aria-label': p.camera ? 'Camera on' : 'Camera off', 'data-testid': 'participant-camera', 'data-on': String(p.camera) },
+      { class: `roster-state${p.camera ? '' : ' is-off'}`, role: 'img', 'aria-label': p.camera ? t('room.people.cameraOn') : t('room.people.cameraOff'), 'data-testid': 'participant-camera', 'data-on': String(p.camera) },
       icon(p.camera ? ICONS.camera : ICONS.cameraOff, 'icon icon-sm'),
     );
-    const who = p.name || 'this participant';
+    const who = p.name || t('room.people.this');
     const actions = canModerate
       ? h(
           'span',
@@ -60,11 +60,11 @@ export class ParticipantsPanel {
               type: 'button',
               class: 'btn btn-small btn-secondary',
               'data-testid': 'mute-participant',
-              'aria-label': `Mute ${who}`,
+              'aria-label': t('room.people.muteLabel', { name: who }),
               disabled: !p.mic,
               onclick: () => this.actions.mute(p.participantId),
             },
-            'Mute',
+            t('room.people.mute'),
           ),
           h(
             'button',
@@ -72,10 +72,10 @@ export class ParticipantsPanel {
               type: 'button',
               class: 'btn btn-small btn-danger-quiet',
               'data-testid': 'remove-participant',
-              'aria-label': `Remove ${who} from the meeting`,
+              'aria-label': t('room.people.removeLabel', { name: who }),
               onclick: () => this.actions.remove(p.participantId),
             },
-            'Remove',
+            t('room.people.remove'),
           ),
         )
       : null;
@@ -84,7 +84,7 @@ export class ParticipantsPanel {
       { class: 'roster-row', 'data-testid': 'participant-row', 'data-participant-id': p.participantId, 'data-local': String(isMe) },
       avatar,
       name,
-      h('span', { class: 'roster-states' }, p.screen ? h('span', { class: 'roster-state', role: 'img', 'aria-label': 'Sharing screen' }, icon(ICONS.screen, 'icon icon-sm')) : null, mic, cam),
+      h('span', { class: 'roster-states' }, p.screen ? h('span', { class: 'roster-state', role: 'img', 'aria-label': t('room.people.sharing') }, icon(ICONS.screen, 'icon icon-sm')) : null, mic, cam),
       actions,
     );
   }

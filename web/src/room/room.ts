@@ -32,7 +32,7 @@ export interface RoomOptions {
   media: LocalMedia;
   onWelcome(participantId: string): void;
   onMediaState(state: { mic: boolean; camera: boolean }): void;
-  onExit(reason: ExitReason, message?: string): void;
+  onExit(reason: ExitReason, error?: { code: RoomErrorCode; message: string }): void;
 }
 
 /**
@@ -95,7 +95,7 @@ export class Room {
       onConnection: (connection, previous) => this.connectionChanged(connection, previous),
       onRemoteMedia: (media) => this.applyRemoteMedia(media),
       onError: (code, message) => this.serverError(code, message),
-      onExit: (reason, message) => options.onExit(reason, message),
+      onExit: (reason, error) => options.onExit(reason, error),
     });
 
     this.stageView = new Stage(() => void this.stopScreen());

@@ -46,7 +46,8 @@ export interface SessionHandlers {
   onRemoteMedia(media: RemoteMedia): void;
   /** An `error` while live (the request failed, the session goes on). */
   onError(code: RoomErrorCode, message: string): void;
-  onExit(reason: ExitReason, message?: string): void;
+  /** The visit is over; `error` when the server's refusal ended it. */
+  onExit(reason: ExitReason, error?: { code: RoomErrorCode; message: string }): void;
 }
 
 /**
@@ -115,10 +116,10 @@ export class RoomSession {
     this.finish('left');
   }
 
-  finish(reason: ExitReason, message?: string): void {
+  finish(reason: ExitReason, error?: { code: RoomErrorCode; message: string }): void {
     if (this.state === 'done') return;
     this.setConnection('done');
-    this.handlers.onExit(reason, message);
+    this.handlers.onExit(reason, error);
   }
 
   dispose(): void {
@@ -161,14 +162,14 @@ export class RoomSession {
 
   private error(code: RoomErrorCode, message: string): void {
     const final = FINAL_ERROR[code];
-    if (final) return this.finish(final, message);
+    if (final) return this.finish(final, { code, message });
     if (this.state !== 'live') {
       // `hello` was refused. A server fault is worth another try; anything else is final.
       if (code === 'internal' || code === 'serverClosing') {
         this.signaling.close();
         return this.dropped();
       }
-      return this.finish('refused', message);
+      return this.finish('refused', { code, message });
     }
     this.handlers.onError(code, message);
   }

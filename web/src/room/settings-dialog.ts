@@ -2,6 +2,8 @@ import { h, icon } from '../dom';
 import { ICONS } from '../icons';
 import { devicePickers, type DevicePickers } from '../media/devices-ui';
 import type { LocalMedia } from '../media/local-media';
+import { rememberLocale, t } from '../i18n/i18n.js';
+import { languagePicker } from '../pages/language-picker';
 import './settings-dialog.css';
 
 /** Device pickers inside the room, in a modal <dialog> (focus trapping and Esc come with it). */
@@ -21,8 +23,8 @@ export class SettingsDialog {
       h(
         'header',
         { class: 'panel-header' },
-        h('h2', { class: 'panel-title', id: 'settings-title' }, 'Audio and video'),
-        h('button', { type: 'button', class: 'icon-btn', 'aria-label': 'Close settings', onclick: () => this.el.close() }, icon(ICONS.close)),
+        h('h2', { class: 'panel-title', id: 'settings-title' }, t('room.settings.title')),
+        h('button', { type: 'button', class: 'icon-btn', 'aria-label': t('room.settings.close'), onclick: () => this.el.close() }, icon(ICONS.close)),
       ),
       this.content,
     );
@@ -36,7 +38,9 @@ export class SettingsDialog {
   open(): void {
     this.release();
     this.pickers = devicePickers(this.media, this.onSpeaker);
-    this.content.replaceChildren(this.pickers.el);
+    // The room is built in one language; another one takes a reload, which rejoins as the same participant.
+    const language = languagePicker({ id: 'room-language', apply: (locale) => (rememberLocale(locale), location.reload()) });
+    this.content.replaceChildren(this.pickers.el, language);
     this.el.showModal();
   }
 

@@ -1,5 +1,6 @@
 import { h, hueFor, initials } from '../dom';
 import './stage.css';
+import { t } from '../i18n/i18n.js';
 
 export type SpotlightContent = { participantId: string; name: string; local: boolean; track: MediaStreamTrack | null } | null;
 
@@ -30,11 +31,11 @@ export class Spotlight {
       delete this.el.dataset.participantId;
       return;
     }
-    const name = content.name || 'Guest';
+    const name = content.name || t('room.guest');
     this.el.dataset.participantId = content.participantId;
     this.el.dataset.local = String(content.local);
-    this.el.setAttribute('aria-label', `Spotlight: ${content.local ? 'you' : name}`);
-    this.caption.textContent = content.local ? 'You are in the spotlight' : `Spotlight · ${name}`;
+    this.el.setAttribute('aria-label', content.local ? t('room.spotlight.labelYou') : t('room.spotlight.label', { name }));
+    this.caption.textContent = content.local ? t('room.spotlight.you') : t('room.spotlight.caption', { name });
     this.video.classList.toggle('mirrored', content.local);
     this.video.hidden = !content.track;
     this.avatar.hidden = !!content.track;

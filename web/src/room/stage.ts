@@ -1,6 +1,7 @@
 import { h, icon } from '../dom';
 import { ICONS } from '../icons';
 import './stage.css';
+import { t } from '../i18n/i18n.js';
 
 export type StageContent =
   | { kind: 'remote'; participantId: string; name: string; track: MediaStreamTrack }
@@ -24,11 +25,11 @@ export class Stage {
       'div',
       { class: 'stage-local' },
       icon(ICONS.screen, 'icon icon-xl'),
-      h('p', { class: 'stage-local-title' }, 'You are sharing your screen'),
-      h('p', { class: 'stage-local-sub' }, 'Everyone in the meeting can see it.'),
-      h('button', { type: 'button', class: 'btn btn-danger', 'data-testid': 'stop-sharing-button', onclick: onStopSharing }, 'Stop sharing'),
+      h('p', { class: 'stage-local-title' }, t('room.stage.youShare')),
+      h('p', { class: 'stage-local-sub' }, t('room.stage.everyoneSees')),
+      h('button', { type: 'button', class: 'btn btn-danger', 'data-testid': 'stop-sharing-button', onclick: onStopSharing }, t('room.stage.stop')),
     );
-    this.el = h('section', { class: 'stage', 'data-testid': 'screen-share', 'aria-label': 'Shared screen', hidden: true }, this.video, this.localCard, this.caption);
+    this.el = h('section', { class: 'stage', 'data-testid': 'screen-share', 'aria-label': t('room.stage.label'), hidden: true }, this.video, this.localCard, this.caption);
   }
 
   show(content: StageContent): void {
@@ -44,8 +45,8 @@ export class Stage {
     this.video.hidden = content.kind !== 'remote';
     this.caption.hidden = content.kind !== 'remote';
     if (content.kind === 'remote') {
-      this.caption.textContent = `${content.name || 'Guest'} is presenting`;
-      this.el.setAttribute('aria-label', `Screen shared by ${content.name || 'a guest'}`);
+      this.caption.textContent = t('room.stage.presenting', { name: content.name || t('room.guest') });
+      this.el.setAttribute('aria-label', t('room.stage.sharedBy', { name: content.name || t('room.aGuest') }));
       this.setTrack(content.track);
     } else {
       this.setTrack(null);

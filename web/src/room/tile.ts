@@ -1,8 +1,8 @@
 import { h, hueFor, icon, initials } from '../dom';
 import { ICONS } from '../icons';
-import { t } from '../i18n/i18n.js';
 import type { Participant } from '../../../src/protocol/room.js';
 import './tile.css';
+import { t } from '../i18n/i18n.js';
 
 /**
  * One participant's tile. The <video> element lives as long as the tile (tests and the browser's
@@ -27,7 +27,7 @@ export class Tile {
     this.avatar.style.setProperty('--hue', String(hueFor(participantId)));
     this.nameEl = h('span', { class: 'tile-name' });
     this.micIndicator = h('span', { class: 'tile-mic', 'data-testid': 'mic-indicator', role: 'img' });
-    this.hostBadge = h('span', { class: 'tile-host', title: 'Host', hidden: true }, icon(ICONS.host, 'icon icon-sm'));
+    this.hostBadge = h('span', { class: 'tile-host', title: t('room.tile.host'), hidden: true }, icon(ICONS.host, 'icon icon-sm'));
     this.phoneBadge = h('span', { class: 'tile-phone', 'data-testid': 'phone-badge', role: 'img', hidden: true }, icon(ICONS.phone, 'icon icon-sm'));
     this.el = h(
       'div',
@@ -46,15 +46,15 @@ export class Tile {
   }
 
   update(participant: Participant, cameraVisible: boolean): void {
-    const name = participant.name || 'Guest';
-    this.nameEl.textContent = this.local ? `${name} (You)` : name;
-    this.el.setAttribute('aria-label', this.local ? `${name} (you)` : name);
+    const name = participant.name || t('room.guest');
+    this.nameEl.textContent = this.local ? t('room.nameYou', { name }) : name;
+    this.el.setAttribute('aria-label', this.local ? t('room.tile.you', { name }) : name);
     this.avatar.replaceChildren(h('span', {}, initials(name)));
     this.hostBadge.hidden = participant.role === 'participant';
-    this.hostBadge.title = participant.role === 'cohost' ? 'Co-host' : 'Host';
+    this.hostBadge.title = participant.role === 'cohost' ? t('room.tile.cohost') : t('room.tile.host');
     const muted = !participant.mic;
     this.micIndicator.dataset.muted = String(muted);
-    this.micIndicator.setAttribute('aria-label', muted ? 'Microphone off' : 'Microphone on');
+    this.micIndicator.setAttribute('aria-label', muted ? t('room.tile.micOff') : t('room.tile.micOn'));
     this.micIndicator.replaceChildren(icon(muted ? ICONS.micOff : ICONS.mic, 'icon icon-sm'));
     this.el.dataset.camera = cameraVisible ? 'on' : 'off';
     const phone = participant.source === 'phone';

@@ -2,6 +2,7 @@ import { paintToggle } from '../controls';
 import { h, icon } from '../dom';
 import { ICONS } from '../icons';
 import './toolbar.css';
+import { t } from '../i18n/i18n.js';
 
 export interface ToolbarActions {
   toggleMic(): void;
@@ -44,7 +45,7 @@ export class Toolbar {
   private readonly settings = button('settings-button', 'tool-btn');
   private readonly leave = button('leave-button', 'tool-btn tool-leave');
   private readonly end = button('end-meeting-button', 'tool-btn tool-end');
-  private readonly peopleCount = h('span', { class: 'tool-count', 'aria-hidden': 'true' });
+  private readonly peopleCount = h('span', { class: 'tool-count' });
   private readonly unread = h('span', { class: 'badge', 'data-testid': 'chat-unread', hidden: true });
 
   constructor(actions: ToolbarActions) {
@@ -59,22 +60,20 @@ export class Toolbar {
 
     this.people.setAttribute('aria-controls', 'room-panel');
     this.chat.setAttribute('aria-controls', 'room-panel');
-    this.people.append(icon(ICONS.people), caption('People'), this.peopleCount);
-    this.chat.append(icon(ICONS.chat), caption('Chat'), this.unread);
-    this.settings.append(icon(ICONS.settings), caption('Settings'));
-    this.settings.setAttribute('aria-label', 'Audio and video settings');
-    this.settings.title = 'Audio and video settings';
-    this.leave.append(icon(ICONS.leave), caption('Leave'));
-    this.leave.setAttribute('aria-label', 'Leave the meeting');
-    this.leave.title = 'Leave the meeting';
-    this.end.append(icon(ICONS.end), caption('End for all'));
-    this.end.setAttribute('aria-label', 'End the meeting for everyone');
-    this.end.title = 'End the meeting for everyone';
+    this.people.append(icon(ICONS.people), caption(t('room.tool.people')), this.peopleCount);
+    this.chat.append(icon(ICONS.chat), caption(t('room.tool.chat')), this.unread);
+    this.settings.append(icon(ICONS.settings), caption(t('room.tool.settings')));
+    // Captioned buttons are named by their captions (visible, or read only on phones); tooltips say more.
+    this.settings.title = t('room.tool.settingsLabel');
+    this.leave.append(icon(ICONS.leave), caption(t('room.tool.leave')));
+    this.leave.title = t('room.tool.leaveLabel');
+    this.end.append(icon(ICONS.end), caption(t('room.tool.end')));
+    this.end.title = t('room.tool.endLabel');
     this.screen.hidden = !canShareScreen;
 
     this.el = h(
       'footer',
-      { class: 'toolbar', role: 'group', 'aria-label': 'Meeting controls' },
+      { class: 'toolbar', role: 'group', 'aria-label': t('room.tool.group') },
       h('div', { class: 'toolbar-group' }, this.mic, this.camera, this.screen),
       h('div', { class: 'toolbar-group' }, this.people, this.chat, this.settings),
       h('div', { class: 'toolbar-group toolbar-exit' }, this.leave, this.end),
@@ -82,33 +81,29 @@ export class Toolbar {
   }
 
   render(state: ToolbarState): void {
-    paintToggle(this.mic, { on: state.micOn, unavailable: !state.micAvailable, what: 'microphone', onIcon: ICONS.mic, offIcon: ICONS.micOff, caption: state.micOn ? 'Mute' : 'Unmute' });
+    paintToggle(this.mic, { on: state.micOn, unavailable: !state.micAvailable, what: 'mic', onIcon: ICONS.mic, offIcon: ICONS.micOff, caption: state.micOn ? t('room.tool.mute') : t('room.tool.unmute') });
     const micLocked = state.micLocked && !state.micOn;
     this.mic.dataset.locked = String(micLocked);
     if (micLocked) {
       this.mic.disabled = true;
-      this.mic.setAttribute('aria-label', 'The host has muted you; you can’t unmute yourself');
-      this.mic.title = 'The host has muted you; you can’t unmute yourself';
+      this.mic.title = t('room.tool.micLocked');
     }
-    paintToggle(this.camera, { on: state.cameraOn, unavailable: !state.cameraAvailable, what: 'camera', onIcon: ICONS.camera, offIcon: ICONS.cameraOff, caption: state.cameraOn ? 'Stop video' : 'Start video' });
-    this.screen.replaceChildren(icon(state.sharing ? ICONS.screenStop : ICONS.screen), caption(state.sharing ? 'Stop sharing' : 'Share'));
+    paintToggle(this.camera, { on: state.cameraOn, unavailable: !state.cameraAvailable, what: 'camera', onIcon: ICONS.camera, offIcon: ICONS.cameraOff, caption: state.cameraOn ? t('room.tool.stopVideo') : t('room.tool.startVideo') });
+    this.screen.replaceChildren(icon(state.sharing ? ICONS.screenStop : ICONS.screen), caption(state.sharing ? t('room.tool.stopSharing') : t('room.tool.share')));
     this.screen.dataset.on = String(state.sharing);
     this.screen.classList.toggle('is-active', state.sharing);
-    const screenLabel = state.sharing ? 'Stop sharing your screen' : state.shareBlocked ? 'The host has turned off screen sharing' : 'Share your screen';
+    const screenLabel = state.sharing ? t('room.tool.stopShareLabel') : state.shareBlocked ? t('room.tool.shareBlocked') : t('room.tool.shareLabel');
     this.screen.disabled = state.shareBlocked && !state.sharing;
-    this.screen.setAttribute('aria-label', screenLabel);
     this.screen.title = screenLabel;
 
     this.peopleCount.textContent = String(state.participantCount);
-    this.people.setAttribute('aria-label', `Participants (${state.participantCount})`);
-    this.people.title = 'Participants';
+    this.people.title = t('room.tool.peopleLabel', { count: state.participantCount });
     this.people.setAttribute('aria-expanded', String(state.panel === 'participants'));
     this.people.classList.toggle('is-active', state.panel === 'participants');
 
     this.unread.hidden = state.unread === 0;
     this.unread.textContent = state.unread > 99 ? '99+' : String(state.unread);
-    this.chat.setAttribute('aria-label', state.unread ? `Chat (${state.unread} unread)` : 'Chat');
-    this.chat.title = 'Chat';
+    this.chat.title = state.unread ? t('room.tool.chatUnread', { count: state.unread }) : t('room.tool.chat');
     this.chat.setAttribute('aria-expanded', String(state.panel === 'chat'));
     this.chat.classList.toggle('is-active', state.panel === 'chat');
 

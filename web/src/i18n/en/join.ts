@@ -1,0 +1,22 @@
+/** The join page: room code and passcode. */
+export const join = {
+  'join.documentTitle': 'Join a meeting · vconf',
+  'join.heading': 'Join a meeting',
+  'join.lead': 'Enter the room code and passcode from your meeting invitation.',
+  'join.roomCode': 'Room code',
+  'join.roomCodeHint': 'The 11-digit code from your invitation.',
+  'join.passcode': 'Passcode',
+  'join.passcodeHint': 'Hosts: enter the host passcode to run the meeting.',
+  'join.show': 'Show',
+  'join.hide': 'Hide',
+  'join.showPasscode': 'Show passcode',
+  'join.hidePasscode': 'Hide passcode',
+  'join.submit': 'Join',
+  'join.joining': 'Joining…',
+  'join.incomplete': 'Enter the 11-digit room code and the passcode.',
+  'join.retryAt': 'You can try again at {time}. A link from the meeting invitation still works meanwhile.',
+  'join.tooManyAttempts': { one: 'Too many incorrect attempts. Try again in {count} minute.', other: 'Too many incorrect attempts. Try again in {count} minutes.' },
+  'join.footer': 'Got a meeting link? Open it directly — no code needed. {link} to see your meetings.',
+  'join.footerSignIn': 'Sign in',
+  'join.sessionExpired': 'Your session has expired. Enter the passcode to join again.',
+} as const;

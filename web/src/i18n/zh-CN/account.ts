@@ -1,0 +1,41 @@
+import type { account as en } from '../en/account.js';
+import type { Translation } from '../types.js';
+
+export const account: Translation<typeof en> = {
+  'signin.documentTitle': '登录 · vconf',
+  'signin.heading': '登录',
+  'signin.lead': '登录后可查看你的会议，并接收入会呼叫。',
+  'signin.user': '用户 ID',
+  'signin.password': '密码',
+  'signin.corp': '组织 ID（可选）',
+  'signin.corpHint': '仅当你属于多个组织时需要填写。',
+  'signin.submit': '登录',
+  'signin.incomplete': '请输入用户 ID 和密码。',
+  'signin.failed': '登录失败，请重试。',
+  'signin.network': '无法连接服务器，请检查网络后重试。',
+  'signin.error.badRequest': '请输入用户 ID 和密码。',
+  'signin.error.badCredentials': '用户 ID 或密码错误。',
+  'signin.tooManyAttempts': { other: '登录错误次数过多，请 {count} 分钟后再试。' },
+  'signin.withCode': '改用会议号加入会议',
+  'signin.signedOut': '你已退出登录。',
+  'signin.linkInvalid': '该登录链接已被使用或已过期。请使用密码登录，或申请新的链接。',
+
+  'me.documentTitle': '我的会议 · vconf',
+  'me.heading': '我的会议',
+  'me.signOut': '退出登录',
+  'me.none': '你当前没有进行中的会议。',
+  'me.booked': '已预约',
+  'me.join': '加入',
+  'me.youOrganize': '我发起的',
+  'me.organizedBy': '发起人：{name}',
+  'me.attend.1': '未入会',
+  'me.attend.2': '呼叫中',
+  'me.attend.3': '会议中',
+  'me.attend.4': '已拒绝',
+  'me.attend.5': '已移出',
+  'me.attend.6': '已离开',
+
+  'ring.calling': '{name} 邀请你加入会议',
+  'ring.join': '加入',
+  'ring.decline': '拒绝',
+};

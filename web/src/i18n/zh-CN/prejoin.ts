@@ -1,0 +1,42 @@
+import type { prejoin as en } from '../en/prejoin.js';
+import type { Translation } from '../types.js';
+
+export const prejoin: Translation<typeof en> = {
+  'prejoin.documentTitle': '{title} · 准备入会',
+  'prejoin.eyebrow': '准备好入会了吗？',
+  'prejoin.room': '会议号 {code}',
+  'prejoin.asHost': '你将以主持人身份入会',
+  'prejoin.preview': '摄像头预览',
+  'prejoin.micLevel': '麦克风音量',
+  'prejoin.name': '你的名字',
+  'prejoin.nameMissing': '请输入其他参会人看到的名字。',
+  'prejoin.joinNow': '立即入会',
+  'prejoin.cameraOff': '摄像头已关闭',
+  'prejoin.cameraBlocked': '摄像头权限被禁止',
+  'prejoin.cameraNotFound': '未找到摄像头',
+  'prejoin.cameraInUse': '摄像头正被其他应用占用',
+  'prejoin.cameraUnavailable': '摄像头不可用',
+
+  'devices.microphone': '麦克风',
+  'devices.camera': '摄像头',
+  'devices.speaker': '扬声器',
+  'devices.systemDefault': '系统默认',
+  'devices.numbered': '{kind} {count}',
+  'devices.micBlocked': '麦克风权限被禁止',
+  'devices.cameraBlocked': '摄像头权限被禁止',
+  'devices.noMic': '未找到麦克风',
+  'devices.noCamera': '未找到摄像头',
+
+  'media.insecure': '此浏览器只允许在安全（https）页面使用摄像头和麦克风。你仍可入会观看和收听。',
+  'media.bothBlocked': '摄像头和麦克风权限被禁止。请在浏览器的网站设置中允许，或直接入会观看和收听。',
+  'media.micDenied': '麦克风权限被禁止，请在浏览器的网站设置中允许。',
+  'media.micNotFound': '未找到麦克风。',
+  'media.micInUse': '麦克风正被其他应用占用。',
+  'media.micFailed': '无法打开麦克风。',
+  'media.cameraDenied': '摄像头权限被禁止，请在浏览器的网站设置中允许。',
+  'media.cameraNotFound': '未找到摄像头。',
+  'media.cameraInUse': '摄像头正被其他应用占用。',
+  'media.cameraFailed': '无法打开摄像头。',
+  'media.canHear': '你仍可入会收听其他人。',
+  'media.audioOnly': '你仍可仅用音频入会。',
+};

@@ -1,0 +1,31 @@
+import type { status as en } from '../en/status.js';
+import type { Translation } from '../types.js';
+
+export const status: Translation<typeof en> = {
+  'status.ended.heading': '会议已结束',
+  'status.ended.body': '会议已结束，感谢参加。',
+  'status.removed.heading': '你已被移出会议',
+  'status.removed.body': '主持人已将你移出会议，你无法在此浏览器上重新加入。',
+  'status.kicked.body': '主持人已将你移出会议，你可以重新加入。',
+  'status.invalid-link.heading': '会议链接无效或已过期',
+  'status.invalid-link.body': '请检查链接是否完整，或使用会议号和密码加入。',
+  'status.left.heading': '你已离开会议',
+  'status.left.body': '会议进行期间，你可以重新加入。',
+  'status.replaced.heading': '你已在其他标签页中入会',
+  'status.replaced.body': '该会议已在其他标签页或窗口中打开。你可以在那里继续，或改为在此处继续。',
+  'status.error.heading': '出了点问题',
+  'status.error.body': '无法打开会议，请重试。',
+  'status.locked.heading': '会议已锁定',
+  'status.locked.body': '主持人已锁定会议，新成员无法加入。请联系主持人解锁后重试。',
+  'status.cancelled.heading': '会议已取消',
+  'status.cancelled.body': '发起人已取消这场预约会议，链接已无法打开会议。',
+  'status.not-open.heading': '会议尚未开放',
+  'status.not-open.body': '预约会议在开始前 15 分钟开放，请届时再试。',
+  'status.restricted.heading': '该会议仅限本组织成员',
+  'status.restricted.body': '只有主办组织的成员可以加入此会议。',
+  'status.useHere': '在此处继续',
+  'status.tryAgain': '重试',
+  'status.rejoin': '重新加入',
+  'status.joinWithCode': '使用会议号加入',
+  'status.joinAnother': '加入其他会议',
+};
