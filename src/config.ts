@@ -194,7 +194,7 @@ function sipConfig(listen: string, trusted: string, rtpPorts: string, announced:
     if (!family || !okBits || extra !== undefined) throw new ConfigError(`--sip-trusted must be comma-separated IP addresses or CIDRs, got "${entry}"`);
   }
   if (announced && !isIP(announced)) throw new ConfigError(`--sip-announced-ip must be an IP address, got "${announced}"`);
-  const range = portRange(rtpPorts);
+  const range = portRange(rtpPorts, 'sip-rtp-ports');
   return { host, port, trusted: entries, rtpPorts: range, announcedIp: announced || undefined };
 }
 
@@ -308,12 +308,12 @@ export function retrySchedule(text: string): number[] {
   return waits;
 }
 
-function portRange(text: string): [number, number] {
+function portRange(text: string, name = 'rtc-ports'): [number, number] {
   const match = /^(\d+)-(\d+)$/.exec(text.trim());
   const low = Number(match?.[1]);
   const high = Number(match?.[2]);
   if (!match || low < 1024 || high > 65535 || low > high) {
-    throw new ConfigError(`--rtc-ports must be a range like 40000-40999 within 1024-65535, got "${text}"`);
+    throw new ConfigError(`--${name} must be a range like 40000-40999 within 1024-65535, got "${text}"`);
   }
   return [low, high];
 }
