@@ -50,8 +50,10 @@ import { RoomRouter, relayProof } from './cluster/room-router.js';
 import type { ClusterSignal, ClusterState } from './domain/ports/cluster.js';
 import { DialInService } from './domain/dial-in.js';
 import { SipEndpoint } from './sip/sip-endpoint.js';
-import { loadPrompts } from './sip/prompts.js';
+import { loadPrompts, type Prompts } from './sip/prompts.js';
 import type { RoomMixer } from './sip/room-mixer.js';
+import { PhoneBridgeHost, openBridge } from './sip/phone-bridge.js';
+import type { PhoneDeps } from './sip/phone-call.js';
 import type { ConferenceExtrasStore, DirectoryRepository, RateCounter, StreamTicketStore, UserMeetingsStore } from './domain/ports/index.js';
 
 /** Everything a running vconf needs, wired once: storage, counters, domain services and rooms. */
@@ -92,6 +94,8 @@ export interface Context {
   readiness: Readiness;
   /** Dial-in by telephone (--sip-listen); startServer starts it. */
   sip: SipEndpoint | undefined;
+  /** The host's end of phone calls answered by another instance of the deployment (docs/dial-in.md). */
+  phoneBridge: PhoneBridgeHost;
   close(): Promise<void>;
 }
 
@@ -216,27 +220,40 @@ export async function createContext(config: Config, logger: Logger): Promise<{ c
     const tokens = new TokenService(new SqlTokenRepository(db), directory, key, undefined, rates);
     metrics = createMetrics({ rooms, sfu, outbox: eventStore, pool: store, stream });
     const admission = new AdmissionService(meetingRepo, rates, signer, DEFAULT_JOIN_LIMITS, undefined, entry, schedule);
-    const sipEndpoint = config.sip
-      ? new SipEndpoint(
-          config.sip,
-          {
-            prompts: loadPrompts(),
-            dialIn: new DialInService(admission),
-            rooms,
-            sfu,
-            mixers: new Map<string, RoomMixer>(),
-            log: logger.child({ component: 'sip' }),
-            ...(config.sip.menuTimeoutMs ? { menuTimeoutMs: config.sip.menuTimeoutMs } : {}),
-            // Several instances: the room comes here unless it is live on another instance already.
-            placeRoom: async (conferenceId) => {
-              if (!state.shared) return { here: true };
-              const where = await node.hostFor(conferenceId, true);
-              return where.local ? { here: true } : { here: false, host: where.host.id };
-            },
-          },
-          logger.child({ component: 'sip' }),
-        )
-      : undefined;
+    // Phone callers: answered here with --sip-listen, or bridged here from the instance that answered
+    // (src/sip/phone-bridge.ts). Both kinds share the rooms' mixers; the prompts load at start with
+    // --sip-listen (a build without them refuses to start), else with the first bridged call.
+    let prompts: Prompts | undefined = config.sip ? loadPrompts() : undefined;
+    const proof = relayProof(key);
+    const sipLog = logger.child({ component: 'sip' });
+    const phoneDeps: PhoneDeps = {
+      get prompts() {
+        return (prompts ??= loadPrompts());
+      },
+      dialIn: new DialInService(admission),
+      rooms,
+      sfu,
+      mixers: new Map<string, RoomMixer>(),
+      log: sipLog,
+      ...(config.sip?.menuTimeoutMs ? { menuTimeoutMs: config.sip.menuTimeoutMs } : {}),
+      // Several instances: the room comes here unless it is live on another instance already.
+      placeRoom: async (conferenceId) => {
+        if (!state.shared) return { here: true };
+        const where = await node.hostFor(conferenceId, true);
+        return where.local ? { here: true } : { here: false, host: where.host.id, url: where.host.url };
+      },
+      openBridge: (url, claims, caller) => openBridge(url, proof, signer.sign(claims), caller),
+    };
+    const sipEndpoint = config.sip ? new SipEndpoint(config.sip, phoneDeps, sipLog) : undefined;
+    const phoneBridge = new PhoneBridgeHost(
+      () => {
+        prompts ??= loadPrompts();
+        return phoneDeps;
+      },
+      signer,
+      proof,
+      sipLog,
+    );
     const ctx: Context = {
       config,
       directory,
@@ -256,6 +273,7 @@ export async function createContext(config: Config, logger: Logger): Promise<{ c
       meetings: new MeetingService({ directory, meetings: meetingRepo, budget: rates, links, phoneNumbers: config.phoneNumbers, events: recorder }),
       admission,
       sip: sipEndpoint,
+      phoneBridge,
       presence,
       rooms,
       schedule,

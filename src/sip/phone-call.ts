@@ -11,8 +11,17 @@ import { OpusVoice } from './opus-voice.js';
 import { PromptPlayer, type Prompts } from './prompts.js';
 import type { PromptName } from './prompt-texts.js';
 import { RoomMixer, type MixedPhone } from './room-mixer.js';
-import type { RtpLeg } from './rtp-leg.js';
+import type { TicketClaims } from '../domain/tickets.js';
+import type { BridgeLink } from './phone-bridge.js';
 import { FrameQueue } from './sample-queue.js';
+
+/** Where a call's audio and keys come from and go to: its RTP leg, or a bridge socket on the host. */
+export interface CallLeg {
+  onFrame: (pcm: Int16Array) => void;
+  onKey: (key: string) => void;
+  send(pcm: Int16Array): void;
+  close(): void;
+}
 
 /** What every call shares: the prompts, admission, the rooms and their mixers. */
 export interface PhoneDeps {
@@ -28,7 +37,9 @@ export interface PhoneDeps {
    * Where the meeting's room lives (several instances, docs/deploy.md): placed here when nobody
    * hosts it; another instance's id when it is live there. Default: always here.
    */
-  placeRoom?: (conferenceId: string) => Promise<{ here: true } | { here: false; host: string }>;
+  placeRoom?: (conferenceId: string) => Promise<{ here: true } | { here: false; host: string; url: string }>;
+  /** Opens the audio bridge to the instance hosting the room (phone-bridge.ts). */
+  openBridge?: (url: string, claims: TicketClaims, caller: string | undefined) => Promise<BridgeLink>;
 }
 
 const MENU_TIMEOUT_MS = 60_000;
@@ -54,7 +65,7 @@ const REFUSAL_PROMPTS: Record<DialInRefusal | 'full' | 'busy' | 'banned' | 'notF
   notFound: 'ended',
 };
 
-type Stage = 'code' | 'passcode' | 'checking' | 'joining' | 'room' | 'leaving' | 'over';
+type Stage = 'code' | 'passcode' | 'checking' | 'joining' | 'room' | 'bridged' | 'leaving' | 'over';
 
 /**
  * One caller from answer to hang-up: the voice menu (meeting code, passcode, three tries), then a
@@ -77,12 +88,14 @@ export class PhoneCall implements MixedPhone {
   private speakingFrames = 0;
   private speaking = false;
   /** The peer the room talks to; its identity guards leave() against a replaced connection. */
+  /** The bridge to the room's host while this call's room is on another instance. */
+  private bridge: BridgeLink | undefined;
   private readonly peer: Peer = { send: (m) => this.fromRoom(m as RoomMessage), close: () => this.roomClosed() };
 
   constructor(
     private readonly deps: PhoneDeps,
     readonly caller: string | undefined,
-    private readonly leg: RtpLeg,
+    private readonly leg: CallLeg,
     /** Ends the dialog from vconf's side (BYE); the endpoint then calls hungUp(). */
     private readonly hangUp: (why: string) => void,
   ) {
@@ -109,6 +122,7 @@ export class PhoneCall implements MixedPhone {
   /** A key from RFC 2833 events or SIP INFO. */
   key(key: string): void {
     if (this.stage === 'room') return this.roomKey(key);
+    if (this.stage === 'bridged') return this.bridge?.key(key);
     if (this.stage !== 'code' && this.stage !== 'passcode') return;
     // Barge-in: a caller who knows what to type need not listen to the end.
     this.player.stop();
@@ -139,7 +153,18 @@ export class PhoneCall implements MixedPhone {
     this.menuClock.stop();
     clearTimeout(this.menuTimer);
     this.leg.close();
+    this.bridge?.close();
+    this.bridge = undefined;
     await this.leaveRoom();
+  }
+
+  /**
+   * On the room's host: a call answered by another instance, whose menu admitted it there, enters
+   * the room at once. It is never bridged on again: a room not hosted here refuses it.
+   */
+  async enterBridged(claims: TicketClaims): Promise<void> {
+    if (this.stage !== 'code') return;
+    await this.join(claims, true);
   }
 
   // MixedPhone: the mixer's view of this caller.
@@ -176,14 +201,17 @@ export class PhoneCall implements MixedPhone {
     await this.join(result.claims);
   }
 
-  private async join(claims: Parameters<RoomHub['enterLocal']>[0]): Promise<void> {
+  private async join(claims: TicketClaims, bridged = false): Promise<void> {
     this.stage = 'joining';
     const { conferenceId } = claims;
     const where = this.deps.placeRoom ? await this.deps.placeRoom(conferenceId) : { here: true as const };
+    if (this.stage !== 'joining') return;
     if (!where.here) {
-      // The call's media would have to be bridged to the room's host: not done yet (docs/dial-in.md).
-      this.deps.log.warn({ conferenceId, host: where.host }, 'phone caller refused: the meeting is hosted on another instance');
-      return this.finish('busy');
+      if (bridged || !this.deps.openBridge) {
+        this.deps.log.warn({ conferenceId, host: where.host }, 'phone caller refused: the meeting is hosted on another instance');
+        return this.finish('busy');
+      }
+      return this.bridgeTo(where, claims);
     }
     let publisher: LocalPublisher | undefined;
     let mixer = this.deps.mixers.get(conferenceId);
@@ -213,7 +241,37 @@ export class PhoneCall implements MixedPhone {
     this.deps.log.info({ conferenceId, participantId: this.session.participantId }, 'phone caller joined');
   }
 
+  /** The room is on another instance: the caller's audio and keys go there, what they hear comes back. */
+  private async bridgeTo(where: { host: string; url: string }, claims: TicketClaims): Promise<void> {
+    let link: BridgeLink;
+    try {
+      link = await this.deps.openBridge!(where.url, claims, this.caller);
+    } catch (err) {
+      this.deps.log.warn({ err, conferenceId: claims.conferenceId, host: where.host }, 'phone caller refused: the meeting\'s host cannot be reached');
+      return this.finish('busy');
+    }
+    if (this.stage !== 'joining') return link.close();
+    this.stage = 'bridged';
+    this.bridge = link;
+    this.menuClock.stop();
+    link.onFrame = (pcm) => this.leg.send(pcm);
+    link.onEnd = (why) => {
+      this.bridge = undefined;
+      if (this.stage !== 'bridged') return;
+      // The host played its last words and hung up; a bridge lost without them means the host is gone.
+      if (why) {
+        this.stage = 'leaving';
+        this.hangUp(why);
+      } else {
+        this.deps.log.warn({ conferenceId: claims.conferenceId, host: where.host }, 'bridged phone call lost its host');
+        void this.finish('busy');
+      }
+    };
+    this.deps.log.info({ conferenceId: claims.conferenceId, host: where.host }, 'phone caller bridged to the meeting\'s host');
+  }
+
   private frame(pcm: Int16Array): void {
+    if (this.stage === 'bridged') return this.bridge?.frame(pcm);
     if (this.stage !== 'room' || !this.session) return;
     if (!this.mic) {
       this.opus.skip();
@@ -290,6 +348,8 @@ export class PhoneCall implements MixedPhone {
     if (this.stage === 'over' || this.stage === 'leaving') return;
     this.stage = 'leaving';
     clearTimeout(this.menuTimer);
+    this.bridge?.close();
+    this.bridge = undefined;
     if (closedByRoom) this.detachFromRoom();
     else await this.leaveRoom();
     this.player.stop();

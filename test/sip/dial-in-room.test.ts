@@ -15,7 +15,7 @@ import { startTestServer, type TestServer } from '../support/server.js';
 import { $conference, appToken, conferenceClient, confHeaders, memberModels, runtime } from '../support/sdk.js';
 import { enterRoom, eventually } from '../e2e/support/room.js';
 import { runSipp, scenarioXml } from '../../tools/sipp.js';
-import { CallerEar, sipConfig } from './support/dial-in.js';
+import { CallerEar, inboundAudio, sipConfig } from './support/dial-in.js';
 
 const ready = await requires(import.meta.url, 'chromium', 'tool:sipp');
 
@@ -28,23 +28,6 @@ let m: { conferenceId: string; roomCode: string; conferencePassword: string; hos
 
 const sdk = () => conferenceClient(server.endpoint);
 const h = () => confHeaders(token);
-
-/** What the page receives as audio, over every inbound audio stream (the caller is the only other participant). */
-function inboundAudio(p: Page): Promise<{ packets: number; level: number; energy: number }> {
-  return p.evaluate(async () => {
-    const pcs = (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs.filter((pc) => pc.connectionState !== 'closed');
-    const out = { packets: 0, level: 0, energy: 0 };
-    for (const pc of pcs) {
-      (await pc.getStats()).forEach((s: { type: string; kind?: string; packetsReceived?: number; audioLevel?: number; totalAudioEnergy?: number }) => {
-        if (s.type !== 'inbound-rtp' || s.kind !== 'audio') return;
-        out.packets += s.packetsReceived ?? 0;
-        out.level = Math.max(out.level, s.audioLevel ?? 0);
-        out.energy += s.totalAudioEnergy ?? 0;
-      });
-    }
-    return out;
-  });
-}
 
 /** Audio packets the page receives over `ms`, after a pause for packets in flight. */
 async function packetsOver(ms: number): Promise<number> {

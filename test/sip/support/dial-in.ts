@@ -1,5 +1,6 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { alaw } from 'alawmulaw';
+import type { Page } from 'playwright-core';
 import type { Config } from '../../../src/config.js';
 
 /** A SIP endpoint on loopback for one test server: a port of its own, SIPp's address trusted. */
@@ -41,4 +42,21 @@ export class CallerEar {
   close(): void {
     this.socket?.close();
   }
+}
+
+/** What the page receives as audio, over every inbound audio stream (the caller is the only other participant). */
+export function inboundAudio(p: Page): Promise<{ packets: number; level: number; energy: number }> {
+  return p.evaluate(async () => {
+    const pcs = (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs.filter((pc) => pc.connectionState !== 'closed');
+    const out = { packets: 0, level: 0, energy: 0 };
+    for (const pc of pcs) {
+      (await pc.getStats()).forEach((s: { type: string; kind?: string; packetsReceived?: number; audioLevel?: number; totalAudioEnergy?: number }) => {
+        if (s.type !== 'inbound-rtp' || s.kind !== 'audio') return;
+        out.packets += s.packetsReceived ?? 0;
+        out.level = Math.max(out.level, s.audioLevel ?? 0);
+        out.energy += s.totalAudioEnergy ?? 0;
+      });
+    }
+    return out;
+  });
 }
