@@ -4,6 +4,7 @@
  * (403 untrusted source, 488 no G.711, 415 not SDP, 422 short session timer, 481 unknown dialog,
  * 487 after CANCEL, 405 unknown method).
  */
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requires } from '../support/requirements.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -18,6 +19,8 @@ let server: TestServer;
 let token: string;
 let target: string;
 let sipAt: { host: string; port: number };
+/** The server's log lines: how a call ended (`why`, the last prompt's name) is read from them. */
+const logLines: Array<{ msg?: string; why?: string; callId?: string }> = [];
 
 async function raw(localIp = '127.0.0.1'): Promise<RawSip> {
   const ua = new RawSip(sipAt, localIp);
@@ -49,7 +52,8 @@ describe.skipIf(!ready)('dial-in: SIP and the voice menu (SIPp)', () => {
     // Ringing before the answer leaves CANCEL a window.
     const sip = { ...sipConfig(), ringMs: 300 };
     sipAt = { host: sip.host, port: sip.port };
-    server = await startTestServer({ config: { sip } });
+    const logger = pino({ level: 'info' }, { write: (line: string) => void logLines.push(JSON.parse(line) as (typeof logLines)[number]) });
+    server = await startTestServer({ config: { sip }, logger });
     token = await appToken(server.endpoint, 'acme-app', 's3cret');
     target = `${sip.host}:${sip.port}`;
   });
@@ -194,5 +198,33 @@ describe.skipIf(!ready)('dial-in: SIP and the voice menu (SIPp)', () => {
     expect(run.errors, run.stdout).toBe('');
     expect(run.code).toBe(0);
     expect(server.running.ctx.rooms.live(m.conferenceId)).toBeUndefined();
+  });
+
+  // Not concurrent: its four calls would not fit in this server's RTP ports beside the others'.
+  it('a meeting at its capacity is told "full" in words, and the caller is hung up', { timeout: 90_000 }, async () => {
+    // Small Corp allows 3 people per meeting: a host and two participants by phone fill it.
+    const small = await appToken(server.endpoint, 'small-app', 'sm4ll');
+    const m = (
+      await conferenceClient(server.endpoint).createVideoConferenceWithOptions(
+        new $conference.CreateVideoConferenceRequest({ userId: 'uS1', confTitle: 'Small by phone', inviteCaller: false }),
+        confHeaders(small),
+        runtime(),
+      )
+    ).body as { conferenceId: string; roomCode: string; conferencePassword: string; hostPassword: string };
+    const stay = (from: string, passcode: string) => runSipp(target, scenarioXml({ from, steps: [{ keys: `${m.roomCode}#${passcode}#` }, { awaitBye: 80_000 }] }), { service: from });
+    const inside = [stay('13300000001', m.hostPassword)];
+    await eventually(() => server.running.ctx.rooms.live(m.conferenceId)?.size ?? 0, (n) => n === 1, 30_000);
+    inside.push(stay('13300000002', m.conferencePassword), stay('13300000003', m.conferencePassword));
+    await eventually(() => server.running.ctx.rooms.live(m.conferenceId)?.size ?? 0, (n) => n === 3, 30_000);
+    const refused = await runSipp(target, scenarioXml({ from: '13300000004', steps: [{ keys: `${m.roomCode}#${m.conferencePassword}#` }, { awaitBye: 40_000 }] }), { service: '13300000004' });
+    expect(refused.errors, refused.stdout).toBe('');
+    expect(refused.code).toBe(0);
+    // The call ended after the "full" prompt (its name is the hang-up's reason); no other test's call hears it.
+    expect(logLines.filter((l) => l.msg === 'call ended' && l.why === 'full')).toHaveLength(1);
+    expect(server.running.ctx.rooms.live(m.conferenceId)?.size).toBe(3);
+    const phones = (await memberModels(server.endpoint, small, m.conferenceId)).filter((x) => x.pstnJoin);
+    expect(phones.map((x) => x.userNick).sort()).toEqual(['133****0001', '133****0002', '133****0003']);
+    await conferenceClient(server.endpoint).closeVideoConferenceWithOptions(m.conferenceId, new $conference.CloseVideoConferenceRequest({ unionId: 'uS1' }), confHeaders(small), runtime());
+    for (const run of await Promise.all(inside)) expect(run.code).toBe(0);
   });
 });
