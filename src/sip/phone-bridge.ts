@@ -27,6 +27,8 @@ const FRAME_BYTES = FRAME_SAMPLES * 2;
 const HELLO_TIMEOUT_MS = 10_000;
 /** The host sends a frame every 20 ms while the call lasts: this long without one means it is gone. */
 const SILENT_HOST_MS = 5000;
+/** Before its first frame the host is still entering the room (database writes): it gets longer. */
+const ENTERING_MS = 15_000;
 
 /** The answering instance's end of a bridge. */
 export interface BridgeLink {
@@ -60,9 +62,9 @@ export function openBridge(url: string, proof: string, ticket: string, caller: s
     onFrame: () => undefined,
     onEnd: () => undefined,
   };
-  const arm = () => {
+  const arm = (ms = SILENT_HOST_MS) => {
     clearTimeout(watchdog);
-    watchdog = setTimeout(() => socket.terminate(), SILENT_HOST_MS);
+    watchdog = setTimeout(() => socket.terminate(), ms);
     watchdog.unref();
   };
   socket.on('message', (data: RawData, isBinary) => {
@@ -79,7 +81,7 @@ export function openBridge(url: string, proof: string, ticket: string, caller: s
   return new Promise((resolve, reject) => {
     socket.on('open', () => {
       socket.send(JSON.stringify({ type: 'hello', ticket, caller: caller ?? null }));
-      arm();
+      arm(ENTERING_MS);
       resolve(link);
     });
     socket.on('error', (err) => {

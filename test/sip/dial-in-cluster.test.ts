@@ -9,6 +9,7 @@
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { launchBrowser, newParticipant } from '../../tools/chromium.js';
 import { enterRoom, eventually } from '../e2e/support/room.js';
 import { REDIS_URL, requires } from '../support/requirements.js';
@@ -134,6 +135,14 @@ describe.skipIf(!ready)('dial-in with several instances', () => {
     } finally {
       ear.close();
       await page.close();
+    }
+  });
+
+  it.concurrent('the bridge path admits only instances of the deployment: no proof or a wrong one is refused', async () => {
+    for (const headers of [{}, { 'x-vconf-relay': 'x'.repeat(43) }]) {
+      const ws = new WebSocket(`${b.endpoint.replace(/^http/, 'ws')}/sip/bridge`, { headers });
+      const code = await new Promise<number>((resolve) => ws.on('close', (c) => resolve(c)));
+      expect(code).toBe(4403);
     }
   });
 });
