@@ -50,6 +50,8 @@ export interface Config {
   statsRetentionMs?: number;
   /** How often pages report getStats and the SFU's counters are read; default 5 s. */
   statsIntervalMs?: number;
+  /** Dial-in by telephone (docs/dial-in.md); undefined = no SIP endpoint. */
+  sip?: SipConfig | undefined;
   /** Pause between the SYSTEM pings of a Stream-mode connection (default 30 s; embedders and tests). */
   eventStreamPingMs?: number;
   /** How long a Stream-mode EVENT frame waits for its acknowledgement (default 10 s; embedders and tests). */
@@ -67,6 +69,21 @@ export interface TlsConfig {
   keyFile: string;
   /** Plain-HTTP port answering every request with a redirect to HTTPS; undefined = none. */
   redirectPort: number | undefined;
+}
+
+export interface SipConfig {
+  host: string;
+  port: number;
+  /** Addresses or CIDRs of the trunk or SIP proxy allowed to send calls; others get 403. */
+  trusted: string[];
+  /** UDP ports of the calls' RTP, inclusive. */
+  rtpPorts: [number, number];
+  /** Address put into SIP Contact and SDP; default the listen address. */
+  announcedIp: string | undefined;
+  /** Ringing before the answer (embedders and tests: a window for CANCEL); default none. */
+  ringMs?: number;
+  /** How long the voice menu waits for a key (default 60 s). */
+  menuTimeoutMs?: number;
 }
 
 export interface TurnConfig {
@@ -111,6 +128,10 @@ export const serveOptions = {
   'stats-interval': { type: 'string', env: 'VCONF_STATS_INTERVAL', default: '5s', help: 'how often pages report their media statistics and the SFU is measured (1s to 60s)' },
   recordings: { type: 'string', env: 'VCONF_RECORDINGS', default: '', help: 'directory of cloud recording files (default: <data>/recordings)' },
   ffmpeg: { type: 'string', env: 'VCONF_FFMPEG', default: 'ffmpeg', help: 'the ffmpeg that records and streams meetings (ffprobe beside it); without it those operations are not available' },
+  'sip-listen': { type: 'string', env: 'VCONF_SIP_LISTEN', default: '', help: 'HOST:PORT of the SIP endpoint for dial-in by telephone, UDP and TCP (default: off)' },
+  'sip-trusted': { type: 'string', env: 'VCONF_SIP_TRUSTED', default: '', help: 'comma-separated addresses/CIDRs of the SIP trunk or proxy allowed to send calls (others get 403)' },
+  'sip-rtp-ports': { type: 'string', env: 'VCONF_SIP_RTP_PORTS', default: '41000-41999', help: 'UDP port range of the phone calls\' RTP' },
+  'sip-announced-ip': { type: 'string', env: 'VCONF_SIP_ANNOUNCED_IP', default: '', help: 'address put into SIP Contact and SDP (default: the --sip-listen address)' },
   'event-retry-schedule': { type: 'string', env: 'VCONF_EVENT_RETRY_SCHEDULE', default: '', help: 'waits between event delivery attempts, e.g. 1s,5s,30s,2m,10m,1h,1h,1h (the default)' },
 } as const;
 
@@ -169,7 +190,30 @@ export function resolveConfig(argv: string[], env: NodeJS.ProcessEnv = process.e
     statsIntervalMs: statsInterval(get('stats-interval')),
     recordingsDir: get('recordings') || undefined,
     ffmpegPath: get('ffmpeg'),
+    sip: sipConfig(get('sip-listen'), get('sip-trusted'), get('sip-rtp-ports'), get('sip-announced-ip')),
   };
+}
+
+function sipConfig(listen: string, trusted: string, rtpPorts: string, announced: string): SipConfig | undefined {
+  if (!listen) {
+    if (trusted) throw new ConfigError('--sip-trusted needs --sip-listen');
+    return undefined;
+  }
+  const match = /^\[?([0-9A-Fa-f:.]+?)\]?:(\d{1,5})$/.exec(listen.trim());
+  const host = match?.[1] ?? '';
+  const port = Number(match?.[2]);
+  if (!match || !isIP(host) || !(port >= 1 && port <= 65535)) throw new ConfigError(`--sip-listen must be HOST:PORT with an IP address, e.g. 0.0.0.0:5060, got "${listen}"`);
+  const entries = trusted.split(',').map((s) => s.trim()).filter(Boolean);
+  if (entries.length === 0) throw new ConfigError('--sip-listen needs --sip-trusted: the addresses of the SIP trunk or proxy that may send calls');
+  for (const entry of entries) {
+    const [address, bits, extra] = entry.split('/');
+    const family = isIP(address ?? '');
+    const okBits = bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (family === 6 ? 128 : 32));
+    if (!family || !okBits || extra !== undefined) throw new ConfigError(`--sip-trusted must be comma-separated IP addresses or CIDRs, got "${entry}"`);
+  }
+  if (announced && !isIP(announced)) throw new ConfigError(`--sip-announced-ip must be an IP address, got "${announced}"`);
+  const range = portRange(rtpPorts, 'sip-rtp-ports');
+  return { host, port, trusted: entries, rtpPorts: range, announcedIp: announced || undefined };
 }
 
 function trustProxy(text: string): string[] {
@@ -296,12 +340,12 @@ export function retrySchedule(text: string): number[] {
   return waits;
 }
 
-function portRange(text: string): [number, number] {
+function portRange(text: string, name = 'rtc-ports'): [number, number] {
   const match = /^(\d+)-(\d+)$/.exec(text.trim());
   const low = Number(match?.[1]);
   const high = Number(match?.[2]);
   if (!match || low < 1024 || high > 65535 || low > high) {
-    throw new ConfigError(`--rtc-ports must be a range like 40000-40999 within 1024-65535, got "${text}"`);
+    throw new ConfigError(`--${name} must be a range like 40000-40999 within 1024-65535, got "${text}"`);
   }
   return [low, high];
 }

@@ -59,6 +59,12 @@ import { LocalMediaEngine } from './media/media-engine.js';
 import { probeMediaTools } from './media/media-tools.js';
 import { SqlCloudRecords } from './store/cloud-record-repo.js';
 import { roomView } from './rtc/room-media-view.js';
+import { DialInService } from './domain/dial-in.js';
+import { SipEndpoint } from './sip/sip-endpoint.js';
+import { loadPrompts, type Prompts } from './sip/prompts.js';
+import type { RoomMixer } from './sip/room-mixer.js';
+import { PhoneBridgeHost, openBridge } from './sip/phone-bridge.js';
+import type { PhoneDeps } from './sip/phone-call.js';
 import type { ConferenceExtrasStore, DirectoryRepository, RateCounter, StreamTicketStore, UserMeetingsStore } from './domain/ports/index.js';
 
 /** Everything a running vconf needs, wired once: storage, counters, domain services and rooms. */
@@ -104,6 +110,10 @@ export interface Context {
   metrics: Metrics;
   /** What GET /readyz checks. */
   readiness: Readiness;
+  /** Dial-in by telephone (--sip-listen); startServer starts it. */
+  sip: SipEndpoint | undefined;
+  /** The host's end of phone calls answered by another instance of the deployment (docs/dial-in.md). */
+  phoneBridge: PhoneBridgeHost;
   close(): Promise<void>;
 }
 
@@ -263,6 +273,41 @@ export async function createContext(config: Config, logger: Logger): Promise<{ c
     rooms.moderation = new RoomModeration(meetingRepo, controls);
     rooms.links = links;
     metrics = createMetrics({ rooms, sfu, outbox: eventStore, pool: store, stream });
+    const admission = new AdmissionService(meetingRepo, rates, signer, DEFAULT_JOIN_LIMITS, undefined, entry, schedule);
+    // Phone callers: answered here with --sip-listen, or bridged here from the instance that answered
+    // (src/sip/phone-bridge.ts). Both kinds share the rooms' mixers; the prompts load at start with
+    // --sip-listen (a build without them refuses to start), else with the first bridged call.
+    let prompts: Prompts | undefined = config.sip ? loadPrompts() : undefined;
+    const proof = relayProof(key);
+    const sipLog = logger.child({ component: 'sip' });
+    const phoneDeps: PhoneDeps = {
+      get prompts() {
+        return (prompts ??= loadPrompts());
+      },
+      dialIn: new DialInService(admission),
+      rooms,
+      sfu,
+      mixers: new Map<string, RoomMixer>(),
+      log: sipLog,
+      ...(config.sip?.menuTimeoutMs ? { menuTimeoutMs: config.sip.menuTimeoutMs } : {}),
+      // Several instances: the room comes here unless it is live on another instance already.
+      placeRoom: async (conferenceId) => {
+        if (!state.shared) return { here: true };
+        const where = await node.hostFor(conferenceId, true);
+        return where.local ? { here: true } : { here: false, host: where.host.id, url: where.host.url };
+      },
+      openBridge: (url, claims, caller) => openBridge(url, proof, signer.sign(claims), caller),
+    };
+    const sipEndpoint = config.sip ? new SipEndpoint(config.sip, phoneDeps, sipLog) : undefined;
+    const phoneBridge = new PhoneBridgeHost(
+      () => {
+        prompts ??= loadPrompts();
+        return phoneDeps;
+      },
+      signer,
+      proof,
+      sipLog,
+    );
     const ctx: Context = {
       config,
       directory,
@@ -280,7 +325,9 @@ export async function createContext(config: Config, logger: Logger): Promise<{ c
       oauth: new OAuthService(tokens, directory, new SqlGrantRepository(db), key),
       extras: new SqlConferenceExtras(db),
       meetings: new MeetingService({ directory, meetings: meetingRepo, budget: rates, links, phoneNumbers: config.phoneNumbers, events: recorder }),
-      admission: new AdmissionService(meetingRepo, rates, signer, DEFAULT_JOIN_LIMITS, undefined, entry, schedule),
+      admission,
+      sip: sipEndpoint,
+      phoneBridge,
       presence,
       rooms,
       statistics,
@@ -327,6 +374,8 @@ export async function createContext(config: Config, logger: Logger): Promise<{ c
         ),
       },
       async close() {
+        // Callers hear a BYE before their rooms close.
+        await sipEndpoint?.close();
         userPages.close();
         await rooms.close();
         await mediaEngine.close();

@@ -125,6 +125,13 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       throw new ConfigError('--internal-url is needed with --redis when listening on all addresses: other instances must know where to reach this one');
     }
     await ctx.cluster.node.start(config.internalUrl ?? url, (signal) => ctx.cluster.onSignal(signal));
+    if (ctx.sip) {
+      await ctx.sip.start().catch(async (err: unknown) => {
+        await app.close();
+        throw new ConfigError(`--sip-listen: ${(err as Error).message}`);
+      });
+      logger.info({ sip: `${config.sip?.host}:${config.sip?.port}` }, 'dial-in by telephone listening');
+    }
     const purge = () =>
       ctx.tokens.purgeExpired().then(
         (n) => n > 0 && logger.info({ purged: n }, 'expired access tokens removed'),

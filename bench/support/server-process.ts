@@ -27,6 +27,8 @@ export interface ServerOptions {
   nodeFlags?: string[];
   /** postgres:// URL of the database to serve from (--database); default: SQLite in the data directory. */
   database?: string;
+  /** More `vconf serve` flags, e.g. --sip-listen. */
+  extraArgs?: string[];
 }
 
 /** An unused loopback port: bind port 0, read what the kernel chose, release it. */
@@ -60,6 +62,7 @@ export async function startServerProcess(opts: ServerOptions): Promise<ServerPro
     '--qps-limit', String(opts.qpsLimit),
     '--log-level', 'warn',
     ...(opts.database ? ['--database', opts.database] : []),
+    ...(opts.extraArgs ?? []),
   ];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));

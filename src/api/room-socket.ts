@@ -5,6 +5,7 @@ import { ApiError } from './errors.js';
 import { streamGatewayRoutes } from './gateway.js';
 import { deviceIdOf } from './rooms.js';
 import { sessionOf } from './sign-in.js';
+import { BRIDGE_PATH } from '../sip/phone-bridge.js';
 
 /** The signaling WebSocket of docs/room-protocol.md; the browser proves itself with its ticket. */
 export async function roomSocketRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
@@ -21,6 +22,18 @@ export async function roomSocketRoutes(app: FastifyInstance, { ctx }: { ctx: Con
     },
     wsHandler: (socket, request) => {
       ctx.cluster.router.accept(socket, deviceIdOf(request), request.headers);
+    },
+  });
+  // A phone call answered by another instance, bridged to the room hosted here (src/sip/phone-bridge.ts).
+  app.route({
+    method: 'GET',
+    url: BRIDGE_PATH,
+    schema: { hide: true },
+    handler: async () => {
+      throw new ApiError('upgradeRequired');
+    },
+    wsHandler: (socket, request) => {
+      ctx.phoneBridge.accept(socket, request.headers);
     },
   });
   // A signed-in user's open page listens here for incoming calls (docs/sign-in.md).

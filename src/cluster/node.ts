@@ -76,8 +76,9 @@ export class ClusterNode {
   }
 
   /** Where the meeting's room is hosted, placing it on the least-loaded instance if nowhere yet. */
-  async hostFor(conferenceId: string): Promise<{ local: true } | { local: false; host: InstanceInfo }> {
-    const candidate = this.leastLoaded();
+  async hostFor(conferenceId: string, preferHere = false): Promise<{ local: true } | { local: false; host: InstanceInfo }> {
+    // A phone caller's call is answered here (src/sip), so an unplaced room comes here too.
+    const candidate = preferHere ? this.id : this.leastLoaded();
     const { host } = await this.state.rooms.place(conferenceId, candidate, this.options.ttlMs);
     if (host === this.id) return { local: true };
     const info = this.peers.find((p) => p.id === host) ?? (await this.refresh()).find((p) => p.id === host);

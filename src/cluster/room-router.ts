@@ -15,6 +15,14 @@ export const RELAY_HEADER = 'x-vconf-relay';
 export function relayProof(deploymentKey: Buffer): string {
   return createHmac('sha256', deploymentKey).update('vconf room relay').digest('base64url');
 }
+
+/** Whether a request carries this deployment's relay proof (compared in constant time). */
+export function provesRelay(headers: IncomingHttpHeaders, proof: string): boolean {
+  const value = headers[RELAY_HEADER];
+  if (typeof value !== 'string' || value.length !== proof.length) return false;
+  return timingSafeEqual(Buffer.from(value), Buffer.from(proof));
+}
+
 const HELLO_TIMEOUT_MS = 10_000;
 const MAX_EARLY_FRAMES = 64;
 
@@ -35,9 +43,7 @@ export class RoomRouter {
   ) {}
 
   private relayed(headers: IncomingHttpHeaders): boolean {
-    const value = headers[RELAY_HEADER];
-    if (typeof value !== 'string' || value.length !== this.proof.length) return false;
-    return timingSafeEqual(Buffer.from(value), Buffer.from(this.proof));
+    return provesRelay(headers, this.proof);
   }
 
   accept(socket: WebSocket, deviceId: string | undefined, headers: IncomingHttpHeaders): void {

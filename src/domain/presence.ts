@@ -38,9 +38,10 @@ export class PresenceService {
 
   /**
    * Enters the room; `resumeMemberId` continues the same member after a reload from the same browser.
-   * `admitted`: a host or co-host let this newcomer in from the waiting room, past the entry rules.
+   * `opts.admitted`: a host or co-host let this newcomer in from the waiting room, past the entry rules.
+   * `opts.pstn`: a caller on the telephone (src/sip), recorded as pstnJoin.
    */
-  async enter(claims: TicketClaims, name: string, resumeMemberId?: string, opts: { admitted?: boolean } = {}): Promise<{ meeting: Meeting; member: Member }> {
+  async enter(claims: TicketClaims, name: string, resumeMemberId?: string, opts: { admitted?: boolean; pstn?: boolean } = {}): Promise<{ meeting: Meeting; member: Member }> {
     const meeting = await this.meetings.find(claims.conferenceId);
     if (!meeting) throw new Rejection('notFound');
     if (meeting.status === MeetingStatus.ended) throw new Rejection('ended');
@@ -92,6 +93,7 @@ export class PresenceService {
         joinTime: now,
         // People who join through a link or passcode are not identified as directory users.
         outerOrgMember: true,
+        pstnJoin: opts.pstn === true,
         deviceId: claims.deviceId,
         visitStartedAt: now,
       });

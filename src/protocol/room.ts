@@ -32,6 +32,8 @@ export interface Participant {
   reconnecting: boolean;
   /** Raised hand: the room's running number when it went up (lower = earlier); null = down. */
   hand: number | null;
+  /** 'phone': a caller on the telephone (docs/dial-in.md), heard through the server; `name` is their masked number. */
+  source?: 'phone';
 }
 
 export interface MediaState {

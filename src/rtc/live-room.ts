@@ -151,6 +151,8 @@ export class LiveRoom implements StatsRoom {
     unionId: string | null = null,
     net?: string,
     deviceId?: string,
+    /** How the participant's media enters the SFU when not by WebRTC (a phone caller's voice). */
+    addMedia?: () => Promise<void>,
   ): Promise<void> {
     this.invite = meeting.invite ?? this.invite;
     this.startedAt ??= meeting.startedAt;
@@ -171,7 +173,7 @@ export class LiveRoom implements StatsRoom {
     }
     this.participants.set(info.participantId, { info, peer, unionId, net, deviceId });
     try {
-      await this.media.addParticipant(info.participantId);
+      await (addMedia ? addMedia() : this.media.addParticipant(info.participantId));
     } catch (err) {
       this.participants.delete(info.participantId);
       if (previous) this.broadcast({ type: 'participant-left', participantId: info.participantId });

@@ -3,16 +3,15 @@ import type { RawData, WebSocket } from 'ws';
 import type { MeetingSettings } from '../domain/meeting-settings.js';
 import type { PresenceService } from '../domain/presence.js';
 import { Rejection } from '../domain/rejection.js';
-import type { TicketSigner } from '../domain/tickets.js';
+import type { TicketClaims, TicketSigner } from '../domain/tickets.js';
 import { CloseCode, type RoomErrorCode } from '../protocol/room.js';
-import { LiveRoom, type MediaRoom, type Peer, type RoomStatsOptions } from './live-room.js';
+import { LiveRoom, type MediaRoom, type Participant, type Peer, type RoomStatsOptions } from './live-room.js';
 import { parseClientMessage, type ClientMessage } from './messages.js';
 import { DEFAULT_SOCKET_LIMITS, MessageBudget, type SocketLimits } from './budget.js';
 import { briefly, LogLimiter } from './log-limiter.js';
 import { SfuCapacityError, SfuError } from './sfu/types.js';
 import { randomHex, sha256Hex } from '../domain/secrets.js';
 import { normalizeName } from '../domain/presence.js';
-import type { TicketClaims } from '../domain/tickets.js';
 import type { RoomAction, RoomModeration } from '../domain/room-moderation.js';
 import { joinLink } from '../domain/meetings.js';
 
@@ -381,6 +380,30 @@ export class RoomHub {
     const room = this.roomFor(conferenceId);
     if (settings) room.applySettings(settings);
     return room;
+  }
+
+  /**
+   * A participant without a browser (a phone caller, src/sip) enters a room on this instance: the
+   * checks of a page's hello (capacity, entry rules, bars), recorded as a pstnJoin member, then
+   * `addMedia` puts their voice into the SFU. Throws Rejection(reason) when refused.
+   */
+  async enterLocal(claims: TicketClaims, name: string, peer: Peer, source: NonNullable<Participant['source']>, addMedia: (participantId: string) => Promise<void>): Promise<{ room: LiveRoom; participantId: string }> {
+    await this.settle(claims.conferenceId);
+    const open = this.rooms.get(claims.conferenceId);
+    const limit = open && claims.role !== 'host' ? await this.capacityOf(open) : undefined;
+    if (open && limit !== undefined && open.size >= limit) throw new Rejection('full');
+    const { meeting, member } = await this.presence.enter(claims, name, undefined, { pstn: source === 'phone' });
+    const room = await this.openRoom(meeting.conferenceId);
+    const role = member.host ? ('host' as const) : member.coHost ? ('cohost' as const) : ('participant' as const);
+    const info: Participant = { participantId: member.memberId, name: member.nick, role, mic: true, camera: false, screen: false, reconnecting: false, hand: null, source };
+    try {
+      await room.join(info, peer, { title: meeting.title, roomCode: meeting.roomCode, startedAt: meeting.startTime ?? Date.now() }, null, undefined, undefined, () => addMedia(member.memberId));
+    } catch (err) {
+      await this.presence.leave(meeting.conferenceId, member.memberId);
+      if (room.size === 0) room.shutDown({ type: 'ended' }, CloseCode.refused, 'empty');
+      throw err;
+    }
+    return { room, participantId: member.memberId };
   }
 
   /** The meeting's limit of people, looked up once per live room. */

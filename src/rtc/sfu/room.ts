@@ -5,11 +5,10 @@ import { Subscriber } from './subscriber.js';
 import { SfuError, type DownstreamTrack, type PublishedTrack, type Source } from './types.js';
 import type { UpstreamTrack } from './upstream-track.js';
 import type { TrackCounters } from '../stats/track-counters.js';
+import { AudioTaps, LocalPublisher, type AudioListener } from './local-voice.js';
 
-interface Member {
-  publisher: Publisher;
-  subscriber: Subscriber;
-}
+/** A browser has both connections; a phone caller (src/sip) has a server-produced voice and no subscriber. */
+type Member = { publisher: Publisher; subscriber: Subscriber } | { publisher: LocalPublisher; subscriber: undefined };
 
 /** One meeting's media: every participant publishes upstream and receives everyone else's tracks. */
 export class SfuRoom {
@@ -18,6 +17,8 @@ export class SfuRoom {
   /** Insertion order is join order, which is also the order of m-sections a newcomer is offered. */
   private readonly members = new Map<string, Member>();
   private closed = false;
+  /** The phone mixer's ears on the browsers' microphones. */
+  private readonly taps = new AudioTaps();
 
   constructor(
     readonly conferenceId: string,
@@ -47,16 +48,38 @@ export class SfuRoom {
     subscriber.update();
   }
 
+  /**
+   * Adds a participant whose voice the server produces (a phone caller): no ports, no WebRTC; the
+   * returned publisher takes its Opus packets, and every browser is offered the track.
+   */
+  addLocalParticipant(participantId: string): LocalPublisher {
+    if (this.closed) throw new SfuError('room is closed');
+    const previous = this.members.get(participantId);
+    if (previous) void this.removeParticipant(participantId);
+    const publisher = new LocalPublisher(participantId);
+    this.members.set(participantId, { publisher, subscriber: undefined });
+    this.updateAllBut(participantId);
+    return publisher;
+  }
+
+  /** Hands every browser microphone packet to `listener` (one per room; undefined stops it). */
+  listenAudio(listener: AudioListener | undefined): void {
+    this.taps.set(listener, this.browserTracks());
+  }
+
   /** Applies the participant's upstream offer; resolves to the answer SDP. Safe to call again to renegotiate. */
   async publish(participantId: string, offerSdp: string, tracks: PublishedTrack[]): Promise<string> {
     const member = this.member(participantId);
+    if (!member.subscriber) throw new SfuError(`participant ${participantId} has no WebRTC connection`);
     const { answer, changed } = await member.publisher.publish(offerSdp, tracks);
     if (changed && this.members.get(participantId) === member) this.updateAllBut(participantId);
     return answer;
   }
 
   async downstreamAnswer(participantId: string, answerSdp: string): Promise<void> {
-    await this.member(participantId).subscriber.answer(answerSdp);
+    const { subscriber } = this.member(participantId);
+    if (!subscriber) throw new SfuError(`participant ${participantId} has no WebRTC connection`);
+    await subscriber.answer(answerSdp);
   }
 
   /** Stops (or resumes) forwarding one source of a participant to everybody, without renegotiation. */
@@ -69,8 +92,8 @@ export class SfuRoom {
     const member = this.members.get(participantId);
     if (!member) return;
     this.members.delete(participantId);
-    this.opts.ports?.release(this.conferenceId);
-    const closing = Promise.all([member.publisher.close(), member.subscriber.close()]);
+    if (member.subscriber) this.opts.ports?.release(this.conferenceId);
+    const closing = Promise.all([member.publisher.close(), member.subscriber?.close()]);
     this.updateAllBut(participantId);
     await closing;
   }
@@ -82,7 +105,7 @@ export class SfuRoom {
 
   stats(): { participants: number; forwardedStreams: number } {
     let forwardedStreams = 0;
-    for (const { subscriber } of this.members.values()) forwardedStreams += subscriber.forwardedStreams;
+    for (const { subscriber } of this.members.values()) forwardedStreams += subscriber?.forwardedStreams ?? 0;
     return { participants: this.members.size, forwardedStreams };
   }
 
@@ -91,7 +114,7 @@ export class SfuRoom {
     const out: TrackCounters[] = [];
     for (const { publisher, subscriber } of this.members.values()) {
       for (const track of publisher.tracks.values()) out.push(track.counters());
-      out.push(...subscriber.counters());
+      if (subscriber) out.push(...subscriber.counters());
     }
     return out;
   }
@@ -99,9 +122,10 @@ export class SfuRoom {
   async close(): Promise<void> {
     this.closed = true;
     const members = [...this.members.values()];
-    for (let i = 0; i < members.length; i++) this.opts.ports?.release(this.conferenceId);
+    for (const m of members) if (m.subscriber) this.opts.ports?.release(this.conferenceId);
     this.members.clear();
-    await Promise.all(members.flatMap((m) => [m.publisher.close(), m.subscriber.close()]));
+    this.taps.clear();
+    await Promise.all(members.flatMap((m) => [m.publisher.close(), m.subscriber?.close()]));
   }
 
   private tracksFor(participantId: string): UpstreamTrack[] {
@@ -111,7 +135,15 @@ export class SfuRoom {
   }
 
   private updateAllBut(participantId: string): void {
-    for (const [id, { subscriber }] of this.members) if (id !== participantId) subscriber.update();
+    for (const [id, { subscriber }] of this.members) if (id !== participantId) subscriber?.update();
+    this.taps.sync(this.browserTracks());
+  }
+
+  /** The tracks browsers publish (phone voices reach the mixer as PCM, not through here). */
+  private browserTracks(): UpstreamTrack[] {
+    const tracks: UpstreamTrack[] = [];
+    for (const { publisher, subscriber } of this.members.values()) if (subscriber) tracks.push(...publisher.tracks.values());
+    return tracks;
   }
 
   private emitOffer(participantId: string, sdp: string, tracks: DownstreamTrack[]): void {

@@ -28,25 +28,37 @@ export class UpstreamTrack {
   private ssrc: number | undefined;
   private closed = false;
   packetsReceived = 0;
+  /** Payload bytes of a server-produced track (a received one is counted by its transceiver). */
+  private producedBytes = 0;
 
   constructor(
     readonly participantId: string,
     readonly mid: string,
     readonly source: Source,
-    readonly transceiver: RTCRtpTransceiver,
+    /** Undefined for a track the server itself produces (a phone caller's voice, src/sip): packets come through receive(). */
+    readonly transceiver: RTCRtpTransceiver | undefined,
     private enabled: boolean,
+    produced?: { mimeType: string; clockRate: number; payloadType: number; channels?: number },
   ) {
     this.kind = kindOf(source);
-    const codec = transceiver.codecs.find((c) => c.name.toLowerCase() !== 'rtx');
+    const codec = transceiver ? transceiver.codecs.find((c) => c.name.toLowerCase() !== 'rtx') : produced;
     if (!codec) throw new Error(`mid ${mid} has no negotiated codec`);
     this.mimeType = codec.mimeType.toLowerCase();
     this.clockRate = codec.clockRate;
     this.payloadType = codec.payloadType;
     this.channels = codec.channels;
     this.keyframes = new KeyframeRequester(() => this.sendPli());
+    if (!transceiver) return;
     for (const track of transceiver.receiver.tracks) this.listen(track);
     // A renegotiation may bring a new SSRC on the same mid; werift then adds a track to the receiver.
     this.disposers.push(transceiver.onTrack.subscribe((track) => this.listen(track)).unSubscribe);
+  }
+
+  /** One packet of a server-produced track, fanned out like a received one. */
+  receive(packet: RtpPacket): void {
+    if (this.closed) return;
+    this.producedBytes += packet.payload.length;
+    this.handle(packet);
   }
 
   get forwarding(): boolean {
@@ -68,7 +80,7 @@ export class UpstreamTrack {
 
   /** What the SFU has received of this track so far (src/rtc/stats reads it each interval). */
   counters(): TrackCounters {
-    return { key: `up:${this.participantId}:${this.mid}`, direction: 'up', participantId: this.participantId, source: this.source, kind: this.kind, ...receiverTotals(this.transceiver.receiver) };
+    return { key: `up:${this.participantId}:${this.mid}`, direction: 'up', participantId: this.participantId, source: this.source, kind: this.kind, ...(this.transceiver ? receiverTotals(this.transceiver.receiver) : { bytes: this.producedBytes, packets: this.packetsReceived, packetsLost: 0, jitterMs: undefined }) };
   }
 
   attach(sink: RtpSink): void {
@@ -108,6 +120,7 @@ export class UpstreamTrack {
   }
 
   private sendPli(): void {
+    if (!this.transceiver) return;
     const ssrc = this.ssrc ?? this.transceiver.receiver.tracks[0]?.ssrc;
     if (ssrc === undefined || this.closed) return;
     void this.transceiver.receiver.sendRtcpPLI(ssrc);

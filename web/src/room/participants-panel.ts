@@ -35,6 +35,7 @@ export class ParticipantsPanel {
     const name = h(
       'span',
       { class: 'roster-name' },
+      p.source === 'phone' ? h('span', { class: 'roster-phone', 'data-testid': 'participant-phone', role: 'img', 'aria-label': t('room.tile.phone') }, icon(ICONS.phone, 'icon icon-sm')) : null,
       h('span', { class: 'roster-name-text' }, p.name || t('room.guest')),
       isMe ? h('span', { class: 'roster-sub' }, t('room.people.you')) : null,
       p.role === 'host' ? h('span', { class: 'chip chip-host chip-sm' }, t('room.tile.host')) : null,

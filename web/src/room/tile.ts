@@ -18,6 +18,8 @@ export class Tile {
   private readonly micIndicator: HTMLElement;
   private readonly hostBadge: HTMLElement;
   private readonly quality: HTMLElement;
+  /** A caller on the telephone: their tile says so (their name is the masked number). */
+  private readonly phoneBadge: HTMLElement;
   private track: MediaStreamTrack | null = null;
 
   constructor(readonly participantId: string, readonly local: boolean) {
@@ -37,6 +39,7 @@ export class Tile {
       h('i', { class: 'bar' }),
     );
     this.hostBadge = h('span', { class: 'tile-host', title: t('room.tile.host'), hidden: true }, icon(ICONS.host, 'icon icon-sm'));
+    this.phoneBadge = h('span', { class: 'tile-phone', 'data-testid': 'phone-badge', role: 'img', hidden: true }, icon(ICONS.phone, 'icon icon-sm'));
     this.el = h(
       'div',
       {
@@ -49,7 +52,7 @@ export class Tile {
       },
       this.video,
       this.avatar,
-      h('div', { class: 'tile-label' }, this.micIndicator, this.nameEl, this.hostBadge, this.quality),
+      h('div', { class: 'tile-label' }, this.micIndicator, this.phoneBadge, this.nameEl, this.hostBadge, this.quality),
     );
   }
 
@@ -65,6 +68,10 @@ export class Tile {
     this.micIndicator.setAttribute('aria-label', muted ? t('room.tile.micOff') : t('room.tile.micOn'));
     this.micIndicator.replaceChildren(icon(muted ? ICONS.micOff : ICONS.mic, 'icon icon-sm'));
     this.el.dataset.camera = cameraVisible ? 'on' : 'off';
+    const phone = participant.source === 'phone';
+    this.phoneBadge.hidden = !phone;
+    this.phoneBadge.setAttribute('aria-label', t('room.tile.phone'));
+    this.el.dataset.source = phone ? 'phone' : 'browser';
   }
 
   setTrack(track: MediaStreamTrack | null): void {

@@ -87,6 +87,7 @@ export const room = {
   'room.tile.micOff': 'Microphone off',
   'room.tile.host': 'Host',
   'room.tile.cohost': 'Co-host',
+  'room.tile.phone': 'Joined by phone',
   'room.tile.you': '{name} (you)',
   'room.quality.good': 'Connection: good',
   'room.quality.fair': 'Connection: fair',

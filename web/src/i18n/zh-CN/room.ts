@@ -89,6 +89,7 @@ export const room: Translation<typeof en> = {
   'room.tile.micOff': '麦克风已关闭',
   'room.tile.host': '主持人',
   'room.tile.cohost': '联席主持人',
+  'room.tile.phone': '电话入会',
   'room.tile.you': '{name}（我）',
   'room.quality.good': '网络良好',
   'room.quality.fair': '网络一般',
