@@ -2,8 +2,9 @@ import { defineConfig } from 'vitest/config';
 import { unmet } from './test/support/requirements.js';
 
 /**
- * Three projects, one suite, two lanes. `browser` runs the files that drive Chromium, ffmpeg or SIPp
- * (test/e2e, test/sip) one at a time in a worker thread; `sqlite` runs every other file on the
+ * Three projects, one suite, two lanes. `browser` runs the files that drive Chromium and ffmpeg or
+ * start instances as processes (test/e2e, test/cluster) one at a time in a worker thread (test/sip
+ * stays in a fork: the Opus binding a call loads crashes a worker thread when it exits); `sqlite` runs every other file on the
  * embedded store, and `api-postgres` runs the API suite (and the other suites whose servers or
  * stores follow VCONF_TEST_STORE) again on PostgreSQL, each test server on a database of its own,
  * plus the PostgreSQL-only suites in test/postgres — those two one file at a time, each in a
@@ -13,7 +14,7 @@ import { unmet } from './test/support/requirements.js';
  * its marker suite, which records why it was skipped (or fails the run under CI=true), as
  * test/support/requirements.ts does for any suite.
  */
-const MEDIA_LANE = ['test/e2e/**/*.test.ts', 'test/sip/**/*.test.ts'];
+const MEDIA_LANE = ['test/e2e/**/*.test.ts', 'test/cluster/**/*.test.ts'];
 const POSTGRES_MARKER = 'test/postgres/available.test.ts';
 const ON_POSTGRES = ['test/api/**/*.test.ts', 'test/events/events.test.ts', 'test/events/subscriptions.test.ts', 'test/events/outbox.test.ts', 'test/store/prepared.test.ts', 'test/store/meeting-settings.test.ts', 'test/store/metric-samples.test.ts', 'test/events/stream-mode.test.ts', 'test/events/encrypted-callbacks.test.ts', 'test/postgres/**/*.test.ts'];
 const postgresReady = (await unmet('postgres')) === undefined;

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { Encoder } from '@evan/opus';
+import { opus } from './opus.js';
 import { RtpHeader, RtpPacket } from 'werift';
 import { SAMPLE_RATE } from './g711.js';
 
@@ -12,7 +12,7 @@ const OPUS_FRAME_TICKS = 960;
  * takes narrowband input; the RTP clock stays 48 kHz), packetized with their own SSRC and numbering.
  */
 export class OpusVoice {
-  private readonly encoder = new Encoder({ channels: 1, sample_rate: SAMPLE_RATE, application: 'voip' });
+  private readonly encoder = new (opus().Encoder)({ channels: 1, sample_rate: SAMPLE_RATE, application: 'voip' });
   private readonly ssrc = randomInt(1, 0xffffffff);
   private seq = randomInt(0, 0xffff);
   private ts = randomInt(0, 0xffffffff);

@@ -1,4 +1,5 @@
-import { Decoder } from '@evan/opus';
+import type { Decoder } from '@evan/opus';
+import { opus } from './opus.js';
 import type { RtpPacket } from 'werift';
 import type { SfuRoom } from '../rtc/sfu/room.js';
 import { FRAME_SAMPLES, SAMPLE_RATE } from './g711.js';
@@ -57,7 +58,7 @@ export class RoomMixer {
   private fromBrowser(participantId: string, packet: RtpPacket): void {
     let source = this.browsers.get(participantId);
     if (!source) {
-      source = { decoder: new Decoder({ channels: 1, sample_rate: SAMPLE_RATE }), queue: new FrameQueue(), lastAt: 0 };
+      source = { decoder: new (opus().Decoder)({ channels: 1, sample_rate: SAMPLE_RATE }), queue: new FrameQueue(), lastAt: 0 };
       this.browsers.set(participantId, source);
     }
     source.lastAt = this.ticks;
