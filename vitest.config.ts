@@ -2,17 +2,15 @@ import { defineConfig } from 'vitest/config';
 import { unmet } from './test/support/requirements.js';
 
 /**
- * Three projects, one suite, two lanes. `browser` runs the files that drive Chromium and ffmpeg or
- * start instances as processes (test/e2e, test/cluster) one at a time in a worker thread (test/sip
- * stays in a fork: the Opus binding a call loads crashes a worker thread when it exits); `sqlite` runs every other file on the
- * embedded store, and `api-postgres` runs the API suite (and the other suites whose servers or
+ * Three projects, one suite, one file at a time. `browser` holds the files that drive Chromium and
+ * ffmpeg or start instances as processes (test/e2e, test/cluster); `sqlite` runs every other file
+ * on the embedded store; `api-postgres` runs the API suite (and the other suites whose servers or
  * stores follow VCONF_TEST_STORE) again on PostgreSQL, each test server on a database of its own,
- * plus the PostgreSQL-only suites in test/postgres — those two one file at a time, each in a
- * forked process of its own. Vitest keeps one pool per pool type, each with `maxWorkers`, so the
- * thread lane and the fork lane run side by side: on two cores the media-heavy files never overlap each other (their timing checks stay
- * honest) while the API suites use the other core. Without PostgreSQL `api-postgres` runs only
- * its marker suite, which records why it was skipped (or fails the run under CI=true), as
- * test/support/requirements.ts does for any suite.
+ * plus the PostgreSQL-only suites in test/postgres. Files run one at a time, each in a fork of its
+ * own: on two cores a second lane beside the media files made their timing checks (SIPp menus,
+ * ramp-up of video, heartbeats) fail, so the run is longer but honest (see BENCHMARKS.md for the
+ * time). Without PostgreSQL `api-postgres` runs only its marker suite, which records why it was
+ * skipped (or fails the run under CI=true), as test/support/requirements.ts does for any suite.
  */
 const MEDIA_LANE = ['test/e2e/**/*.test.ts', 'test/cluster/**/*.test.ts'];
 const POSTGRES_MARKER = 'test/postgres/available.test.ts';
@@ -24,7 +22,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    // One worker per pool: one file at a time in the fork lane and one in the thread lane.
+    // One file at a time (see above).
     maxWorkers: 1,
     minWorkers: 1,
     globalSetup: ['./test/support/global-setup.ts'],
@@ -32,7 +30,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'browser', include: MEDIA_LANE, pool: 'threads' },
+        test: { name: 'browser', include: MEDIA_LANE },
       },
       {
         extends: true,

@@ -42,7 +42,12 @@ export function relay(browser: WebSocket, early: Array<{ data: RawData; isBinary
     else pending.push({ data, isBinary });
   };
   browser.on('message', toHost);
-  browser.on('close', () => upstream.terminate());
+  // The host reads the browser's close code (a leave, a reload's 4010, a vanished page's 1006), so it is passed on:
+  // a relayed page that leaves must not look like one that dropped and is given the reconnect grace.
+  browser.on('close', (code, reason) => {
+    if (upstream.readyState !== WebSocket.OPEN || code === 1006) return upstream.terminate();
+    upstream.close(code === 1005 ? 1000 : code, reason);
+  });
   upstream.on('message', (data, isBinary) => {
     if (browser.readyState !== WebSocket.OPEN) return;
     if (browser.bufferedAmount > RELAY_MAX_BACKLOG) return drop();
