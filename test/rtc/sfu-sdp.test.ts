@@ -22,14 +22,14 @@ afterEach(async () => {
 });
 
 describe('publish offer narrowing', () => {
-  it('keeps one codec per section (the browser\'s favourite the SFU forwards) with its RTX, and drops transport-cc and REMB', () => {
+  it('keeps one codec per section (the browser\'s favourite the SFU forwards) with its RTX, and drops transport-cc (REMB stays: the SFU steers publishers with it)', () => {
     const narrowed = restrictPublishOffer(chromiumOffer);
     expect(formats(narrowed, 'audio')).toEqual(['111']);
     expect(formats(narrowed, 'video')).toEqual(['96', '97']);
     for (const kind of ['audio', 'video'] as const) {
       const lines = section(narrowed, kind);
       expect(lines.filter((l) => /^a=(rtpmap|fmtp|rtcp-fb):/.test(l)).every((l) => /^a=\w+(-\w+)?:(111|96|97) /.test(l))).toBe(true);
-      expect(lines.some((l) => /transport-cc|goog-remb|transport-wide-cc/.test(l))).toBe(false);
+      expect(lines.some((l) => /transport-cc|transport-wide-cc/.test(l))).toBe(false);
       // Everything else (ICE, DTLS, SSRCs, mid) is untouched.
       const untouched = section(chromiumOffer, kind).filter((l) => /^a=(candidate|ice-|fingerprint|setup|mid|ssrc|msid|sendonly)/.test(l));
       expect(untouched.every((l) => lines.includes(l))).toBe(true);
@@ -114,7 +114,11 @@ describe('ICE candidates in SFU descriptions', () => {
     expect(formats(answer, 'audio')).toEqual(['111']);
     expect(formats(answer, 'video')).toEqual(['96', '97']);
     expect(answer).toContain('a=recvonly');
-    expect(answer).not.toMatch(/transport-cc|goog-remb/);
+    expect(answer).not.toMatch(/transport-cc/);
+    // The SFU steers the publisher with REMB and reads audio levels and simulcast ids from its packets.
+    expect(answer).toMatch(/a=rtcp-fb:96 goog-remb/);
+    expect(answer).toMatch(/ssrc-audio-level/);
+    expect(answer).toMatch(/sdes:rtp-stream-id/);
     const candidates = answer.split('\r\n').filter((l) => l.startsWith('a=candidate'));
     // One socket on the listen address, announced once (per m-section, all on the same BUNDLE port).
     expect(new Set(candidates.map((c) => c.split(' ')[5])).size).toBe(1);

@@ -38,14 +38,16 @@ const PT = { opus: 111, vp8: 96, vp8Rtx: 97, h264: 102, h264Rtx: 103 } as const;
 
 /**
  * Fresh codec objects for one peer connection: werift mutates them (payload types), so they are never shared.
- * No transport-cc and no goog-remb: werift's transport-wide feedback made Chromium's bandwidth estimate
- * collapse (see the notes), so the browsers fall back to loss-based estimation.
+ * No transport-cc: werift's transport-wide feedback made Chromium's bandwidth estimate collapse (see the
+ * notes). goog-remb instead, both ways: the SFU tells publishers what to send (src/rtc/sfu/upstream-rate.ts)
+ * and subscribers' browsers estimate their downlink from abs-send-time and report it (downlink.ts).
+ * Audio NACK: a lost Opus packet is resent from the sender's cache before the jitter buffer conceals it.
  */
 function codecs(): NonNullable<RTCPeerConnectionConfig['codecs']> {
-  const videoFeedback = () => [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }, { type: 'ccm', parameter: 'fir' }];
+  const videoFeedback = () => [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }, { type: 'ccm', parameter: 'fir' }, { type: 'goog-remb' }];
   return {
     audio: [
-      new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48000, channels: 2, payloadType: PT.opus, parameters: 'minptime=10;useinbandfec=1', rtcpFeedback: [] }),
+      new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48000, channels: 2, payloadType: PT.opus, parameters: 'minptime=10;useinbandfec=1', rtcpFeedback: [{ type: 'nack' }] }),
     ],
     video: [
       new RTCRtpCodecParameters({ mimeType: 'video/VP8', clockRate: 90000, payloadType: PT.vp8, rtcpFeedback: videoFeedback() }),
@@ -62,11 +64,17 @@ function codecs(): NonNullable<RTCPeerConnectionConfig['codecs']> {
   };
 }
 
-/** Only the mid extension: the SFU strips every other extension (their ids belong to the publisher's connection). */
+/**
+ * Extensions the SFU negotiates. Upstream it reads the audio level (server-side active speaker) and the
+ * simulcast stream ids; downstream its senders write only mid and abs-send-time (the subscriber's browser
+ * estimates its downlink from the latter). Forwarded packets never keep the publisher's extensions:
+ * their ids belong to the publisher's connection.
+ */
 function headerExtensions(): NonNullable<RTCPeerConnectionConfig['headerExtensions']> {
+  const ext = (uri: string) => new RTCRtpHeaderExtensionParameters({ uri });
   return {
-    audio: [new RTCRtpHeaderExtensionParameters({ uri: RTP_EXTENSION_URI.sdesMid })],
-    video: [new RTCRtpHeaderExtensionParameters({ uri: RTP_EXTENSION_URI.sdesMid })],
+    audio: [ext(RTP_EXTENSION_URI.sdesMid), ext(RTP_EXTENSION_URI.audioLevelIndication)],
+    video: [ext(RTP_EXTENSION_URI.sdesMid), ext(RTP_EXTENSION_URI.sdesRTPStreamID), ext(RTP_EXTENSION_URI.repairedRtpStreamId), ext(RTP_EXTENSION_URI.absSendTime)],
   };
 }
 

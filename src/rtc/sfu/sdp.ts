@@ -60,12 +60,12 @@ function chooseFormats(kind: string, codecs: CodecLine[]): Set<string> {
   return new Set([primary.pt, ...rtx.map((c) => c.pt)]);
 }
 
-const DROPPED_FEEDBACK = /^a=rtcp-fb:\S+ (transport-cc|goog-remb)\s*$/;
+const DROPPED_FEEDBACK = /^a=rtcp-fb:\S+ transport-cc\s*$/;
 const TRANSPORT_CC_EXT = /^a=extmap:\d+(\/\w+)? \S*transport-wide-cc/;
 
 /**
  * Narrows a browser's publish offer to what the SFU forwards: per audio/video m-section exactly one codec
- * (Opus; VP8, else H264 in packetization mode 1) plus its RTX, and no transport-wide-cc / goog-remb feedback. werift answers whatever it is offered that it
+ * (Opus; VP8, else H264 in packetization mode 1) plus its RTX, and no transport-wide-cc feedback. werift answers whatever it is offered that it
  * knows, and picks its NACK/PLI behaviour from the lowest payload type, so the offer is trimmed before it
  * sees it; the answer is then a subset of the original offer, which is all the browser requires.
  */
