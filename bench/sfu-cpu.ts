@@ -10,125 +10,16 @@
  * per frame) and up to 16 receive-only subscribers: 4 streams = 1 room x 4, 16 = 1 x 16, 64 = 4 x 16.
  * After a warm-up, the child's process.cpuUsage() over a steady window gives the SFU's CPU.
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { fileURLToPath } from 'node:url';
-import { Sfu } from '../src/rtc/sfu/sfu.js';
-import { RtpPeer, type DownstreamTrack } from './support/rtp-peer.js';
+import { RtpPeer } from './support/rtp-peer.js';
+import { SfuProcess } from './support/sfu-process.js';
 
 const VIDEO = { fps: 20, frameBytes: 3125, maxPacketBytes: 1100 };
 const SUBSCRIBERS_PER_ROOM = 16;
 const JOIN_BURST = 4;
 const WARMUP_MS = 2_000;
 const CONNECT_TIMEOUT_MS = 30_000;
-
-type Request =
-  | { op: 'add' | 'closeRoom'; room: string; pid?: string }
-  | { op: 'publish'; room: string; pid: string; sdp: string; tracks: Array<{ mid: string; source: 'camera' }> }
-  | { op: 'answer'; room: string; pid: string; sdp: string }
-  | { op: 'cpuStart' | 'cpuStop' | 'stats' | 'exit' };
-
-interface Offer {
-  op: 'offer';
-  room: string;
-  pid: string;
-  sdp: string;
-  tracks: DownstreamTrack[];
-}
-
-/* ---------------------------------------------------------------- the SFU process */
-
-async function runSfuChild(): Promise<void> {
-  const sfu = new Sfu({ listenIp: '127.0.0.1' });
-  const hooked = new Set<string>();
-  let mark = { cpu: process.cpuUsage(), at: performance.now() };
-  const send = (msg: object) => process.send!(msg);
-  process.on('message', async (msg: Request & { id: number }) => {
-    try {
-      let result: unknown;
-      switch (msg.op) {
-        case 'add': {
-          const room = sfu.room(msg.room);
-          if (!hooked.has(msg.room)) {
-            hooked.add(msg.room);
-            room.onDownstreamOffer = (pid, sdp, tracks) => send({ op: 'offer', room: msg.room, pid, sdp, tracks });
-          }
-          await room.addParticipant(msg.pid!);
-          break;
-        }
-        case 'publish':
-          result = await sfu.room(msg.room).publish(msg.pid, msg.sdp, msg.tracks);
-          break;
-        case 'answer':
-          await sfu.room(msg.room).downstreamAnswer(msg.pid, msg.sdp);
-          break;
-        case 'closeRoom':
-          hooked.delete(msg.room);
-          await sfu.closeRoom(msg.room);
-          break;
-        case 'cpuStart':
-          mark = { cpu: process.cpuUsage(), at: performance.now() };
-          break;
-        case 'cpuStop': {
-          const used = process.cpuUsage(mark.cpu);
-          result = { userMs: used.user / 1000, systemMs: used.system / 1000, wallMs: performance.now() - mark.at };
-          break;
-        }
-        case 'stats':
-          result = sfu.stats();
-          break;
-        case 'exit':
-          await sfu.close();
-          send({ id: msg.id });
-          process.exit(0);
-      }
-      send({ id: msg.id, result });
-    } catch (err) {
-      send({ id: msg.id, error: String(err) });
-    }
-  });
-  send({ op: 'ready' });
-}
-
-/* ---------------------------------------------------------------- the peers' process */
-
-class SfuProcess {
-  private readonly child: ChildProcess;
-  private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-  onOffer: (offer: Offer) => void = () => undefined;
-  readonly ready: Promise<void>;
-
-  constructor() {
-    // SFU_CPU_PROF=<dir> writes a V8 CPU profile of the SFU process there.
-    const profile = process.env.SFU_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.SFU_CPU_PROF] : [];
-    this.child = fork(fileURLToPath(import.meta.url), ['--sfu-child'], { execArgv: profile, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    let ready!: () => void;
-    this.ready = new Promise((r) => (ready = r));
-    this.child.on('message', (msg: { id?: number; op?: string; result?: unknown; error?: string }) => {
-      if (msg.op === 'ready') return ready();
-      if (msg.op === 'offer') return this.onOffer(msg as Offer);
-      const waiter = msg.id === undefined ? undefined : this.pending.get(msg.id);
-      if (!waiter) return;
-      this.pending.delete(msg.id!);
-      if (msg.error) waiter.reject(new Error(msg.error));
-      else waiter.resolve(msg.result);
-    });
-  }
-
-  get pid(): number {
-    return this.child.pid!;
-  }
-
-  call<T = void>(req: Request): Promise<T> {
-    const id = this.nextId++;
-    return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.child.send({ ...req, id });
-    });
-  }
-}
 
 interface Result {
   streams: number;
@@ -275,11 +166,7 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv.includes('--sfu-child')) {
-  void runSfuChild();
-} else {
-  main().catch((err) => {
-    console.error(err);
-    process.exit(1);
-  });
-}
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

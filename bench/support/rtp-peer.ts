@@ -1,4 +1,5 @@
 import {
+  RtcpPayloadSpecificFeedback,
   RTCPeerConnection,
   RTCRtpCodecParameters,
   RtpHeader,
@@ -9,6 +10,8 @@ import {
   type DebugConfig,
   type RTCRtpTransceiver,
 } from 'werift';
+import { simulcastOffer, withoutSimulcast } from './simulcast-sdp.js';
+import { vp8Packet } from './vp8-payload.js';
 
 /**
  * A synthetic meeting participant in Node: werift peer connections standing in for a browser, with
@@ -36,6 +39,26 @@ export interface RtpPeerOptions {
   downstreamDebug?: DebugConfig;
   /** Publish H264 only (the downstream connection always accepts VP8 and H264). */
   publishH264?: boolean;
+  /**
+   * Send the camera as rid-based simulcast, these layers lowest first (e.g. q/h/f). Each layer has
+   * its own SSRC and browser-like VP8 payloads (vp8-payload.ts) at `video.fps`; `frameBytes` sets its rate.
+   */
+  simulcast?: SimulcastLayer[];
+}
+
+export interface SimulcastLayer {
+  rid: string;
+  frameBytes: number;
+  width?: number;
+  height?: number;
+}
+
+interface LayerState extends SimulcastLayer {
+  ssrc: number;
+  seq: number;
+  pictureId: number;
+  keyframeWanted: boolean;
+  sent: number;
 }
 
 /**
@@ -143,6 +166,9 @@ interface Outgoing {
   keyframeWanted: boolean;
   sent: number;
   plis: number;
+  /** Simulcast layers (camera with opts.simulcast), sent beside the transceiver's own SSRC. */
+  layers?: LayerState[];
+  ext?: { mid: number; rid: number };
 }
 
 export class RtpPeer {
@@ -184,6 +210,18 @@ export class RtpPeer {
       out.plis++;
       out.keyframeWanted = true;
     });
+    if (source === 'camera' && this.opts.simulcast) {
+      out.layers = this.opts.simulcast.map((l, i) => ({
+        width: 320 << i,
+        height: 180 << i,
+        ...l,
+        ssrc: (Math.random() * 0xffffffff) >>> 0,
+        seq: Math.floor(Math.random() * 0xffff),
+        pictureId: Math.floor(Math.random() * 0x7fff),
+        keyframeWanted: true,
+        sent: 0,
+      }));
+    }
     this.outgoing.set(source, out);
     this.tag.set(source, Buffer.from(`${this.name}/${source}`));
   }
@@ -206,16 +244,30 @@ export class RtpPeer {
     return this.outgoing.get(source)?.sent ?? 0;
   }
 
+  /** Packets sent on one simulcast layer of `source`. */
+  sentLayer(source: Source, rid: string): number {
+    return this.outgoing.get(source)?.layers?.find((l) => l.rid === rid)?.sent ?? 0;
+  }
+
   async publishOffer(): Promise<{ sdp: string; tracks: Array<{ mid: string; source: Source }> }> {
     withoutPublicStun(this.upstream);
     await this.upstream.setLocalDescription(await this.upstream.createOffer());
     await gathered(this.upstream);
     const tracks = [...this.outgoing.values()].map((o) => ({ mid: o.transceiver.mid!, source: o.source }));
-    return { sdp: this.upstream.localDescription!.sdp, tracks };
+    let sdp = this.upstream.localDescription!.sdp;
+    for (const out of this.outgoing.values()) {
+      if (!out.layers) continue;
+      const offer = simulcastOffer(sdp, out.transceiver.mid!, out.layers.map((l) => l.rid));
+      sdp = offer.sdp;
+      out.ext = { mid: offer.midExtId, rid: offer.ridExtId };
+    }
+    return { sdp, tracks };
   }
 
   async publishAnswer(sdp: string): Promise<void> {
-    await this.upstream.setRemoteDescription({ type: 'answer', sdp });
+    const simulcast = [...this.outgoing.values()].some((o) => o.layers);
+    await this.upstream.setRemoteDescription({ type: 'answer', sdp: simulcast ? withoutSimulcast(sdp) : sdp });
+    if (simulcast) this.listenLayerKeyframeRequests();
   }
 
   async connected(pc: RTCPeerConnection, timeoutMs = 10_000): Promise<void> {
@@ -350,6 +402,13 @@ export class RtpPeer {
       return;
     }
     const video = this.opts.video ?? { fps: 20, frameBytes: 3125, maxPacketBytes: 1100 };
+    if (out.layers) {
+      out.timer = setInterval(() => {
+        out.ts = (out.ts + 90000 / video.fps) >>> 0;
+        for (const layer of out.layers!) this.sendLayerFrame(out, layer, video.maxPacketBytes);
+      }, 1000 / video.fps);
+      return;
+    }
     out.timer = setInterval(() => {
       out.ts = (out.ts + 90000 / video.fps) >>> 0;
       const keyframe = out.keyframeWanted;
@@ -358,6 +417,58 @@ export class RtpPeer {
       const size = Math.ceil(video.frameBytes / count);
       for (let i = 0; i < count; i++) this.send(out, makePayload(size, tag, out.seq, i === 0, keyframe), i === count - 1);
     }, 1000 / video.fps);
+  }
+
+  /**
+   * PLIs and FIRs for the layers' SSRCs, which werift's router does not pass to the sender (it knows
+   * only the transceiver's own SSRC): a PLI names its layer, a FIR asks every layer.
+   */
+  private listenLayerKeyframeRequests(): void {
+    const transports = new Set([...this.outgoing.values()].filter((o) => o.layers).map((o) => o.transceiver.dtlsTransport));
+    for (const transport of transports) {
+      transport.onRtcp.subscribe((rtcp) => {
+        if (rtcp.type !== RtcpPayloadSpecificFeedback.type) return;
+        const feedback = (rtcp as RtcpPayloadSpecificFeedback).feedback as { count: number; mediaSsrc?: number };
+        if (feedback.count !== 1 && feedback.count !== 4) return;
+        for (const out of this.outgoing.values()) {
+          for (const layer of out.layers ?? []) {
+            if (feedback.count === 4 || feedback.mediaSsrc === layer.ssrc) {
+              layer.keyframeWanted = true;
+              out.plis++;
+            }
+          }
+        }
+      });
+    }
+  }
+
+  private sendLayerFrame(out: Outgoing, layer: LayerState, maxPacketBytes: number): void {
+    const keyframe = layer.keyframeWanted;
+    layer.keyframeWanted = false;
+    layer.pictureId = (layer.pictureId + 1) & 0x7fff;
+    const count = Math.ceil(layer.frameBytes / maxPacketBytes);
+    const size = Math.ceil(layer.frameBytes / count);
+    const transport = out.transceiver.dtlsTransport;
+    const payloadType = out.transceiver.sender.codec?.payloadType;
+    if (transport.state !== 'connected' || payloadType === undefined || !out.ext) return;
+    for (let i = 0; i < count; i++) {
+      const payload = vp8Packet({ pictureId: layer.pictureId, first: i === 0, keyframe, width: layer.width!, height: layer.height!, size });
+      const header = new RtpHeader({
+        payloadType,
+        ssrc: layer.ssrc,
+        sequenceNumber: layer.seq,
+        timestamp: out.ts,
+        marker: i === count - 1,
+        extensions: [
+          { id: out.ext.mid, payload: Buffer.from(out.transceiver.mid!) },
+          { id: out.ext.rid, payload: Buffer.from(layer.rid) },
+        ],
+      });
+      layer.seq = (layer.seq + 1) & 0xffff;
+      layer.sent++;
+      out.sent++;
+      transport.sendRtp(payload, header).catch(() => undefined);
+    }
   }
 
   private send(out: Outgoing, payload: Buffer, marker: boolean): void {
