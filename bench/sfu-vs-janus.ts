@@ -158,7 +158,9 @@ class JanusTarget implements Target {
     const r = this.rooms.get(room)!;
     const handle = await this.session.attachVideoRoom();
     r.handles.push(handle);
-    const stream = { feed: r.feed, ...(layer ? { substream: ['q', 'h', 'f'].indexOf(layer) } : {}) };
+    // Janus reads the rids of `a=simulcast` as highest first (substream 2 = the first listed); the
+    // publisher lists them lowest first, as vconf's page does, so the index is counted from the end.
+    const stream = { feed: r.feed, ...(layer ? { substream: LAYERS.length - 1 - LAYERS.findIndex((l) => l.rid === layer) } : {}) };
     let offer;
     for (let attempt = 0; ; attempt++) {
       try {
@@ -322,7 +324,7 @@ async function main(): Promise<void> {
       streams: { type: 'string', default: '4,16,64' },
       rounds: { type: 'string', default: '2' },
       window: { type: 'string', default: '6' },
-      simulcast: { type: 'boolean', default: false },
+      simulcast: { type: 'boolean', default: true },
       'no-simulcast': { type: 'boolean', default: false },
       layer: { type: 'string', default: 'h' },
       json: { type: 'boolean', default: false },
