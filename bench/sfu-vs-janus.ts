@@ -25,9 +25,9 @@ import { cpuWindow } from './support/proc-cpu.js';
 const VIDEO = { fps: 20, frameBytes: 3125, maxPacketBytes: 1100 };
 /** ~150 / 500 / 1200 kbps at 20 fps. */
 const LAYERS: SimulcastLayer[] = [
-  { rid: 'q', frameBytes: 940 },
-  { rid: 'h', frameBytes: 3125 },
-  { rid: 'f', frameBytes: 7500 },
+  { rid: 'q', frameBytes: 940, width: 320, height: 180 },
+  { rid: 'h', frameBytes: 3125, width: 640, height: 360 },
+  { rid: 'f', frameBytes: 7500, width: 1280, height: 720 },
 ];
 const SUBSCRIBERS_PER_ROOM = 16;
 const JOIN_BURST = 4;
@@ -86,9 +86,12 @@ class VconfTarget implements Target {
   }
 
   async subscribe(room: string, sub: RtpPeer, layer: Rid | undefined): Promise<void> {
-    if (layer) throw new Error('vconf: simulcast layer selection is not wired into this benchmark yet');
     this.peers.set(`${room}/${sub.name}`, sub);
     await this.sfu.call({ op: 'add', room, pid: sub.name });
+    if (!layer) return;
+    // vconf sends a tile the smallest layer that fills it: a tile of the layer's own size pins it.
+    const { width, height } = LAYERS.find((l) => l.rid === layer)!;
+    await this.sfu.call({ op: 'view', room, pid: sub.name, tiles: [{ participantId: 'pub', source: 'camera', width: width!, height: height! }] });
   }
 
   async closeRoom(room: string): Promise<void> {
@@ -383,6 +386,18 @@ async function main(): Promise<void> {
       ratios,
     };
   });
+  // Marginal cost per stream between the smallest and the largest step, per round: the fixed costs
+  // (the publisher's incoming stream, idle connections) drop out.
+  const [small, large] = [counts[0]!, counts.at(-1)!];
+  const marginal =
+    large > small
+      ? Array.from({ length: rounds }, (_, round) => {
+          const at = (name: string, streams: number) => measurements.find((m) => m.target === name && m.streams === streams && m.round === round)!.cpuPercent;
+          const vconf = (at('vconf', large) - at('vconf', small)) / (large - small);
+          const janus = (at('janus', large) - at('janus', small)) / (large - small);
+          return { vconf, janus, ratio: vconf / janus };
+        })
+      : [];
   const machine = {
     cpu: cpus()[0]?.model,
     cores: cpus().length,
@@ -392,7 +407,7 @@ async function main(): Promise<void> {
   };
   const settings = { simulcast, layer: layer ?? null, rounds, windowS: windowMs / 1000 };
   if (values.json) {
-    console.log(JSON.stringify({ machine, settings, summaries, measurements }, null, 2));
+    console.log(JSON.stringify({ machine, settings, summaries, marginal, measurements }, null, 2));
     return;
   }
   console.log(
@@ -405,6 +420,13 @@ async function main(): Promise<void> {
     console.log(
       `| ${s.streams} | ${s.vconfCpuPerStreamPercent.toFixed(3)}% | ${s.janusCpuPerStreamPercent.toFixed(3)}% | ${s.vconfStreamsPerCore.toFixed(0)} | ` +
         `${s.janusStreamsPerCore.toFixed(0)} | **${s.ratio.toFixed(2)}** (${s.ratios.map((r) => r.toFixed(2)).join(', ')}) |`,
+    );
+  }
+  if (marginal.length) {
+    const f = (key: 'vconf' | 'janus' | 'ratio', digits: number) => marginal.map((m) => m[key].toFixed(digits)).join(', ');
+    console.log(
+      `marginal cost ${small}->${large} streams, per round: vconf ${f('vconf', 3)}%, Janus ${f('janus', 3)}% of a core per stream; ` +
+        `vconf / Janus ${f('ratio', 2)} (median ${median(marginal.map((m) => m.ratio)).toFixed(2)})`,
     );
   }
 }

@@ -6,12 +6,21 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Sfu } from '../../src/rtc/sfu/sfu.js';
-import type { DownstreamTrack } from './rtp-peer.js';
+import type { DownstreamTrack, Source } from './rtp-peer.js';
+
+/** One tile a subscriber's page shows, in device pixels (the room protocol's `view`). */
+export interface TileView {
+  participantId: string;
+  source: Source;
+  width: number;
+  height: number;
+}
 
 export type Request =
   | { op: 'add' | 'closeRoom'; room: string; pid?: string }
   | { op: 'publish'; room: string; pid: string; sdp: string; tracks: Array<{ mid: string; source: 'camera' }> }
   | { op: 'answer'; room: string; pid: string; sdp: string }
+  | { op: 'view'; room: string; pid: string; tiles: TileView[] }
   | { op: 'cpuStart' | 'cpuStop' | 'stats' | 'exit' };
 
 export interface Offer {
@@ -46,6 +55,13 @@ async function runSfuChild(): Promise<void> {
         case 'answer':
           await sfu.room(msg.room).downstreamAnswer(msg.pid, msg.sdp);
           break;
+        case 'view': {
+          // The tiles a page shows choose its simulcast layers (SfuRoom.setView, with simulcast).
+          const room = sfu.room(msg.room) as unknown as { setView?: (pid: string, tiles: TileView[]) => void };
+          if (!room.setView) throw new Error('this SFU has no setView (no simulcast)');
+          room.setView(msg.pid, msg.tiles);
+          break;
+        }
         case 'closeRoom':
           hooked.delete(msg.room);
           await sfu.closeRoom(msg.room);
