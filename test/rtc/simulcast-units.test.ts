@@ -243,6 +243,15 @@ describe('forwarding one simulcast layer per sink', () => {
   });
 });
 
+describe('loss counted per layer', () => {
+  it('counts the sequence numbers that never arrived, across a wrap, ignoring late and repeated packets', () => {
+    const track = new UpstreamTrack('p', 'v', 'camera', undefined, true, { mimeType: 'video/vp8', clockRate: 90000, payloadType: 96 }, ['l', 'm', 'h']);
+    for (const seq of [65530, 65531, 65533, 65532, 65532, 2, 3]) track.receive(packet(vp8({ start: false, key: false }), seq, 10), 0);
+    // Expected 65530…3 = 10 packets; received 7 (one twice) of which 6 distinct: 4 lost by sequence, 3 by count.
+    expect(track.layers[0]!.lost).toBe(3);
+  });
+});
+
 describe('REMB bitrate encoding', () => {
   it('keeps an 18-bit mantissa and scales by the exponent without overshooting', () => {
     fc.assert(

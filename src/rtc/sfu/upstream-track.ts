@@ -122,7 +122,7 @@ export class UpstreamTrack {
     if (!this.transceiver) return { ...base, bytes: this.producedBytes, packets: this.packetsReceived, packetsLost: 0, jitterMs: undefined };
     const totals = receiverTotals(this.transceiver.receiver);
     // werift keeps no receive statistics for tracks it knows by rid: the layers' own counts stand in.
-    if (this.simulcast) return { ...base, ...totals, bytes: this.layers.reduce((n, l) => n + l.bytes, 0), packets: this.packetsReceived };
+    if (this.simulcast) return { ...base, ...totals, bytes: this.layers.reduce((n, l) => n + l.bytes, 0), packets: this.packetsReceived, packetsLost: this.layers.reduce((n, l) => n + l.lost, 0) };
     return { ...base, ...totals };
   }
 
@@ -254,6 +254,7 @@ export class UpstreamTrack {
 
   private handle(packet: RtpPacket, layer: SimulcastLayer): void {
     layer.ssrc = packet.header.ssrc;
+    layer.noteSequence(packet.header.sequenceNumber);
     layer.packets++;
     layer.bytes += packet.payload.length;
     this.packetsReceived++;
