@@ -209,6 +209,8 @@ export type ServerMessage =
   | { type: 'welcome'; you: Participant; meeting: MeetingInfo; participants: Participant[]; chat: ChatMessage[]; ice?: ClientIce | undefined; statsIntervalMs?: number | undefined }
   | { type: 'publish-answer'; sdp: string }
   | { type: 'subscribe-offer'; sdp: string; tracks: RemoteTrackInfo[] }
+  /** Which mid of the downstream connection carries whom, now (the whole list; replaces the last offer's or frame's). No answer. */
+  | { type: 'subscribe-tracks'; tracks: RemoteTrackInfo[] }
   | { type: 'participant-joined'; participant: Participant }
   | { type: 'participant-updated'; participant: Participant }
   | { type: 'participant-left'; participantId: string }

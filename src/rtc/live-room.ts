@@ -10,6 +10,8 @@ export { CloseCode, type ChatMessage, type MuteReason, type Participant };
 /** What the room needs from the SFU for one meeting (src/rtc/sfu implements it). */
 export interface MediaRoom {
   onDownstreamOffer: (participantId: string, sdp: string, tracks: RemoteTrackInfo[]) => void;
+  /** Which mid carries whom changed with no offer (the SFU bound pre-negotiated slots). */
+  onDownstreamTracks?: (participantId: string, tracks: RemoteTrackInfo[]) => void;
   addParticipant(participantId: string): Promise<void>;
   publish(participantId: string, offerSdp: string, tracks: PublishedTrack[]): Promise<string>;
   downstreamAnswer(participantId: string, answerSdp: string): Promise<void>;
@@ -102,6 +104,7 @@ export class LiveRoom implements StatsRoom {
   ) {
     this.stats = statsOptions ? new RoomStats(this, statsOptions.sink, statsOptions.intervalMs) : undefined;
     media.onDownstreamOffer = (participantId, sdp, tracks) => this.participants.get(participantId)?.peer.send({ type: 'subscribe-offer', sdp, tracks });
+    media.onDownstreamTracks = (participantId, tracks) => this.participants.get(participantId)?.peer.send({ type: 'subscribe-tracks', tracks });
   }
 
   get size(): number {

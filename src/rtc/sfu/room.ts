@@ -14,6 +14,8 @@ type Member = { publisher: Publisher; subscriber: Subscriber } | { publisher: Lo
 export class SfuRoom {
   /** Downstream offers go to the signaling layer through this callback (set once). */
   onDownstreamOffer: (participantId: string, sdp: string, tracks: DownstreamTrack[]) => void = () => undefined;
+  /** A downstream mapping changed without an offer (spare slots bound or freed): the page is told at once. */
+  onDownstreamTracks: (participantId: string, tracks: DownstreamTrack[]) => void = () => undefined;
   /** Insertion order is join order, which is also the order of m-sections a newcomer is offered. */
   private readonly members = new Map<string, Member>();
   private closed = false;
@@ -31,8 +33,8 @@ export class SfuRoom {
   }
 
   /**
-   * Creates the participant's connections. The downstream offer (if there is anything to receive)
-   * follows asynchronously through onDownstreamOffer. Adding a participant already present replaces it.
+   * Creates the participant's connections. The downstream offer (the others' tracks and the spare
+   * slots, src/rtc/sfu/subscriber.ts) follows asynchronously through onDownstreamOffer. Adding a participant already present replaces it.
    */
   async addParticipant(participantId: string): Promise<void> {
     if (this.closed) throw new SfuError('room is closed');
@@ -42,6 +44,7 @@ export class SfuRoom {
     const subscriber = new Subscriber(participantId, this.opts, {
       tracksFor: (id) => this.tracksFor(id),
       offer: (id, sdp, tracks) => this.emitOffer(id, sdp, tracks),
+      tracks: (id, tracks) => this.emitTracks(id, tracks),
       warn: (obj, msg) => this.opts.logger?.warn({ ...obj, conferenceId: this.conferenceId }, msg),
     });
     this.members.set(participantId, { publisher: new Publisher(participantId, this.opts), subscriber });
@@ -87,7 +90,7 @@ export class SfuRoom {
     this.members.get(participantId)?.publisher.setForwarding(source, enabled);
   }
 
-  /** Closes the participant's connections; everyone else is renegotiated without their tracks. */
+  /** Closes the participant's connections; everyone else's slots of their tracks become spares (no renegotiation). */
   async removeParticipant(participantId: string): Promise<void> {
     const member = this.members.get(participantId);
     if (!member) return;
@@ -151,6 +154,14 @@ export class SfuRoom {
       this.onDownstreamOffer(participantId, sdp, tracks);
     } catch (err) {
       this.opts.logger?.warn({ err, conferenceId: this.conferenceId, participantId }, 'downstream offer handler threw');
+    }
+  }
+
+  private emitTracks(participantId: string, tracks: DownstreamTrack[]): void {
+    try {
+      this.onDownstreamTracks(participantId, tracks);
+    } catch (err) {
+      this.opts.logger?.warn({ err, conferenceId: this.conferenceId, participantId }, 'downstream tracks handler threw');
     }
   }
 

@@ -47,6 +47,11 @@ export class MediaLink {
     void this.downstream.handleOffer(sdp, tracks);
   }
 
+  /** `subscribe-tracks`: spare slots now carry (or no longer carry) someone's tracks. */
+  tracks(tracks: RemoteTrackInfo[]): void {
+    this.downstream.handleTracks(tracks);
+  }
+
   setMic(track: MediaStreamTrack | null): void {
     void this.upstream.setMicTrack(track).catch(() => undefined);
   }
