@@ -35,22 +35,68 @@ async function decodingRemote(page: Page): Promise<number> {
   return performance.now();
 }
 
-/** Counts the `subscribe-offer` frames the page's room socket receives (the page itself is unchanged). */
-async function countOffers(page: Page): Promise<void> {
+/**
+ * Records, in the page, when room frames come and go and when its peer connections connect (epoch
+ * ms), and counts `subscribe-offer`s; the page itself is unchanged (the socket and the connection
+ * classes are wrapped).
+ */
+async function instrument(page: Page): Promise<void> {
   await page.addInitScript(() => {
-    const w = window as unknown as { __offers: number };
+    const w = window as unknown as { __offers: number; __events: Array<[string, number]> };
     w.__offers = 0;
-    const Original = window.WebSocket;
-    window.WebSocket = class extends Original {
+    w.__events = [];
+    const mark = (what: string) => w.__events.push([what, Date.now()]);
+    const typeOf = (data: unknown) => (typeof data === 'string' ? (/"type":"([^"]+)"/.exec(data)?.[1] ?? '?') : '?');
+    document.addEventListener('submit', () => mark('form submitted'), true);
+    const OriginalSocket = window.WebSocket;
+    window.WebSocket = class extends OriginalSocket {
       constructor(url: string | URL, protocols?: string | string[]) {
         super(url, protocols);
+        mark('socket created');
+        this.addEventListener('open', () => mark('socket open'));
         this.addEventListener('message', (e: MessageEvent) => {
-          if (typeof e.data === 'string' && e.data.includes('"subscribe-offer"')) w.__offers++;
+          const type = typeOf(e.data);
+          if (type === 'subscribe-offer') w.__offers++;
+          mark(`← ${type}`);
         });
+      }
+      override send(data: string | ArrayBufferLike | Blob | ArrayBufferView): void {
+        mark(`→ ${typeOf(data)}`);
+        super.send(data);
+      }
+    };
+    // The page's upstream offers first, its downstream is offered to; a data channel marks the ICE warm-up.
+    const roles = new WeakMap<RTCPeerConnection, string>();
+    const role = (pc: RTCPeerConnection) => roles.get(pc) ?? 'connection';
+    const proto = RTCPeerConnection.prototype as unknown as Record<string, (...args: unknown[]) => unknown>;
+    const wrap = (method: string, name: string, then?: (pc: RTCPeerConnection) => void) => {
+      const original = proto[method]!;
+      proto[method] = function (this: RTCPeerConnection, ...args: unknown[]) {
+        if (!roles.has(this)) roles.set(this, name);
+        then?.(this);
+        return original.apply(this, args);
+      };
+    };
+    wrap('createDataChannel', 'warm-up');
+    wrap('createOffer', 'upstream', (pc) => mark(`${role(pc)} createOffer`));
+    wrap('setRemoteDescription', 'downstream');
+    const OriginalPc = window.RTCPeerConnection;
+    window.RTCPeerConnection = class extends OriginalPc {
+      constructor(config?: RTCConfiguration) {
+        super(config);
+        this.addEventListener('connectionstatechange', () => {
+          if (this.connectionState === 'connected') mark(`${role(this)} connected`);
+        });
+        this.addEventListener('icegatheringstatechange', () => mark(`${role(this)} gathering ${this.iceGatheringState}`));
+        this.addEventListener('icecandidate', (e) => mark(`${role(this)} ${e.candidate ? 'a candidate' : 'null candidate'}`));
+        this.addEventListener('signalingstatechange', () => mark(`${role(this)} ${this.signalingState}`));
       }
     };
   });
 }
+
+type Events = Array<[string, number]>;
+const eventsOf = (page: Page): Promise<Events> => page.evaluate(() => (window as unknown as { __events: Events }).__events);
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'vconf-bench-two-way-'));
@@ -86,7 +132,7 @@ async function main(): Promise<void> {
     const link = meeting.externalLinkUrl!;
 
     const anchor = await newParticipant(browser);
-    await countOffers(anchor.page);
+    await instrument(anchor.page);
     await anchor.page.goto(link);
     await anchor.page.getByTestId('display-name-input').fill('Anchor');
     await anchor.page.getByTestId('enter-room-button').click();
@@ -98,16 +144,22 @@ async function main(): Promise<void> {
     const newcomerSees: number[] = [];
     const anchorSees: number[] = [];
     const offers: number[] = [];
+    /** Per event name: ms after the click, each join's first occurrence (newcomer's page, then the anchor's). */
+    const steps = new Map<string, number[]>();
+    const step = (name: string, ms: number) => steps.set(name, [...(steps.get(name) ?? []), ms]);
     for (let i = 0; i < joins; i++) {
       // The previous newcomer has gone from the anchor's grid, and its renegotiations have settled.
       while ((await remoteTiles()) > 0) await anchor.page.waitForTimeout(50);
       await anchor.page.waitForTimeout(300);
       const offersBefore = await anchor.page.evaluate(() => (window as unknown as { __offers: number }).__offers);
       const { context, page } = await newParticipant(browser);
+      await instrument(page);
+      const anchorEventsBefore = (await eventsOf(anchor.page)).length;
       const opened = performance.now();
       await page.goto(link);
       await page.getByTestId('display-name-input').fill(`Joiner ${i + 1}`);
       const clicked = performance.now();
+      const clickedAt = Date.now();
       await page.getByTestId('enter-room-button').click();
       const [joinerAt, anchorAt] = await Promise.all([decodingRemote(page), decodingRemote(anchor.page)]);
       const both = Math.max(joinerAt, anchorAt);
@@ -116,6 +168,18 @@ async function main(): Promise<void> {
       newcomerSees.push(joinerAt - clicked);
       anchorSees.push(anchorAt - clicked);
       offers.push((await anchor.page.evaluate(() => (window as unknown as { __offers: number }).__offers)) - offersBefore);
+      const firsts = (events: Events, who: string) => {
+        const seen = new Set<string>();
+        for (const [what, at] of events) {
+          if (at < clickedAt || seen.has(what)) continue;
+          seen.add(what);
+          step(`${who}: ${what}`, at - clickedAt);
+        }
+      };
+      firsts(await eventsOf(page), 'newcomer');
+      firsts((await eventsOf(anchor.page)).slice(anchorEventsBefore), 'anchor');
+      step('newcomer: decodes the anchor', joinerAt - clicked);
+      step('anchor: decodes the newcomer', anchorAt - clicked);
       await context.close();
     }
     const row = (name: string, values: number[]) => {
@@ -129,6 +193,9 @@ async function main(): Promise<void> {
     console.log(row('click "Join now" → both decoding each other', afterClick));
     console.log(row('click → newcomer decodes the anchor', newcomerSees));
     console.log(row('click → anchor decodes the newcomer', anchorSees));
+    console.log('\nmedian ms after the click of each step (first occurrence per join; n = joins where it happened):');
+    const ordered = [...steps].map(([name, values]) => [name, [...values].sort((a, b) => a - b)] as const).sort((a, b) => percentile(a[1], 50) - percentile(b[1], 50));
+    for (const [name, values] of ordered) console.log(`  ${percentile(values, 50).toFixed(0).padStart(6)}  ${name} (n=${values.length})`);
     console.log(`subscribe-offers the anchor received per join (until both decode; top-ups may follow): ${offers.join(' ')}`);
   } finally {
     await browser.close();

@@ -17,6 +17,8 @@ export class Upstream {
   private screen: RTCRtpTransceiver | null = null;
   private sharing = false;
   private chain: Promise<void> = Promise.resolve();
+  /** Negotiations asked for and not finished. */
+  private pending = 0;
   private pendingAnswer: { resolve: (sdp: string) => void; reject: (e: Error) => void } | null = null;
   private closed = false;
 
@@ -36,14 +38,19 @@ export class Upstream {
 
   /** Sends a `publish` offer and applies the answer; offers are serialized. */
   publish(): Promise<void> {
-    const run = this.chain.then(() => this.negotiate());
+    // With nothing in progress the offer is asked for now: the page renders the room in this same
+    // task after `welcome`, and the offer would otherwise wait for that (bench/two-way-join.ts).
+    const early = this.pending === 0 ? this.pc.createOffer() : undefined;
+    early?.catch(() => undefined);
+    this.pending++;
+    const run = this.chain.then(() => this.negotiate(early)).finally(() => this.pending--);
     this.chain = run.catch(() => undefined);
     return run;
   }
 
-  private async negotiate(): Promise<void> {
+  private async negotiate(early?: Promise<RTCSessionDescriptionInit>): Promise<void> {
     if (this.closed) return;
-    const offer = await this.pc.createOffer();
+    const offer = await (early ?? this.pc.createOffer());
     await this.pc.setLocalDescription(offer);
     await gatheringComplete(this.pc);
     if (this.closed) return;
