@@ -2,6 +2,7 @@ import { CloseCode, type ClientIce, type ClientMessage, type RoomErrorCode, type
 import type { RemoteMedia } from '../rtc/downstream.js';
 import { Signaling } from '../rtc/signaling.js';
 import { MediaLink } from './media-link.js';
+import type { Upstream } from '../rtc/upstream.js';
 
 /** Where the session stands; `done` is final. */
 export type Connection = 'connecting' | 'live' | 'reconnecting' | 'done';
@@ -58,6 +59,8 @@ export interface SessionHandlers {
 export class RoomSession {
   private readonly signaling: Signaling;
   private link: MediaLink | null = null;
+  /** The upstream made while `hello` waits for `welcome` (MediaLink.prepareUpstream). */
+  private prepared: Upstream | null = null;
   /** ICE servers and policy from the last `welcome` (fresh TURN credentials on every entry). */
   private ice: ClientIce | undefined;
   private state: Connection = 'connecting';
@@ -68,7 +71,11 @@ export class RoomSession {
 
   constructor(private readonly handlers: SessionHandlers) {
     this.signaling = new Signaling({
-      onOpen: () => this.signaling.send(this.handlers.hello()),
+      onOpen: () => {
+        this.signaling.send(this.handlers.hello());
+        this.prepared?.close();
+        this.prepared = MediaLink.prepareUpstream((message) => this.signaling.send(message), this.handlers.tracks());
+      },
       onMessage: (message) => this.handle(message),
       onDrop: (code) => {
         const final = FINAL_CLOSE[code];
@@ -196,11 +203,15 @@ export class RoomSession {
   }
 
   private connectMedia(): void {
+    const prepared = this.prepared;
+    this.prepared = null;
     this.disconnectMedia();
-    this.link = new MediaLink((message) => this.signaling.send(message), this.handlers.tracks(), { onRemoteMedia: (media) => this.handlers.onRemoteMedia(media), onFailure: (what, error) => this.recover(what, error) }, this.ice);
+    this.link = new MediaLink((message) => this.signaling.send(message), this.handlers.tracks(), { onRemoteMedia: (media) => this.handlers.onRemoteMedia(media), onFailure: (what, error) => this.recover(what, error) }, this.ice, prepared);
   }
 
   private disconnectMedia(): void {
+    this.prepared?.close();
+    this.prepared = null;
     this.link?.close();
     this.link = null;
     this.handlers.onRemoteMedia(new Map());

@@ -19,6 +19,8 @@ export class Upstream {
   private chain: Promise<void> = Promise.resolve();
   /** Negotiations asked for and not finished. */
   private pending = 0;
+  /** The first offer, made (with its candidates) before it may be sent: see prepare(). */
+  private prepared: Promise<RTCSessionDescriptionInit> | undefined;
   private pendingAnswer: { resolve: (sdp: string) => void; reject: (e: Error) => void } | null = null;
   private closed = false;
 
@@ -40,7 +42,7 @@ export class Upstream {
   publish(): Promise<void> {
     // With nothing in progress the offer is asked for now: the page renders the room in this same
     // task after `welcome`, and the offer would otherwise wait for that (bench/two-way-join.ts).
-    const early = this.pending === 0 ? this.pc.createOffer() : undefined;
+    const early = this.pending === 0 && !this.prepared ? this.pc.createOffer() : undefined;
     early?.catch(() => undefined);
     this.pending++;
     const run = this.chain.then(() => this.negotiate(early)).finally(() => this.pending--);
@@ -48,11 +50,21 @@ export class Upstream {
     return run;
   }
 
+  /**
+   * Makes the first offer and gathers its candidates now, while the page still waits for `welcome`
+   * (a `publish` may only follow it); the first publish() then sends it at once.
+   */
+  prepare(): void {
+    if (this.pending > 0 || this.prepared) return;
+    this.prepared = this.localOffer(this.pc.createOffer());
+    this.prepared.catch(() => undefined);
+  }
+
   private async negotiate(early?: Promise<RTCSessionDescriptionInit>): Promise<void> {
     if (this.closed) return;
-    const offer = await (early ?? this.pc.createOffer());
-    await this.pc.setLocalDescription(offer);
-    await gatheringComplete(this.pc);
+    const prepared = this.prepared;
+    this.prepared = undefined;
+    const offer = await (prepared ?? this.localOffer(early ?? this.pc.createOffer()));
     if (this.closed) return;
     const tracks: { mid: string; source: Source }[] = [];
     const add = (t: RTCRtpTransceiver | null, source: Source) => {
@@ -69,6 +81,13 @@ export class Upstream {
     const sdp = await answer.finally(() => (this.pendingAnswer = null));
     if (this.closed) return;
     await this.pc.setRemoteDescription({ type: 'answer', sdp });
+  }
+
+  private async localOffer(offer: Promise<RTCSessionDescriptionInit>): Promise<RTCSessionDescriptionInit> {
+    const description = await offer;
+    await this.pc.setLocalDescription(description);
+    await gatheringComplete(this.pc);
+    return description;
   }
 
   /** The server's `publish-answer`. */
