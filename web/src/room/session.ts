@@ -71,11 +71,7 @@ export class RoomSession {
 
   constructor(private readonly handlers: SessionHandlers) {
     this.signaling = new Signaling({
-      onOpen: () => {
-        this.signaling.send(this.handlers.hello());
-        this.prepared?.close();
-        this.prepared = MediaLink.prepareUpstream((message) => this.signaling.send(message), this.handlers.tracks());
-      },
+      onOpen: () => this.signaling.send(this.handlers.hello()),
       onMessage: (message) => this.handle(message),
       onDrop: (code) => {
         const final = FINAL_CLOSE[code];
@@ -95,6 +91,13 @@ export class RoomSession {
 
   start(): void {
     this.setConnection('connecting');
+    this.connect();
+  }
+
+  /** Opens the socket; the upstream connection is made and offered meanwhile (MediaLink.prepareUpstream). */
+  private connect(): void {
+    this.prepared?.close();
+    this.prepared = MediaLink.prepareUpstream((message) => this.signaling.send(message), this.handlers.tracks());
     this.signaling.connect();
   }
 
@@ -192,7 +195,7 @@ export class RoomSession {
     this.retries++;
     window.clearTimeout(this.retryTimer);
     this.retryTimer = window.setTimeout(() => {
-      if (this.state === 'reconnecting') this.signaling.connect();
+      if (this.state === 'reconnecting') this.connect();
     }, delay);
   }
 
