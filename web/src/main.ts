@@ -7,7 +7,6 @@ import { mePage } from './pages/me';
 import { signInPage } from './pages/signin';
 import { admit, AdmitError, type AdmitRequest } from './api';
 import { parseBackgroundChoice } from './media/background/choice';
-import { warmUpGathering } from './rtc/ice';
 import { LocalMedia } from './media/local-media';
 import { joinPage } from './pages/join';
 import type { Page } from './pages/page';
@@ -208,7 +207,6 @@ function startMedia(session: StoredSession): LocalMedia {
 }
 
 function showPrejoin(session: StoredSession): void {
-  warmUpGathering();
   const media = startMedia(session);
   let entered = false;
   display(() => {
@@ -232,7 +230,6 @@ function showPrejoin(session: StoredSession): void {
 }
 
 function enterRoom(session: StoredSession, media: LocalMedia): void {
-  warmUpGathering();
   show(
     roomPage({
       ticket: session.ticket,

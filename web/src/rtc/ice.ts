@@ -43,31 +43,6 @@ export function gatheringComplete(pc: RTCPeerConnection, capMs = ICE_GATHERING_C
   });
 }
 
-let warmed = false;
-
-/**
- * Chromium lists the machine's network interfaces the first time a page gathers ICE candidates
- * (measured ~100 ms, on the join path: bench/two-way-join.ts). A throwaway connection that gathers
- * host candidates while the person is still at the pre-join screen takes that out of the way of the
- * real connections. No server is given, so nothing leaves the machine; it closes once gathered.
- */
-export function warmUpGathering(): void {
-  if (warmed || typeof RTCPeerConnection === 'undefined') return;
-  warmed = true;
-  try {
-    const pc = new RTCPeerConnection({ iceServers: [] });
-    const close = () => pc.close();
-    pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && close());
-    window.setTimeout(close, ICE_GATHERING_CAP_MS);
-    pc.createDataChannel('warm-up');
-    pc.createOffer()
-      .then((offer) => pc.setLocalDescription(offer))
-      .catch(close);
-  } catch {
-    // Only an optimization.
-  }
-}
-
 /**
  * The connection configuration: the server is the only peer and announces its own addresses; TURN
  * servers (and 'relay' policy) only when the server hands them out in `welcome`.
