@@ -1,4 +1,4 @@
-import type { ClientIce, ClientMessage, RemoteTrackInfo } from '../../../src/protocol/room.js';
+import type { ClientIce, ClientMessage, RemoteTrackInfo, Source } from '../../../src/protocol/room.js';
 import { rtcConfig } from '../rtc/ice';
 import { Downstream, type RemoteMedia } from '../rtc/downstream';
 import { Upstream } from '../rtc/upstream';
@@ -76,6 +76,11 @@ export class MediaLink {
   /** `subscribe-tracks`: spare slots now carry (or no longer carry) someone's tracks. */
   tracks(tracks: RemoteTrackInfo[]): void {
     this.downstream.handleTracks(tracks);
+  }
+
+  /** The SFU's `layers`: which simulcast layers of a source to encode. */
+  setLayers(source: Source, active: boolean[]): void {
+    void this.upstream.setLayers(source, active).catch(() => undefined);
   }
 
   setMic(track: MediaStreamTrack | null): void {

@@ -162,6 +162,8 @@ export class RoomSession {
         return this.link?.offer(message.sdp, message.tracks);
       case 'subscribe-tracks':
         return this.link?.tracks(message.tracks);
+      case 'layers':
+        return this.link?.setLayers(message.source, message.active);
       case 'removed':
         return this.finish(message.rejoin ? 'kicked' : 'removed');
       case 'ended':
