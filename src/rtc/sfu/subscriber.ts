@@ -65,7 +65,8 @@ export class Subscriber {
   private closed = false;
   private readonly closer = new Closer(() => new SfuError('participant has left'));
   private rtcpHooked = false;
-  private keyframesOnConnect = false;
+  /** Bound slots wait for the connection before they attach (see startForwarding). */
+  private attachOnConnect = false;
   /** An offer has gone to the page, so it has a connection to map `subscribe-tracks` onto. */
   private offered = false;
   /** This subscriber's downlink, from its browser's REMB and receiver reports. */
@@ -84,9 +85,9 @@ export class Subscriber {
   ) {
     this.pc = createPeer(opts);
     this.pc.connectionStateChange.subscribe((state) => {
-      if (state !== 'connected' || !this.keyframesOnConnect) return;
-      this.keyframesOnConnect = false;
-      for (const slot of this.slots) if (slot.live) slot.source?.requestKeyframe();
+      if (state !== 'connected' || !this.attachOnConnect) return;
+      this.attachOnConnect = false;
+      this.startForwarding();
     });
   }
 
@@ -201,8 +202,7 @@ export class Subscriber {
       throw new SfuError(`downstream answer rejected: ${(err as Error).message}`);
     }
     this.state = 'idle';
-    const attached = this.slots.filter((slot) => slot.attach());
-    this.keyframesFor(attached);
+    this.startForwarding();
     if (this.dirty) void this.negotiate();
   }
 
@@ -250,17 +250,14 @@ export class Subscriber {
       mapped = true;
     }
     const carried = new Set(this.slots.map((s) => s.source));
-    const attached: DownstreamSlot[] = [];
     for (const track of wanted) {
       if (carried.has(track)) continue;
       const slot = this.slots.find((s) => !s.source && s.kind === track.kind && s.mimeType === track.mimeType && this.ready(s));
       if (!slot) continue;
       this.assign(slot, track);
-      slot.attach();
-      attached.push(slot);
       mapped = true;
     }
-    this.keyframesFor(attached);
+    this.startForwarding();
     if (mapped && this.offered) this.host.tracks(this.participantId, this.trackList());
   }
 
@@ -326,14 +323,18 @@ export class Subscriber {
     return slot;
   }
 
-  /** New subscribers need a keyframe now, not at the publisher's next periodic one. */
-  private keyframesFor(attached: DownstreamSlot[]): void {
-    if (attached.length === 0) return;
-    if (this.pc.connectionState === 'connected') {
-      for (const slot of attached) slot.source?.requestKeyframe();
-    } else {
-      this.keyframesOnConnect = true;
+  /**
+   * Attaches the bound slots of negotiated m-sections, each with a keyframe request: new subscribers
+   * need one now, not at the publisher's next periodic one. Before the connection is up nothing could
+   * be delivered, and an early request would only rate-limit the one that matters, so they wait for it.
+   */
+  private startForwarding(): void {
+    if (this.pc.connectionState !== 'connected') {
+      if (this.slots.some((s) => s.source && !s.live)) this.attachOnConnect = true;
+      return;
     }
+    const attached = this.slots.filter((slot) => slot.transceiver.currentDirection === 'sendonly' && slot.attach());
+    for (const slot of attached) slot.source?.requestKeyframe();
   }
 
   /**
