@@ -160,4 +160,18 @@ describe.skipIf(!ready)('simulcast: one layer per viewer, by tile size and downl
     expect(audioAfter.samples - audioBefore.samples).toBeGreaterThan(48_000 * 6);
     expect(concealed).toBeLessThan(0.05);
   }, 75_000);
+
+  it('pauses a layer nobody receives at the publisher, and resumes it when a tile needs it', async () => {
+    await pages.slow.context().close();
+    // Large takes the top layer, small the lowest: the middle one is wanted by nobody and stops.
+    await eventually(async () => camera().layers.map((l) => l.active), (a) => a[0] === true && a[1] === false && a[2] === true, 30_000);
+    const encodings = () => pages.publisher.evaluate(() => (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs.flatMap((pc) => pc.getSenders().filter((s) => s.track?.kind === 'video').flatMap((s) => s.getParameters().encodings.map((e) => `${e.rid}:${e.active}`))));
+    expect(await encodings()).toEqual(['l:true', 'm:false', 'h:true']);
+    // The small viewer now shows the publisher at 300 px: the middle layer fills that.
+    await pages.small.addStyleTag({ content: '[data-testid="spotlight"] video { width: 533px !important; height: 300px !important; }' });
+    await pages.small.locator(`[data-testid="participant-tile"][data-participant-id="${publisherId}"] [data-testid="pin-tile"]`).click({ force: true });
+    await eventually(() => remoteVideo(pages.small, publisherId), (v) => v.height === 360, 30_000);
+    expect(camera().layers[1]!.active).toBe(true);
+    expect(await encodings()).toEqual(['l:true', 'm:true', 'h:true']);
+  }, 75_000);
 });

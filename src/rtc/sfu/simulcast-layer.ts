@@ -25,6 +25,9 @@ export class SimulcastLayer {
   /** Smoothed rate while active; the last one measured once paused. */
   bitrate: number;
   active = false;
+  private baseSeq = 0;
+  private maxSeq = -1;
+  private seqCycles = 0;
   private sampledBytes = 0;
   private sampledPackets = 0;
   private sampledAt = 0;
@@ -40,6 +43,25 @@ export class SimulcastLayer {
     this.keyframes = new KeyframeRequester(() => {
       if (this.ssrc !== undefined) sendPli(this.ssrc);
     });
+  }
+
+  /** Notes a packet's sequence number (RFC 3550's extended highest sequence number, for `lost`). */
+  noteSequence(seq: number): void {
+    if (this.maxSeq < 0) {
+      this.baseSeq = seq;
+      this.maxSeq = seq;
+      return;
+    }
+    const ahead = (seq - this.maxSeq + 0x10000) & 0xffff;
+    if (ahead === 0 || ahead >= 0x8000) return;
+    if (seq < this.maxSeq) this.seqCycles += 0x10000;
+    this.maxSeq = seq;
+  }
+
+  /** Packets that never arrived: expected from the sequence numbers, less those received. */
+  get lost(): number {
+    if (this.maxSeq < 0) return 0;
+    return Math.max(0, this.seqCycles + this.maxSeq - this.baseSeq + 1 - this.packets);
   }
 
   /** Height used to match tiles: measured, else the default of the layer's place. */

@@ -83,11 +83,11 @@ export class UpstreamTrack {
     return this.layers.length > 1;
   }
 
-  /** One packet of a server-produced track, fanned out like a received one. */
-  receive(packet: RtpPacket): void {
+  /** One packet of a server-produced track (on one of its layers), fanned out like a received one. */
+  receive(packet: RtpPacket, layer = 0): void {
     if (this.closed) return;
     this.producedBytes += packet.payload.length;
-    this.handle(packet, this.layers[0]!);
+    this.handle(packet, this.layers[layer] ?? this.layers[0]!);
   }
 
   get forwarding(): boolean {
@@ -118,7 +118,12 @@ export class UpstreamTrack {
 
   /** What the SFU has received of this track so far (src/rtc/stats reads it each interval). */
   counters(): TrackCounters {
-    return { key: `up:${this.participantId}:${this.mid}`, direction: 'up', participantId: this.participantId, source: this.source, kind: this.kind, ...(this.transceiver ? receiverTotals(this.transceiver.receiver) : { bytes: this.producedBytes, packets: this.packetsReceived, packetsLost: 0, jitterMs: undefined }) };
+    const base = { key: `up:${this.participantId}:${this.mid}`, direction: 'up' as const, participantId: this.participantId, source: this.source, kind: this.kind };
+    if (!this.transceiver) return { ...base, bytes: this.producedBytes, packets: this.packetsReceived, packetsLost: 0, jitterMs: undefined };
+    const totals = receiverTotals(this.transceiver.receiver);
+    // werift keeps no receive statistics for tracks it knows by rid: the layers' own counts stand in.
+    if (this.simulcast) return { ...base, ...totals, bytes: this.layers.reduce((n, l) => n + l.bytes, 0), packets: this.packetsReceived, packetsLost: this.layers.reduce((n, l) => n + l.lost, 0) };
+    return { ...base, ...totals };
   }
 
   /** Starts feeding `sink` the layer closest to `desired` (TOP_LAYER: the best there is). */
@@ -249,6 +254,7 @@ export class UpstreamTrack {
 
   private handle(packet: RtpPacket, layer: SimulcastLayer): void {
     layer.ssrc = packet.header.ssrc;
+    layer.noteSequence(packet.header.sequenceNumber);
     layer.packets++;
     layer.bytes += packet.payload.length;
     this.packetsReceived++;

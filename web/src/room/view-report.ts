@@ -24,13 +24,15 @@ export class ViewReport {
   ) {
     this.timer = window.setInterval(() => this.report(), EVERY_MS);
     window.addEventListener('resize', this.onResize);
+    document.addEventListener('visibilitychange', this.onResize);
   }
 
   /** Sends the view if it changed since the last one sent. */
   report(): void {
     const dpr = window.devicePixelRatio || 1;
     const tiles: TileView[] = [];
-    for (const { participantId, source, el } of this.shown()) {
+    // A tab in the background shows nothing: every video drops to its lowest layer until it is back.
+    for (const { participantId, source, el } of document.hidden ? [] : this.shown()) {
       if (!el.isConnected || !el.checkVisibility()) continue;
       const rect = el.getBoundingClientRect();
       const onScreen = rect.bottom > 0 && rect.right > 0 && rect.top < window.innerHeight && rect.left < window.innerWidth;
@@ -53,6 +55,7 @@ export class ViewReport {
   dispose(): void {
     window.clearInterval(this.timer);
     window.removeEventListener('resize', this.onResize);
+    document.removeEventListener('visibilitychange', this.onResize);
   }
 
   private readonly onResize = (): void => this.report();
