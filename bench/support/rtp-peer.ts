@@ -284,16 +284,24 @@ export class RtpPeer {
     });
   }
 
-  /** Answers the SFU's downstream offer; `tracks` maps its mids to remote participants and sources. */
-  async answerDownstream(sdp: string, tracks: DownstreamTrack[]): Promise<string> {
+  /**
+   * Answers the SFU's downstream offer; `tracks` maps its mids to remote participants and sources.
+   * Without `tracks` the mapping stays as mapDownstream() last set it.
+   */
+  async answerDownstream(sdp: string, tracks?: DownstreamTrack[]): Promise<string> {
     this.downstreamOffers++;
     await this.downstream.setRemoteDescription({ type: 'offer', sdp });
-    this.midMap = new Map(tracks.map((t) => [t.mid, t]));
+    if (tracks) this.mapDownstream(tracks);
     for (const transceiver of this.downstream.getTransceivers()) this.hook(transceiver);
     withoutPublicStun(this.downstream);
     await this.downstream.setLocalDescription(await this.downstream.createAnswer());
     await gathered(this.downstream);
     return this.downstream.localDescription!.sdp;
+  }
+
+  /** The SFU's latest mid → (participant, source) list (an offer's, or a `subscribe-tracks` frame's). */
+  mapDownstream(tracks: DownstreamTrack[]): void {
+    this.midMap = new Map(tracks.map((t) => [t.mid, t]));
   }
 
   /** Mid currently carrying (participantId, source) downstream, if any. */

@@ -227,6 +227,8 @@ export type ServerMessage =
   /** Which simulcast layers of the page's camera anyone receives: the page pauses the others' encoders. */
   | { type: 'layers'; source: Source; active: boolean[] }
   | { type: 'subscribe-offer'; sdp: string; tracks: RemoteTrackInfo[] }
+  /** Which mid of the downstream connection carries whom, now (the whole list; replaces the last offer's or frame's). No answer. */
+  | { type: 'subscribe-tracks'; tracks: RemoteTrackInfo[] }
   | { type: 'participant-joined'; participant: Participant }
   | { type: 'participant-updated'; participant: Participant }
   | { type: 'participant-left'; participantId: string }

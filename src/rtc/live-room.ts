@@ -10,6 +10,8 @@ export { CloseCode, type ChatMessage, type MuteReason, type Participant };
 /** What the room needs from the SFU for one meeting (src/rtc/sfu implements it). */
 export interface MediaRoom {
   onDownstreamOffer: (participantId: string, sdp: string, tracks: RemoteTrackInfo[]) => void;
+  /** Which mid carries whom changed with no offer (the SFU bound pre-negotiated slots). */
+  onDownstreamTracks?: (participantId: string, tracks: RemoteTrackInfo[]) => void;
   /** The SFU asks a publisher to turn its camera's simulcast layers on or off. */
   onLayers?: (participantId: string, source: Source, active: boolean[]) => void;
   /** The tiles a participant's page shows (device pixels): its simulcast layers follow them. */
@@ -106,6 +108,7 @@ export class LiveRoom implements StatsRoom {
   ) {
     this.stats = statsOptions ? new RoomStats(this, statsOptions.sink, statsOptions.intervalMs) : undefined;
     media.onDownstreamOffer = (participantId, sdp, tracks) => this.participants.get(participantId)?.peer.send({ type: 'subscribe-offer', sdp, tracks });
+    media.onDownstreamTracks = (participantId, tracks) => this.participants.get(participantId)?.peer.send({ type: 'subscribe-tracks', tracks });
     media.onLayers = (participantId, source, active) => this.participants.get(participantId)?.peer.send({ type: 'layers', source, active });
   }
 

@@ -11,6 +11,10 @@ export class RoomHarness {
   readonly peers = new Map<string, RtpPeer>();
   /** Every downstream offer, in order. */
   readonly offers: Array<{ participantId: string; sdp: string; tracks: DownstreamTrack[] }> = [];
+  /** Every `subscribe-tracks` (a mapping changed without an offer), in order. */
+  readonly trackFrames: Array<{ participantId: string; tracks: DownstreamTrack[] }> = [];
+  /** The latest mapping sent to each participant, by offer or by frame (what a page holds to). */
+  private readonly latest = new Map<string, DownstreamTrack[]>();
   readonly errors: unknown[] = [];
   /** Participants whose downstream offers are held until answerHeld() (to test serialization). */
   readonly holdAnswers = new Set<string>();
@@ -19,15 +23,23 @@ export class RoomHarness {
   constructor(opts: SfuOptions = { listenIp: '127.0.0.1' }) {
     this.sfu = new Sfu(opts);
     this.room = this.sfu.room('conference-1');
+    this.room.onDownstreamTracks = (participantId, tracks) => {
+      this.trackFrames.push({ participantId, tracks });
+      this.latest.set(participantId, tracks);
+      this.peers.get(participantId)?.mapDownstream(tracks);
+    };
     this.room.onDownstreamOffer = (participantId, sdp, tracks) => {
       this.offers.push({ participantId, sdp, tracks });
+      // Like the page: the list received last is the mapping, even while this offer waits for its answer.
+      this.latest.set(participantId, tracks);
+      this.peers.get(participantId)?.mapDownstream(tracks);
       if (this.holdAnswers.has(participantId)) {
         const list = this.held.get(participantId) ?? [];
         list.push({ sdp, tracks });
         this.held.set(participantId, list);
         return;
       }
-      void this.answer(participantId, sdp, tracks);
+      void this.answer(participantId, sdp);
     };
   }
 
@@ -39,7 +51,7 @@ export class RoomHarness {
   async answerHeld(participantId: string): Promise<void> {
     const next = this.held.get(participantId)?.shift();
     if (!next) throw new Error(`no held offer for ${participantId}`);
-    await this.answer(participantId, next.sdp, next.tracks);
+    await this.answer(participantId, next.sdp);
   }
 
   /** Adds a participant publishing `sources` (none = receive-only) and starts its generators. */
@@ -60,9 +72,9 @@ export class RoomHarness {
     peer.start();
   }
 
-  /** Latest downstream track list sent to `participantId`. */
+  /** Latest downstream track list sent to `participantId` (by offer or `subscribe-tracks`). */
   lastTracks(participantId: string): DownstreamTrack[] | undefined {
-    return this.offers.filter((o) => o.participantId === participantId).at(-1)?.tracks;
+    return this.latest.get(participantId);
   }
 
   lastOfferSdp(participantId: string): string | undefined {
@@ -73,16 +85,28 @@ export class RoomHarness {
     return this.offers.filter((o) => o.participantId === participantId).length;
   }
 
+  /** Waits until no offer is in flight or new for a while (background top-ups have been answered). */
+  async settled(timeoutMs = 8_000): Promise<void> {
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      const seen = this.offers.length;
+      await sleep(250);
+      const stable = [...this.peers.values()].every((p) => p.downstream.signalingState === 'stable' || this.heldOffers(p.name) > 0);
+      if (stable && seen === this.offers.length) return;
+      if (performance.now() > deadline) throw new Error('offers did not settle');
+    }
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.peers.values()].map((p) => p.close()));
     await this.sfu.close();
   }
 
-  private async answer(participantId: string, sdp: string, tracks: DownstreamTrack[]): Promise<void> {
+  private async answer(participantId: string, sdp: string): Promise<void> {
     const peer = this.peers.get(participantId);
     if (!peer) return;
     try {
-      const answer = await peer.answerDownstream(sdp, tracks);
+      const answer = await peer.answerDownstream(sdp);
       await this.room.downstreamAnswer(participantId, answer);
     } catch (err) {
       this.errors.push(err);

@@ -44,11 +44,12 @@ describe('SfuRoom contract', () => {
     await expect(publishing).rejects.toThrow(/has left/);
   });
 
-  it('sends no offer while there is nothing to receive, and refuses an answer nobody asked for', async () => {
+  it('offers a lone participant only spare slots, so its downstream is up before anyone joins, and refuses an answer nobody asked for', async () => {
     h = new RoomHarness();
-    await h.join('alone', ['camera']);
-    await sleep(300);
-    expect(h.offers).toEqual([]);
+    const alone = await h.join('alone', ['camera']);
+    await eventually(() => alone.downstream.connectionState === 'connected', 8_000, 'downstream connected');
+    expect(h.offers.map((o) => o.tracks)).toEqual([[]]);
+    expect(h.offers[0]!.sdp.match(/^m=(audio|video)/gm)).toEqual(['m=audio', 'm=video', 'm=video']);
     await expect(h.room.downstreamAnswer('alone', 'v=0\r\n')).rejects.toThrow(/no downstream offer/);
     await expect(h.room.downstreamAnswer('nobody', 'v=0\r\n')).rejects.toThrow(SfuError);
     h.room.setForwarding('nobody', 'mic', false);

@@ -22,6 +22,8 @@ type Member = { publisher: Publisher; subscriber: Subscriber } | { publisher: Lo
 export class SfuRoom {
   /** Downstream offers go to the signaling layer through this callback (set once). */
   onDownstreamOffer: (participantId: string, sdp: string, tracks: DownstreamTrack[]) => void = () => undefined;
+  /** A downstream mapping changed without an offer (spare slots bound or freed): the page is told at once. */
+  onDownstreamTracks: (participantId: string, tracks: DownstreamTrack[]) => void = () => undefined;
   /** A publisher should turn its camera's simulcast layers on or off (lowest first). */
   onLayers: (participantId: string, source: Source, active: boolean[]) => void = () => undefined;
   /** Insertion order is join order, which is also the order of m-sections a newcomer is offered. */
@@ -69,8 +71,8 @@ export class SfuRoom {
   }
 
   /**
-   * Creates the participant's connections. The downstream offer (if there is anything to receive)
-   * follows asynchronously through onDownstreamOffer. Adding a participant already present replaces it.
+   * Creates the participant's connections. The downstream offer (the others' tracks and the spare
+   * slots, src/rtc/sfu/subscriber.ts) follows asynchronously through onDownstreamOffer. Adding a participant already present replaces it.
    */
   async addParticipant(participantId: string): Promise<void> {
     if (this.closed) throw new SfuError('room is closed');
@@ -80,6 +82,7 @@ export class SfuRoom {
     const subscriber = new Subscriber(participantId, this.opts, {
       tracksFor: (id) => this.tracksFor(id),
       offer: (id, sdp, tracks) => this.emitOffer(id, sdp, tracks),
+      tracks: (id, tracks) => this.emitTracks(id, tracks),
       warn: (obj, msg) => this.opts.logger?.warn({ ...obj, conferenceId: this.conferenceId }, msg),
     });
     this.members.set(participantId, { publisher: new Publisher(participantId, this.opts), subscriber });
@@ -125,7 +128,7 @@ export class SfuRoom {
     this.members.get(participantId)?.publisher.setForwarding(source, enabled);
   }
 
-  /** Closes the participant's connections; everyone else is renegotiated without their tracks. */
+  /** Closes the participant's connections; everyone else's slots of their tracks become spares (no renegotiation). */
   async removeParticipant(participantId: string): Promise<void> {
     const member = this.members.get(participantId);
     if (!member) return;
@@ -198,6 +201,14 @@ export class SfuRoom {
       this.onDownstreamOffer(participantId, sdp, tracks);
     } catch (err) {
       this.opts.logger?.warn({ err, conferenceId: this.conferenceId, participantId }, 'downstream offer handler threw');
+    }
+  }
+
+  private emitTracks(participantId: string, tracks: DownstreamTrack[]): void {
+    try {
+      this.onDownstreamTracks(participantId, tracks);
+    } catch (err) {
+      this.opts.logger?.warn({ err, conferenceId: this.conferenceId, participantId }, 'downstream tracks handler threw');
     }
   }
 

@@ -10,7 +10,7 @@ import {
   type RtcpPacket,
 } from 'werift';
 import { DownstreamSlot } from './downstream-slot.js';
-import type { SfuOptions } from './options.js';
+import { AUDIO_CODECS, VIDEO_CODECS, type SfuOptions } from './options.js';
 import { Closer, createPeer, localSdp, setLocalAndGather } from './peer.js';
 import { SfuError, type DownstreamTrack } from './types.js';
 import type { UpstreamTrack } from './upstream-track.js';
@@ -24,6 +24,8 @@ export interface SubscriberHost {
   /** Every track this subscriber should receive right now (the others' published tracks). */
   tracksFor(participantId: string): UpstreamTrack[];
   offer(participantId: string, sdp: string, tracks: DownstreamTrack[]): void;
+  /** Which mid carries whom changed without an offer (a spare slot was bound, or a slot freed). */
+  tracks(participantId: string, tracks: DownstreamTrack[]): void;
   warn(obj: object, msg: string): void;
 }
 
@@ -35,11 +37,23 @@ const START_LAYER = 1;
 /** An upgrade must be proposed this many allocations in a row (a downgrade happens at once). */
 const UPGRADE_VOTES = 2;
 
+/**
+ * Unbound m-sections every downstream connection keeps negotiated (sendonly, nothing flowing): a
+ * newcomer's microphone and camera, plus a screen share, start on them at once, told to the page by
+ * `subscribe-tracks`, with no offer/answer round before the others see them. Spares use the codec
+ * every browser publishes first (the SFU prefers it); another codec still gets its slot by an offer.
+ */
+export const SPARE_SLOTS: Readonly<Record<'audio' | 'video', number>> = { audio: 1, video: 2 };
+const SPARE_CODEC: Readonly<Record<'audio' | 'video', string>> = { audio: AUDIO_CODECS[0], video: VIDEO_CODECS[0] };
+const KINDS = ['audio', 'video'] as const;
+
 type State = 'idle' | 'offering' | 'awaiting-answer';
 
 /**
  * A participant's downstream connection. The SFU offers; there is at most one offer in flight, and a
  * change while one is pending only marks the state dirty: after the answer the latest state is offered.
+ * A new track goes at once onto a negotiated spare slot when one fits (the page learns the mapping
+ * from `subscribe-tracks`); the offer that follows only tops the spares up, and nobody waits on it.
  */
 export class Subscriber {
   readonly pc: RTCPeerConnection;
@@ -51,7 +65,10 @@ export class Subscriber {
   private closed = false;
   private readonly closer = new Closer(() => new SfuError('participant has left'));
   private rtcpHooked = false;
-  private keyframesOnConnect = false;
+  /** Bound slots wait for the connection before they attach (see startForwarding). */
+  private attachOnConnect = false;
+  /** An offer has gone to the page, so it has a connection to map `subscribe-tracks` onto. */
+  private offered = false;
   /** This subscriber's downlink, from its browser's REMB and receiver reports. */
   readonly downlink = new DownlinkEstimator();
   /** Device-pixel height of each tile the page shows, by `participantId:source`. */
@@ -68,18 +85,20 @@ export class Subscriber {
   ) {
     this.pc = createPeer(opts);
     this.pc.connectionStateChange.subscribe((state) => {
-      if (state !== 'connected' || !this.keyframesOnConnect) return;
-      this.keyframesOnConnect = false;
-      for (const slot of this.slots) if (slot.live) slot.source?.requestKeyframe();
+      if (state !== 'connected' || !this.attachOnConnect) return;
+      this.attachOnConnect = false;
+      this.startForwarding();
     });
   }
 
   /** What this subscriber should receive may have changed: renegotiate when needed. */
   update(): void {
     if (this.closed) return;
+    this.bindSpares();
     this.dirty = true;
     void this.negotiate();
   }
+
 
   get awaitingAnswer(): boolean {
     return this.state === 'awaiting-answer';
@@ -183,8 +202,7 @@ export class Subscriber {
       throw new SfuError(`downstream answer rejected: ${(err as Error).message}`);
     }
     this.state = 'idle';
-    const attached = this.slots.filter((slot) => slot.attach());
-    this.keyframesFor(attached);
+    this.startForwarding();
     if (this.dirty) void this.negotiate();
   }
 
@@ -209,14 +227,9 @@ export class Subscriber {
       await this.closer.race(setLocalAndGather(this.pc, this.pc.createOffer()));
       if (this.closed) return;
       const sdp = localSdp(this.pc, this.opts);
-      const tracks: DownstreamTrack[] = [];
-      for (const slot of this.slots) {
-        if (slot.source && slot.transceiver.mid !== null) {
-          tracks.push({ mid: slot.transceiver.mid, participantId: slot.source.participantId, source: slot.source.source });
-        }
-      }
       this.state = 'awaiting-answer';
-      this.host.offer(this.participantId, sdp, tracks);
+      this.offered = true;
+      this.host.offer(this.participantId, sdp, this.trackList());
     } catch (err) {
       this.state = 'idle';
       this.mustOffer = true;
@@ -224,44 +237,84 @@ export class Subscriber {
     }
   }
 
-  /** Brings the slots in line with what the room says this subscriber should receive; true if anything changed. */
-  private applyDesiredTracks(): boolean {
-    const desired = this.host.tracksFor(this.participantId);
-    const wanted = new Set(desired);
-    let changed = false;
+  /**
+   * Without renegotiating: frees the slots of tracks that went away (they stay negotiated, as spares)
+   * and puts new tracks on ready spares, forwarding at once. The page is told the new mapping.
+   */
+  private bindSpares(): void {
+    const wanted = new Set(this.host.tracksFor(this.participantId));
+    let mapped = false;
     for (const slot of this.slots) {
       if (!slot.source || wanted.has(slot.source)) continue;
       slot.unbind();
-      slot.transceiver.setDirection('inactive');
-      changed = true;
+      mapped = true;
     }
     const carried = new Set(this.slots.map((s) => s.source));
-    for (const track of desired) {
+    for (const track of wanted) {
       if (carried.has(track)) continue;
-      const slot = this.reusableSlot(track) ?? this.newSlot(track);
-      slot.bind(track, track.kind === 'video' ? START_LAYER : 0);
-      slot.transceiver.sender.setStreams([new MediaStream({ id: streamId(track.participantId) })]);
-      slot.transceiver.setDirection('sendonly');
+      const slot = this.slots.find((s) => !s.source && s.kind === track.kind && s.mimeType === track.mimeType && this.ready(s));
+      if (!slot) continue;
+      this.assign(slot, track);
+      mapped = true;
+    }
+    this.startForwarding();
+    if (mapped && this.offered) this.host.tracks(this.participantId, this.trackList());
+  }
+
+  /** Brings the slots in line with what the room says this subscriber should receive; true if an offer is needed. */
+  private applyDesiredTracks(): boolean {
+    this.bindSpares();
+    let changed = false;
+    const carried = new Set(this.slots.map((s) => s.source));
+    for (const track of this.host.tracksFor(this.participantId)) {
+      if (carried.has(track)) continue;
+      // A spare still waiting for its answer rides this offer; else a new m-section.
+      const spare = this.slots.find((s) => !s.source && s.kind === track.kind && s.mimeType === track.mimeType && s.transceiver.direction === 'sendonly');
+      this.assign(spare ?? this.newSlot(track.kind, track.mimeType), track);
       changed = true;
+    }
+    for (const kind of KINDS) {
+      const mimeType = SPARE_CODEC[kind];
+      let spares = this.slots.filter((s) => !s.source && s.kind === kind && s.mimeType === mimeType && s.transceiver.direction === 'sendonly').length;
+      for (; spares < SPARE_SLOTS[kind]; spares++) {
+        this.newSlot(kind, mimeType);
+        changed = true;
+      }
     }
     return changed;
   }
 
-  /** An m-section the subscriber has already agreed is inactive, of the same kind and codec. */
-  private reusableSlot(track: UpstreamTrack): DownstreamSlot | undefined {
-    return this.slots.find(
-      (s) => !s.source && s.kind === track.kind && s.mimeType === track.mimeType && s.transceiver.currentDirection === 'inactive',
-    );
+  private assign(slot: DownstreamSlot, track: UpstreamTrack): void {
+    slot.bind(track, track.kind === 'video' ? START_LAYER : 0);
+    slot.transceiver.sender.setStreams([new MediaStream({ id: streamId(track.participantId) })]);
+    slot.transceiver.setDirection('sendonly');
   }
 
-  private newSlot(track: UpstreamTrack): DownstreamSlot {
-    const transceiver = this.pc.addTransceiver(track.kind, { direction: 'sendonly' });
+  /** Negotiated as sending, and staying so: packets sent on it reach the page now. */
+  private ready(slot: DownstreamSlot): boolean {
+    return slot.transceiver.currentDirection === 'sendonly' && slot.transceiver.direction === 'sendonly';
+  }
+
+  /** Which mid carries which participant's source, for the page. */
+  private trackList(): DownstreamTrack[] {
+    const tracks: DownstreamTrack[] = [];
+    for (const slot of this.slots) {
+      if (slot.source && slot.transceiver.mid !== null) {
+        tracks.push({ mid: slot.transceiver.mid, participantId: slot.source.participantId, source: slot.source.source });
+      }
+    }
+    return tracks;
+  }
+
+  private newSlot(kind: 'audio' | 'video', mimeType: string): DownstreamSlot {
+    const transceiver = this.pc.addTransceiver(kind, { direction: 'sendonly' });
     // Slots are recycled by this class (same kind and codec only); werift's own recycling ignores both.
     transceiver.usedForSender = true;
     // Offer exactly the publisher's codec (and its RTX): the SFU forwards, it cannot transcode.
-    transceiver.codecs = codecsFor(this.pc.config.codecs[track.kind] ?? [], track.mimeType);
-    if (transceiver.codecs.length === 0) throw new Error(`no downstream codec for ${track.mimeType}`);
-    const slot = new DownstreamSlot(transceiver, track.kind, track.mimeType, track.clockRate, this.opts.forwarded);
+    transceiver.codecs = codecsFor(this.pc.config.codecs[kind] ?? [], mimeType);
+    const primary = transceiver.codecs[0];
+    if (!primary) throw new Error(`no downstream codec for ${mimeType}`);
+    const slot = new DownstreamSlot(transceiver, kind, mimeType, primary.clockRate, this.opts.forwarded);
     this.slots.push(slot);
     if (!this.rtcpHooked) {
       this.rtcpHooked = true;
@@ -270,14 +323,18 @@ export class Subscriber {
     return slot;
   }
 
-  /** New subscribers need a keyframe now, not at the publisher's next periodic one. */
-  private keyframesFor(attached: DownstreamSlot[]): void {
-    if (attached.length === 0) return;
-    if (this.pc.connectionState === 'connected') {
-      for (const slot of attached) slot.source?.requestKeyframe();
-    } else {
-      this.keyframesOnConnect = true;
+  /**
+   * Attaches the bound slots of negotiated m-sections, each with a keyframe request: new subscribers
+   * need one now, not at the publisher's next periodic one. Before the connection is up nothing could
+   * be delivered, and an early request would only rate-limit the one that matters, so they wait for it.
+   */
+  private startForwarding(): void {
+    if (this.pc.connectionState !== 'connected') {
+      if (this.slots.some((s) => s.source && !s.live)) this.attachOnConnect = true;
+      return;
     }
+    const attached = this.slots.filter((slot) => slot.transceiver.currentDirection === 'sendonly' && slot.attach());
+    for (const slot of attached) slot.source?.requestKeyframe();
   }
 
   /**

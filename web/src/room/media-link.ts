@@ -23,9 +23,18 @@ export class MediaLink {
     tracks: { mic: MediaStreamTrack | null; camera: MediaStreamTrack | null; screen: MediaStreamTrack | null },
     private readonly handlers: MediaLinkHandlers,
     ice?: ClientIce,
+    /** An upstream prepared before `welcome` (MediaLink.prepareUpstream), used when `ice` allows. */
+    prepared?: Upstream | null,
   ) {
     const config = rtcConfig(ice);
-    this.upstream = new Upstream(send, tracks.mic, tracks.camera, config);
+    if (prepared && MediaLink.fits(ice)) {
+      this.upstream = prepared;
+      void this.upstream.setMicTrack(tracks.mic).catch(() => undefined);
+      void this.upstream.setCameraTrack(tracks.camera).catch(() => undefined);
+    } else {
+      prepared?.close();
+      this.upstream = new Upstream(send, tracks.mic, tracks.camera, config);
+    }
     this.downstream = new Downstream(send, (media) => this.closed || handlers.onRemoteMedia(media), (error) => this.fail('receiving media', error), config);
     const pc = this.upstream.pc;
     pc.addEventListener('connectionstatechange', () => {
@@ -33,6 +42,23 @@ export class MediaLink {
     });
     const publish = tracks.screen ? this.upstream.startScreen(tracks.screen) : this.upstream.publish();
     publish.catch((error: unknown) => this.fail('sending media', error));
+  }
+
+  /**
+   * An upstream connection made and offered while `hello` waits for `welcome`, with the default
+   * configuration (no TURN): most joins then send `publish` the moment they are let in. Null when a
+   * screen is being shared (that first offer has three sections).
+   */
+  static prepareUpstream(send: (message: ClientMessage) => void, tracks: { mic: MediaStreamTrack | null; camera: MediaStreamTrack | null; screen: MediaStreamTrack | null }): Upstream | null {
+    if (tracks.screen) return null;
+    const upstream = new Upstream(send, tracks.mic, tracks.camera, rtcConfig());
+    upstream.prepare();
+    return upstream;
+  }
+
+  /** Whether `welcome.ice` is the default configuration a prepared upstream was made with. */
+  private static fits(ice?: ClientIce): boolean {
+    return (ice?.iceServers.length ?? 0) === 0 && ice?.iceTransportPolicy !== 'relay';
   }
 
   private fail(what: string, error: unknown): void {
@@ -45,6 +71,11 @@ export class MediaLink {
 
   offer(sdp: string, tracks: RemoteTrackInfo[]): void {
     void this.downstream.handleOffer(sdp, tracks);
+  }
+
+  /** `subscribe-tracks`: spare slots now carry (or no longer carry) someone's tracks. */
+  tracks(tracks: RemoteTrackInfo[]): void {
+    this.downstream.handleTracks(tracks);
   }
 
   /** The SFU's `layers`: which simulcast layers of a source to encode. */

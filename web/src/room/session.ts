@@ -2,6 +2,7 @@ import { CloseCode, type ClientIce, type ClientMessage, type RoomErrorCode, type
 import type { RemoteMedia } from '../rtc/downstream.js';
 import { Signaling } from '../rtc/signaling.js';
 import { MediaLink } from './media-link.js';
+import type { Upstream } from '../rtc/upstream.js';
 
 /** Where the session stands; `done` is final. */
 export type Connection = 'connecting' | 'live' | 'reconnecting' | 'done';
@@ -58,6 +59,8 @@ export interface SessionHandlers {
 export class RoomSession {
   private readonly signaling: Signaling;
   private link: MediaLink | null = null;
+  /** The upstream made while `hello` waits for `welcome` (MediaLink.prepareUpstream). */
+  private prepared: Upstream | null = null;
   /** ICE servers and policy from the last `welcome` (fresh TURN credentials on every entry). */
   private ice: ClientIce | undefined;
   private state: Connection = 'connecting';
@@ -88,6 +91,13 @@ export class RoomSession {
 
   start(): void {
     this.setConnection('connecting');
+    this.connect();
+  }
+
+  /** Opens the socket; the upstream connection is made and offered meanwhile (MediaLink.prepareUpstream). */
+  private connect(): void {
+    this.prepared?.close();
+    this.prepared = MediaLink.prepareUpstream((message) => this.signaling.send(message), this.handlers.tracks());
     this.signaling.connect();
   }
 
@@ -150,6 +160,8 @@ export class RoomSession {
         return this.link?.answer(message.sdp);
       case 'subscribe-offer':
         return this.link?.offer(message.sdp, message.tracks);
+      case 'subscribe-tracks':
+        return this.link?.tracks(message.tracks);
       case 'layers':
         return this.link?.setLayers(message.source, message.active);
       case 'removed':
@@ -185,7 +197,7 @@ export class RoomSession {
     this.retries++;
     window.clearTimeout(this.retryTimer);
     this.retryTimer = window.setTimeout(() => {
-      if (this.state === 'reconnecting') this.signaling.connect();
+      if (this.state === 'reconnecting') this.connect();
     }, delay);
   }
 
@@ -196,11 +208,15 @@ export class RoomSession {
   }
 
   private connectMedia(): void {
+    const prepared = this.prepared;
+    this.prepared = null;
     this.disconnectMedia();
-    this.link = new MediaLink((message) => this.signaling.send(message), this.handlers.tracks(), { onRemoteMedia: (media) => this.handlers.onRemoteMedia(media), onFailure: (what, error) => this.recover(what, error) }, this.ice);
+    this.link = new MediaLink((message) => this.signaling.send(message), this.handlers.tracks(), { onRemoteMedia: (media) => this.handlers.onRemoteMedia(media), onFailure: (what, error) => this.recover(what, error) }, this.ice, prepared);
   }
 
   private disconnectMedia(): void {
+    this.prepared?.close();
+    this.prepared = null;
     this.link?.close();
     this.link = null;
     this.handlers.onRemoteMedia(new Map());

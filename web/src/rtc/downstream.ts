@@ -4,14 +4,18 @@ import { gatheringComplete } from './ice';
 export type RemoteMedia = Map<string, Partial<Record<Source, MediaStreamTrack>>>;
 
 /**
- * The browser's receiving connection. The server offers; each `subscribe-offer` carries the list that
- * maps every `mid` to a participant and a source. After each negotiation the whole map is rebuilt from
- * the transceivers, which also covers an m-line the server reuses for another track.
+ * The browser's receiving connection. The server offers; each `subscribe-offer` and each
+ * `subscribe-tracks` carries the list that maps every `mid` to a participant and a source, and the
+ * last one received is the truth. The whole map is rebuilt from it and the negotiated transceivers
+ * after each answer and, at once, on each `subscribe-tracks`: a newcomer's tracks arrive on spare
+ * m-sections that were negotiated earlier, so their receivers exist already and unmute when packets flow.
  */
 export class Downstream {
   private pc: RTCPeerConnection | null = null;
   private chain: Promise<void> = Promise.resolve();
   private closed = false;
+  /** The mapping of the last `subscribe-offer` or `subscribe-tracks` received. */
+  private latest: RemoteTrackInfo[] = [];
 
   constructor(
     private readonly send: (message: ClientMessage) => void,
@@ -22,14 +26,21 @@ export class Downstream {
 
   /** The server's `subscribe-offer`; offers are handled strictly in order. */
   handleOffer(sdp: string, tracks: RemoteTrackInfo[]): Promise<void> {
-    const run = this.chain.then(() => this.answer(sdp, tracks));
+    this.latest = tracks;
+    const run = this.chain.then(() => this.answer(sdp));
     this.chain = run.catch((error: unknown) => {
       if (!this.closed) this.onFailure(error);
     });
     return this.chain;
   }
 
-  private async answer(sdp: string, tracks: RemoteTrackInfo[]): Promise<void> {
+  /** The server's `subscribe-tracks`: applied now, not after an offer that may be in progress. */
+  handleTracks(tracks: RemoteTrackInfo[]): void {
+    this.latest = tracks;
+    if (this.pc && !this.closed) this.onMedia(this.mapTracks(this.pc));
+  }
+
+  private async answer(sdp: string): Promise<void> {
     if (this.closed) return;
     const pc = (this.pc ??= this.create());
     await pc.setRemoteDescription({ type: 'offer', sdp });
@@ -38,7 +49,7 @@ export class Downstream {
     await gatheringComplete(pc);
     if (this.closed) return;
     this.send({ type: 'subscribe-answer', sdp: pc.localDescription?.sdp ?? answer.sdp ?? '' });
-    this.onMedia(this.mapTracks(pc, tracks));
+    this.onMedia(this.mapTracks(pc));
   }
 
   private create(): RTCPeerConnection {
@@ -49,8 +60,8 @@ export class Downstream {
     return pc;
   }
 
-  private mapTracks(pc: RTCPeerConnection, tracks: RemoteTrackInfo[]): RemoteMedia {
-    const byMid = new Map(tracks.map((t) => [t.mid, t]));
+  private mapTracks(pc: RTCPeerConnection): RemoteMedia {
+    const byMid = new Map(this.latest.map((t) => [t.mid, t]));
     const media: RemoteMedia = new Map();
     for (const transceiver of pc.getTransceivers()) {
       const info = transceiver.mid ? byMid.get(transceiver.mid) : undefined;

@@ -26,6 +26,10 @@ export class Upstream {
   private screen: RTCRtpTransceiver | null = null;
   private sharing = false;
   private chain: Promise<void> = Promise.resolve();
+  /** Negotiations asked for and not finished. */
+  private pending = 0;
+  /** The first offer, made (with its candidates) before it may be sent: see prepare(). */
+  private prepared: Promise<RTCSessionDescriptionInit> | undefined;
   private pendingAnswer: { resolve: (sdp: string) => void; reject: (e: Error) => void } | null = null;
   private closed = false;
 
@@ -64,16 +68,31 @@ export class Upstream {
 
   /** Sends a `publish` offer and applies the answer; offers are serialized. */
   publish(): Promise<void> {
-    const run = this.chain.then(() => this.negotiate());
+    // With nothing in progress the offer is asked for now: the page renders the room in this same
+    // task after `welcome`, and the offer would otherwise wait for that (bench/two-way-join.ts).
+    const early = this.pending === 0 && !this.prepared ? this.pc.createOffer() : undefined;
+    early?.catch(() => undefined);
+    this.pending++;
+    const run = this.chain.then(() => this.negotiate(early)).finally(() => this.pending--);
     this.chain = run.catch(() => undefined);
     return run;
   }
 
-  private async negotiate(): Promise<void> {
+  /**
+   * Makes the first offer and gathers its candidates now, while the page still waits for `welcome`
+   * (a `publish` may only follow it); the first publish() then sends it at once.
+   */
+  prepare(): void {
+    if (this.pending > 0 || this.prepared) return;
+    this.prepared = this.localOffer(this.pc.createOffer());
+    this.prepared.catch(() => undefined);
+  }
+
+  private async negotiate(early?: Promise<RTCSessionDescriptionInit>): Promise<void> {
     if (this.closed) return;
-    const offer = await this.pc.createOffer();
-    await this.pc.setLocalDescription(offer);
-    await gatheringComplete(this.pc);
+    const prepared = this.prepared;
+    this.prepared = undefined;
+    const offer = await (prepared ?? this.localOffer(early ?? this.pc.createOffer()));
     if (this.closed) return;
     const tracks: { mid: string; source: Source }[] = [];
     const add = (t: RTCRtpTransceiver | null, source: Source) => {
@@ -90,6 +109,13 @@ export class Upstream {
     const sdp = await answer.finally(() => (this.pendingAnswer = null));
     if (this.closed) return;
     await this.pc.setRemoteDescription({ type: 'answer', sdp });
+  }
+
+  private async localOffer(offer: Promise<RTCSessionDescriptionInit>): Promise<RTCSessionDescriptionInit> {
+    const description = await offer;
+    await this.pc.setLocalDescription(description);
+    await gatheringComplete(this.pc);
+    return description;
   }
 
   /** The server's `publish-answer`. */
