@@ -32,8 +32,11 @@ export interface SubscriberHost {
 const FIR_FORMAT = 4;
 /** The least one audio track is assumed to take of a downlink before any video is given room, bps. */
 const AUDIO_FLOOR_BPS = 24_000;
-/** Layer a video starts on before the first allocation (the middle one of three). */
-const START_LAYER = 1;
+/**
+ * Layer a video starts on, before the first allocation: the lowest, which always flows and whose
+ * keyframe is the smallest, so a newcomer is seen at once; the allocation raises it within a second.
+ */
+const START_LAYER = 0;
 /** An upgrade must be proposed this many allocations in a row (a downgrade happens at once). */
 const UPGRADE_VOTES = 2;
 
