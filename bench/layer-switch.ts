@@ -51,7 +51,7 @@ async function main(): Promise<void> {
   const args = [`--unsafely-treat-insecure-origin-as-secure=${server.url}`];
   const here = await launchBrowser({ args });
   const there = await launchBrowser({ executablePath: nets.chromiumIn(ns), args });
-  const limit = (on: boolean) => execFileSync('tc', on ? ['qdisc', 'add', 'dev', ifA, 'root', 'tbf', 'rate', '300kbit', 'burst', '16kb', 'latency', '400ms'] : ['qdisc', 'del', 'dev', ifA, 'root']);
+  const limit = (on: boolean) => execFileSync('tc', on ? ['qdisc', 'add', 'dev', ifA, 'root', 'tbf', 'rate', '300kbit', 'burst', '16kb', 'latency', '400ms'] : ['qdisc', 'del', 'dev', ifA, 'root'], { stdio: 'ignore' });
   try {
     const demo = server.demo!;
     const post = async (path: string, body: object, token?: string) => {
