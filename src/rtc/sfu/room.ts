@@ -6,6 +6,7 @@ import { SfuError, type DownstreamTrack, type PublishedTrack, type Source } from
 import type { UpstreamTrack } from './upstream-track.js';
 import type { TrackCounters } from '../stats/track-counters.js';
 import { AudioTaps, LocalPublisher, type AudioListener } from './local-voice.js';
+import type { AudioLevelListener } from './audio-level.js';
 
 /** A browser has both connections; a phone caller (src/sip) has a server-produced voice and no subscriber. */
 type Member = { publisher: Publisher; subscriber: Subscriber } | { publisher: LocalPublisher; subscriber: undefined };
@@ -14,6 +15,9 @@ type Member = { publisher: Publisher; subscriber: Subscriber } | { publisher: Lo
 export class SfuRoom {
   /** Downstream offers go to the signaling layer through this callback (set once). */
   onDownstreamOffer: (participantId: string, sdp: string, tracks: DownstreamTrack[]) => void = () => undefined;
+  /** Every forwarded microphone packet's audio level (the server's active speaker, src/rtc/active-speaker.ts). */
+  onAudioLevel: AudioLevelListener = () => undefined;
+  private readonly levelSink: AudioLevelListener = (participantId, dbov) => this.onAudioLevel(participantId, dbov);
   /** Insertion order is join order, which is also the order of m-sections a newcomer is offered. */
   private readonly members = new Map<string, Member>();
   private closed = false;
@@ -57,6 +61,7 @@ export class SfuRoom {
     const previous = this.members.get(participantId);
     if (previous) void this.removeParticipant(participantId);
     const publisher = new LocalPublisher(participantId);
+    for (const track of publisher.tracks.values()) track.onLevel = this.levelSink;
     this.members.set(participantId, { publisher, subscriber: undefined });
     this.updateAllBut(participantId);
     return publisher;
@@ -72,6 +77,7 @@ export class SfuRoom {
     const member = this.member(participantId);
     if (!member.subscriber) throw new SfuError(`participant ${participantId} has no WebRTC connection`);
     const { answer, changed } = await member.publisher.publish(offerSdp, tracks);
+    if (changed) for (const track of member.publisher.tracks.values()) track.onLevel = this.levelSink;
     if (changed && this.members.get(participantId) === member) this.updateAllBut(participantId);
     return answer;
   }

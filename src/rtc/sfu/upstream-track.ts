@@ -2,6 +2,7 @@ import type { MediaStreamTrack, RTCRtpTransceiver, RtpPacket } from 'werift';
 import { KeyframeRequester } from './keyframe.js';
 import { receiverTotals, type TrackCounters } from '../stats/track-counters.js';
 import { kindOf, type Source } from './types.js';
+import { audioLevelExtensionId, audioLevelOf, type AudioLevelListener } from './audio-level.js';
 
 /** Where an upstream track's packets go: one subscriber's downstream slot. */
 export interface RtpSink {
@@ -28,6 +29,10 @@ export class UpstreamTrack {
   private ssrc: number | undefined;
   private closed = false;
   packetsReceived = 0;
+  /** Hears the audio level of each packet forwarded (the server's active speaker); set by the room. */
+  onLevel: AudioLevelListener | undefined;
+  /** The publisher's id of the audio-level extension (undefined: none, or a server-produced track). */
+  private readonly levelId: number | undefined;
   /** Payload bytes of a server-produced track (a received one is counted by its transceiver). */
   private producedBytes = 0;
 
@@ -48,6 +53,7 @@ export class UpstreamTrack {
     this.payloadType = codec.payloadType;
     this.channels = codec.channels;
     this.keyframes = new KeyframeRequester(() => this.sendPli());
+    this.levelId = transceiver && this.kind === 'audio' ? audioLevelExtensionId(transceiver) : undefined;
     if (!transceiver) return;
     for (const track of transceiver.receiver.tracks) this.listen(track);
     // A renegotiation may bring a new SSRC on the same mid; werift then adds a track to the receiver.
@@ -116,6 +122,10 @@ export class UpstreamTrack {
     this.ssrc = packet.header.ssrc;
     this.packetsReceived++;
     if (!this.enabled) return;
+    if (this.onLevel && this.levelId !== undefined) {
+      const level = audioLevelOf(packet, this.levelId);
+      if (level >= 0) this.onLevel(this.participantId, level);
+    }
     for (const sink of this.sinks) sink.deliver(packet);
   }
 
