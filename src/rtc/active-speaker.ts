@@ -6,8 +6,9 @@
  * tick(), which turns the interval's mean energy into a level, smooths it, and decides:
  *  - speaking: an envelope (instant rise, slow fall, bridging syllable gaps) above `startDb` for
  *    `startMs` starts speech, below `stopDb` for `hangoverMs` ends it;
- *  - the dominant speaker: stays until they stop speaking while someone else speaks, or until a
- *    challenger is `marginDb` louder (slow average) for `overtakeMs`; never twice within `dwellMs`.
+ *  - the dominant speaker: stays until they fall quiet for `yieldMs` (or stop) while someone else
+ *    speaks, or until a challenger is `marginDb` louder (slow average) for `overtakeMs`; never twice
+ *    within `dwellMs`.
  *    Silence keeps the last dominant speaker (speaker view keeps showing them).
  */
 
@@ -21,6 +22,12 @@ export interface SpeakerOptions {
   hangoverMs: number;
   /** Fall of the envelope, dB per second. */
   releaseDbPerS: number;
+  /**
+   * How long the dominant speaker's own level must stay below stopDb before someone who speaks takes
+   * over: longer than a pause between words, shorter than the speaking hangover, so a change of
+   * talker shows promptly.
+   */
+  yieldMs: number;
   /** Time constant of the slow average that ranks simultaneous speakers. */
   averageMs: number;
   /** How much louder a challenger must be to take over from a dominant speaker who still speaks. */
@@ -35,6 +42,7 @@ export const DEFAULT_SPEAKER_OPTIONS: SpeakerOptions = {
   stopDb: -52,
   startMs: 150,
   hangoverMs: 700,
+  yieldMs: 400,
   releaseDbPerS: 40,
   averageMs: 1500,
   marginDb: 8,
@@ -64,6 +72,8 @@ class Voice {
   speaking = false;
   /** When the envelope first crossed the threshold that would flip `speaking`; undefined when not crossing. */
   crossingSince: number | undefined;
+  /** Since when the interval levels (not the envelope) have stayed below stopDb; undefined while louder. */
+  quietSince: number | undefined;
 }
 
 export class ActiveSpeakers {
@@ -118,6 +128,7 @@ export class ActiveSpeakers {
     voice.packets = 0;
     voice.envelope = SILENCE_DB;
     voice.crossingSince = undefined;
+    voice.quietSince = undefined;
     if (!voice.speaking) return undefined;
     voice.speaking = false;
     return { speaking: [{ participantId, speaking: false }] };
@@ -150,6 +161,8 @@ export class ActiveSpeakers {
       v.energy = 0;
       v.packets = 0;
       v.envelope = Math.max(db, v.envelope - (o.releaseDbPerS * dt) / 1000);
+      if (db >= o.stopDb) v.quietSince = undefined;
+      else v.quietSince ??= now;
       const crossing = v.speaking ? v.envelope < o.stopDb : v.envelope > o.startDb;
       if (!crossing) v.crossingSince = undefined;
       else {
@@ -181,8 +194,8 @@ export class ActiveSpeakers {
     if (now - this.switchedAt < o.dwellMs && current) return this.dominantId;
     const challenger = this.loudest(this.dominantId, (v) => v.speaking);
     if (challenger === null) return current ? this.dominantId : null;
-    // The dominant speaker stopped (or is gone) and someone else speaks: they take over.
-    if (!current || !current.speaking) return challenger;
+    // The dominant speaker stopped (or is gone, or has been quiet past a pause) and someone else speaks: they take over.
+    if (!current || !current.speaking || (current.quietSince !== undefined && now - current.quietSince >= o.yieldMs)) return challenger;
     const lead = this.voices.get(challenger)!.average - current.average;
     if (lead < o.marginDb) {
       this.challengerId = null;

@@ -63,8 +63,19 @@ describe('server-side voice activity and active speaker', () => {
     c.run(3000, { a: LOUD, b: QUIET });
     c.run(3000, { a: QUIET, b: LOUD });
     expect(c.dominantChanges.map((d) => d.id)).toEqual(['a', 'b']);
-    // b takes over once a's hangover (and the envelope's fall) has passed: well within 2 s.
-    expect(c.dominantChanges[1]!.at - 3000).toBeLessThan(2000);
+    // b takes over once a has been quiet for longer than a pause between words: well within a second.
+    expect(c.dominantChanges[1]!.at - 3000).toBeLessThanOrEqual(O.yieldMs + 2 * TICK);
+  });
+
+  it('keeps the active speaker through pauses between words while a listener murmurs', () => {
+    const c = new Clock();
+    c.run(2000, { a: LOUD, b: QUIET });
+    for (let i = 0; i < 10; i++) {
+      c.run(700, { a: LOUD, b: QUIET });
+      // a pauses for 300 ms; b says "mm-hm" through it.
+      c.run(300, { a: QUIET, b: 35 });
+    }
+    expect(c.dominantChanges.map((d) => d.id)).toEqual(['a']);
   });
 
   it('lets a much louder interrupter take over only after holding the lead', () => {

@@ -12,6 +12,7 @@ import { Closer, createPeer, localSdp, setLocalAndGather } from './peer.js';
 import { SfuError, type DownstreamTrack } from './types.js';
 import type { UpstreamTrack } from './upstream-track.js';
 import type { TrackCounters } from '../stats/track-counters.js';
+import { keepAudioFeedback } from './audio-nack.js';
 
 export interface SubscriberHost {
   /** Every track this subscriber should receive right now (the others' published tracks). */
@@ -87,6 +88,7 @@ export class Subscriber {
       throw new SfuError(`downstream answer rejected: ${(err as Error).message}`);
     }
     this.state = 'idle';
+    keepAudioFeedback(this.pc);
     const attached = this.slots.filter((slot) => slot.attach());
     this.keyframesFor(attached);
     if (this.dirty) void this.negotiate();
