@@ -1,6 +1,8 @@
+import { RtpHeader, RtpPacket } from 'werift';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ServerMessage } from '../../src/protocol/room.js';
 import { RoomSpeakers, SPEAKER_TICK_MS } from '../../src/rtc/room-speakers.js';
+import { SfuRoom } from '../../src/rtc/sfu/room.js';
 
 let sent: Array<{ message: ServerMessage; exceptId: string | undefined }>;
 let present: Set<string>;
@@ -50,5 +52,26 @@ describe('a room\'s server-side voice activity', () => {
     vi.advanceTimersByTime(SPEAKER_TICK_MS);
     expect(sent.at(-1)).toEqual({ message: { type: 'active-speaker', participantId: null }, exceptId: undefined });
     expect(vi.getTimerCount()).toBe(0);
+  });
+});
+
+describe('levels from the SFU', () => {
+  it('hands on a phone caller\'s level with each packet, and none while they are muted', async () => {
+    const room = new SfuRoom('conf', {});
+    const heard: Array<[string, number]> = [];
+    room.onAudioLevel = (id, level) => heard.push([id, level]);
+    const caller = room.addLocalParticipant('phone-1');
+    const packet = (seq: number) => new RtpPacket(new RtpHeader({ payloadType: 111, sequenceNumber: seq, timestamp: seq * 960, ssrc: 7 }), Buffer.alloc(20));
+    caller.send(packet(1), 23);
+    room.setForwarding('phone-1', 'mic', false);
+    caller.send(packet(2), 25);
+    room.setForwarding('phone-1', 'mic', true);
+    caller.send(packet(3));
+    caller.send(packet(4), 30);
+    expect(heard).toEqual([
+      ['phone-1', 23],
+      ['phone-1', 30],
+    ]);
+    await room.close();
   });
 });
