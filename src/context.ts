@@ -80,6 +80,8 @@ export interface Context {
   admission: AdmissionService;
   presence: PresenceService;
   rooms: RoomHub;
+  /** The forwarding server under the rooms (its meetings' tracks, layers and counters). */
+  sfu: Sfu;
   /** The in-meeting controls of the Open API (close, kick, mute, lock, co-hosts, focus, settings). */
   controls: ControlService;
   /** The read operations of the Open API over meetings and member records. */
@@ -330,6 +332,7 @@ export async function createContext(config: Config, logger: Logger): Promise<{ c
       phoneBridge,
       presence,
       rooms,
+      sfu,
       statistics,
       schedule,
       recordings,

@@ -1,6 +1,10 @@
 import { createSocket, type Socket } from 'node:dgram';
-import type { RtpPacket } from 'werift';
+import { RtpHeader, RtpPacket } from 'werift';
 import type { RtpSink, UpstreamTrack } from '../rtc/sfu/sfu.js';
+import { SequenceRewriter } from '../rtc/sfu/rtp-forward.js';
+
+/** The one SSRC every tapped stream carries: ffmpeg follows a single source per m-line. */
+const TAP_SSRC = 0x76636f6e;
 
 /** One upstream track the tap copies to a local UDP port. */
 export interface TapStream {
@@ -29,14 +33,20 @@ export class RtpTap {
   /** Starts copying and asks each video publisher for a keyframe, so ffmpeg can start decoding at once. */
   start(): void {
     for (const { track, port } of this.streams) {
+      // A simulcast camera may move the tap to another layer (at a keyframe): one numbering, one SSRC
+      // and continuous timestamps keep that one stream to ffmpeg, whose decoder follows the new size.
+      const rewriter = new SequenceRewriter(track.clockRate);
       const sink: RtpSink = {
         deliver: (packet: RtpPacket) => {
           // RTX and other payload types are not in the SDP; the codec's own packets are.
           if (this.closed || packet.header.payloadType !== track.payloadType) return;
           this.packets++;
-          this.socket.send(packet.serialize(), port, '127.0.0.1');
+          const { sequenceNumber, timestamp } = rewriter.map(packet.header, performance.now());
+          const h = packet.header;
+          const header = new RtpHeader({ marker: h.marker, payloadType: h.payloadType, sequenceNumber, timestamp, ssrc: TAP_SSRC });
+          this.socket.send(new RtpPacket(header, packet.payload).serialize(), port, '127.0.0.1');
         },
-        restart: () => undefined,
+        restart: () => rewriter.restart(),
       };
       track.attach(sink);
       this.sinks.push({ track, sink });

@@ -93,6 +93,21 @@ export interface RoomRules {
   canShare: boolean;
 }
 
+/**
+ * A camera's simulcast layers, lowest first: the rids the page sends (¼, ½ and full size) and the order
+ * the SFU ranks them in. A screen share is one layer, tuned for detail.
+ */
+export const SIMULCAST_RIDS = ['l', 'm', 'h'] as const;
+export type SimulcastRid = (typeof SIMULCAST_RIDS)[number];
+
+/** One tile a page shows, in device pixels: the SFU sends it the smallest layer that fills it. */
+export interface TileView {
+  participantId: string;
+  source: Source;
+  width: number;
+  height: number;
+}
+
 /** One upstream track as the browser declares it in `publish`. */
 export interface PublishedTrack {
   mid: string;
@@ -173,6 +188,7 @@ export type ClientMessage =
   | { type: 'end' }
   | { type: 'leave' }
   | ({ type: 'stats' } & StatsReport)
+  | { type: 'view'; tiles: TileView[] }
   // Host tools (hosts and co-hosts; `cohost` hosts only): the API's own operations.
   | { type: 'mute-all'; allowUnmuteSelf: boolean }
   | { type: 'unmute-all' }
@@ -209,6 +225,8 @@ export type RoomErrorCode =
 export type ServerMessage =
   | { type: 'welcome'; you: Participant; meeting: MeetingInfo; participants: Participant[]; chat: ChatMessage[]; ice?: ClientIce | undefined; statsIntervalMs?: number | undefined }
   | { type: 'publish-answer'; sdp: string }
+  /** Which simulcast layers of the page's camera anyone receives: the page pauses the others' encoders. */
+  | { type: 'layers'; source: Source; active: boolean[] }
   | { type: 'subscribe-offer'; sdp: string; tracks: RemoteTrackInfo[] }
   | { type: 'participant-joined'; participant: Participant }
   | { type: 'participant-updated'; participant: Participant }
@@ -273,6 +291,8 @@ export const LIMITS = {
   sdp: 200_000,
   mid: 16,
   tracksPerPublish: 8,
+  /** Tiles one `view` may list (a gallery page's worth and more). */
+  tilesPerView: 100,
 } as const;
 
 /** Largest chat message the server accepts. */
@@ -338,6 +358,20 @@ export const CLIENT_SCHEMAS: Record<ClientMessage['type'], Shape> = {
     required: ['sdp', 'tracks'],
   },
   'subscribe-answer': { properties: { sdp }, required: ['sdp'] },
+  view: {
+    properties: {
+      tiles: {
+        type: 'array',
+        maxItems: LIMITS.tilesPerView,
+        items: {
+          type: 'object',
+          properties: { participantId: id, source: { enum: [...SOURCES] }, width: { type: 'integer', minimum: 0, maximum: 16384 }, height: { type: 'integer', minimum: 0, maximum: 16384 } },
+          required: ['participantId', 'source', 'width', 'height'],
+        },
+      },
+    },
+    required: ['tiles'],
+  },
   media: { properties: { mic: bool, camera: bool, screen: bool }, required: ['mic', 'camera', 'screen'] },
   speaking: { properties: { speaking: bool }, required: ['speaking'] },
   chat: { properties: { text: { type: 'string', minLength: 1, maxLength: LIMITS.chatText } }, required: ['text'] },

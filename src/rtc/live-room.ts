@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { DEFAULT_SETTINGS, type MeetingSettings } from '../domain/meeting-settings.js';
 import type { PresenceService } from '../domain/presence.js';
-import { CloseCode, type ChatMessage, type ClientIce, type MuteReason, type Participant, type PublishedTrack, type RemoteTrackInfo, type ServerMessage, type ServerMessageOf, type Source, type StatsReport, type InviteDetails as ProtocolInvite, REACTIONS } from '../protocol/room.js';
+import { CloseCode, type ChatMessage, type ClientIce, type MuteReason, type Participant, type PublishedTrack, type RemoteTrackInfo, type ServerMessage, type ServerMessageOf, type Source, type StatsReport, type TileView, type InviteDetails as ProtocolInvite, REACTIONS } from '../protocol/room.js';
 import { RoomStats, type SampleSink, type StatsRoom } from './stats/room-stats.js';
 import type { TrackCounters } from './stats/track-counters.js';
 import { RoomSpeakers } from './room-speakers.js';
@@ -11,6 +11,10 @@ export { CloseCode, type ChatMessage, type MuteReason, type Participant };
 /** What the room needs from the SFU for one meeting (src/rtc/sfu implements it). */
 export interface MediaRoom {
   onDownstreamOffer: (participantId: string, sdp: string, tracks: RemoteTrackInfo[]) => void;
+  /** The SFU asks a publisher to turn its camera's simulcast layers on or off. */
+  onLayers?: (participantId: string, source: Source, active: boolean[]) => void;
+  /** The tiles a participant's page shows (device pixels): its simulcast layers follow them. */
+  setView?(participantId: string, tiles: readonly TileView[]): void;
   addParticipant(participantId: string): Promise<void>;
   publish(participantId: string, offerSdp: string, tracks: PublishedTrack[]): Promise<string>;
   downstreamAnswer(participantId: string, answerSdp: string): Promise<void>;
@@ -111,6 +115,7 @@ export class LiveRoom implements StatsRoom {
     this.stats = statsOptions ? new RoomStats(this, statsOptions.sink, statsOptions.intervalMs) : undefined;
     media.onDownstreamOffer = (participantId, sdp, tracks) => this.participants.get(participantId)?.peer.send({ type: 'subscribe-offer', sdp, tracks });
     media.onAudioLevel = this.speakers.level;
+    media.onLayers = (participantId, source, active) => this.participants.get(participantId)?.peer.send({ type: 'layers', source, active });
   }
 
   get size(): number {
@@ -397,6 +402,11 @@ export class LiveRoom implements StatsRoom {
       .map((p, i) => ({ id: p.info.participantId, r: p.info.participantId === focused ? -1 : rank[p.info.role], i }))
       .sort((a, b) => a.r - b.r || a.i - b.i)
       .map((p) => p.id);
+  }
+
+  /** What the participant's page shows now; the SFU sends each tile the layer that fills it. */
+  view(participantId: string, tiles: readonly TileView[]): void {
+    if (this.participants.has(participantId)) this.media.setView?.(participantId, tiles);
   }
 
   /** A page's own voice activity: relayed only for a microphone the server cannot measure (no audio level in its packets). */

@@ -423,6 +423,8 @@ export class RoomHub {
         return room.updateMedia(me, m);
       case 'speaking':
         return room.speaking(me, m.speaking);
+      case 'view':
+        return room.view(me, m.tiles);
       case 'chat':
         return room.say(me, m.text);
       case 'mute':

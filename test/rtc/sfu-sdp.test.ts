@@ -57,8 +57,8 @@ describe('publish offer narrowing', () => {
 
   it('lists the offered sections by mid', () => {
     expect([...offeredSections(chromiumOffer)]).toEqual([
-      ['0', { kind: 'audio', direction: 'sendonly', rejected: false }],
-      ['1', { kind: 'video', direction: 'sendonly', rejected: false }],
+      ['0', { kind: 'audio', direction: 'sendonly', rejected: false, rids: [] }],
+      ['1', { kind: 'video', direction: 'sendonly', rejected: false, rids: [] }],
     ]);
   });
 });

@@ -2,7 +2,7 @@ import type { RTCRtpTransceiver, RtpPacket } from 'werift';
 import { forwardCopy, SequenceRewriter } from './rtp-forward.js';
 import type { ForwardTally } from './types.js';
 import { senderTotals, type TrackCounters } from '../stats/track-counters.js';
-import type { RtpSink, UpstreamTrack } from './upstream-track.js';
+import { NO_LAYER, TOP_LAYER, type RtpSink, type UpstreamTrack } from './upstream-track.js';
 
 const noop = (): void => undefined;
 
@@ -16,6 +16,10 @@ export class DownstreamSlot implements RtpSink {
   private attached = false;
   private readonly rewriter: SequenceRewriter;
   packetsSent = 0;
+  /** Payload bytes sent, for the subscriber's send rate (its bandwidth allocation). */
+  bytesSent = 0;
+  /** The simulcast layer this slot should carry (src/rtc/sfu/layer-allocation.ts decides). */
+  private desired = TOP_LAYER;
 
   constructor(
     readonly transceiver: RTCRtpTransceiver,
@@ -46,10 +50,26 @@ export class DownstreamSlot implements RtpSink {
   }
 
   /** Assigns the track this slot will carry once the subscriber has answered. */
-  bind(track: UpstreamTrack): void {
+  bind(track: UpstreamTrack, desired = TOP_LAYER): void {
     this.unbind();
     this.source = track;
+    this.desired = desired;
     this.rewriter.restart(track.clockRate);
+  }
+
+  /** The layer to carry from now on (NO_LAYER pauses this slot's video); the switch waits for a keyframe. */
+  want(layer: number): void {
+    this.desired = layer;
+    if (this.source && this.attached) this.source.want(this, layer);
+  }
+
+  /** The layer being forwarded now (NO_LAYER: none). */
+  get layer(): number {
+    return this.source && this.attached ? this.source.layerOf(this) : NO_LAYER;
+  }
+
+  get wantedLayer(): number {
+    return this.desired;
   }
 
   unbind(): void {
@@ -61,7 +81,7 @@ export class DownstreamSlot implements RtpSink {
   /** Starts forwarding; returns whether this call attached it. */
   attach(): boolean {
     if (!this.source || this.attached) return false;
-    this.source.attach(this);
+    this.source.attach(this, this.desired);
     this.attached = true;
     return true;
   }
@@ -69,6 +89,7 @@ export class DownstreamSlot implements RtpSink {
   deliver(packet: RtpPacket): void {
     const { sequenceNumber, timestamp } = this.rewriter.map(packet.header, performance.now());
     this.packetsSent++;
+    this.bytesSent += packet.payload.length;
     this.tally.packets++;
     this.tally.payloadBytes += packet.payload.length;
     this.transceiver.sender.sendRtp(forwardCopy(packet, sequenceNumber, timestamp)).catch(noop);

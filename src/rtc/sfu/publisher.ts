@@ -1,7 +1,7 @@
 import type { RTCPeerConnection } from 'werift';
 import { Closer, createPeer, localSdp, SerialQueue, setLocalAndGather } from './peer.js';
 import type { SfuOptions } from './options.js';
-import { offeredSections, restrictPublishOffer } from './sdp.js';
+import { offeredSections, restrictPublishOffer, type OfferedSection } from './sdp.js';
 import { kindOf, SfuCapacityError, SfuError, type PublishedTrack, type Source } from './types.js';
 import { UpstreamTrack } from './upstream-track.js';
 
@@ -63,7 +63,7 @@ export class Publisher {
       throw err instanceof SfuError ? err : new SfuError(`publish offer rejected: ${(err as Error).message}`);
     }
     if (this.closed) throw new SfuError('participant has left');
-    const changed = this.syncTracks(declared);
+    const changed = this.syncTracks(declared, offered);
     const rejected = new Set([...offered].filter(([, section]) => section.rejected).map(([mid]) => mid));
     const answer = localSdp(this.pc, this.opts, rejected);
     // No port could be opened: say so, instead of an answer the browser can never connect to.
@@ -72,7 +72,7 @@ export class Publisher {
   }
 
   /** The declared list is authoritative: tracks not in it stop, new ones start. */
-  private syncTracks(declared: PublishedTrack[]): boolean {
+  private syncTracks(declared: PublishedTrack[], offered: Map<string, OfferedSection>): boolean {
     let changed = false;
     const wanted = new Map(declared.map((t) => [t.mid, t.source]));
     const transceivers = new Map(this.pc.getTransceivers().map((t) => [t.mid, t]));
@@ -86,7 +86,8 @@ export class Publisher {
       if (this.tracks.has(mid)) continue;
       const transceiver = transceivers.get(mid);
       if (!transceiver) throw new SfuError(`mid ${mid} is not in the negotiated session`);
-      this.tracks.set(mid, new UpstreamTrack(this.participantId, mid, source, transceiver, !this.muted.has(source)));
+      const rids = source === 'camera' ? (offered.get(mid)?.rids ?? []) : [];
+      this.tracks.set(mid, new UpstreamTrack(this.participantId, mid, source, transceiver, !this.muted.has(source), undefined, rids));
       changed = true;
     }
     return changed;

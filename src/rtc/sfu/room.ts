@@ -7,6 +7,14 @@ import type { UpstreamTrack } from './upstream-track.js';
 import type { TrackCounters } from '../stats/track-counters.js';
 import { AudioTaps, LocalPublisher, type AudioListener } from './local-voice.js';
 import type { AudioLevelListener } from './audio-level.js';
+import type { TileView } from '../../protocol/room.js';
+import { LayerDemand } from './layer-demand.js';
+import { sendUpstreamRate } from './upstream-rate.js';
+
+/** How often layers are measured and every subscriber's layers chosen. */
+const TICK_MS = 500;
+/** How often publishers are told (REMB) what they may send. */
+const UPSTREAM_RATE_EVERY = 2;
 
 /** A browser has both connections; a phone caller (src/sip) has a server-produced voice and no subscriber. */
 type Member = { publisher: Publisher; subscriber: Subscriber } | { publisher: LocalPublisher; subscriber: undefined };
@@ -18,16 +26,46 @@ export class SfuRoom {
   /** Every forwarded microphone packet's audio level (the server's active speaker, src/rtc/active-speaker.ts). */
   onAudioLevel: AudioLevelListener = () => undefined;
   private readonly levelSink: AudioLevelListener = (participantId, dbov) => this.onAudioLevel(participantId, dbov);
+  /** A publisher should turn its camera's simulcast layers on or off (lowest first). */
+  onLayers: (participantId: string, source: Source, active: boolean[]) => void = () => undefined;
   /** Insertion order is join order, which is also the order of m-sections a newcomer is offered. */
   private readonly members = new Map<string, Member>();
   private closed = false;
   /** The phone mixer's ears on the browsers' microphones. */
   private readonly taps = new AudioTaps();
+  private readonly layerDemand = new LayerDemand();
+  private readonly ticker: NodeJS.Timeout;
+  private ticks = 0;
 
   constructor(
     readonly conferenceId: string,
     private readonly opts: SfuOptions,
-  ) {}
+  ) {
+    this.ticker = setInterval(() => this.tick(performance.now()), TICK_MS);
+    this.ticker.unref();
+  }
+
+  /** The tiles a participant's page shows: its layers follow their sizes. */
+  setView(participantId: string, tiles: readonly TileView[]): void {
+    this.members.get(participantId)?.subscriber?.setView(tiles);
+  }
+
+  /** Measures layers, chooses every subscriber's layers, and tells publishers which layers to encode. */
+  tick(now: number): void {
+    if (this.closed) return;
+    for (const { publisher } of this.members.values()) for (const track of publisher.tracks.values()) track.sample(now);
+    for (const { subscriber } of this.members.values()) subscriber?.allocate(now);
+    for (const [id, { publisher }] of this.members) {
+      for (const track of publisher.tracks.values()) {
+        if (!track.simulcast) continue;
+        const active = this.layerDemand.update(track, now);
+        if (active) this.emitLayers(id, track.source, active);
+      }
+    }
+    if (++this.ticks % UPSTREAM_RATE_EVERY === 0) {
+      for (const { publisher, subscriber } of this.members.values()) if (subscriber) sendUpstreamRate(publisher as Publisher);
+    }
+  }
 
   /** What the participant's page builds its peer connections with (sent in `welcome`); undefined = defaults. */
   clientIce(participantId: string): ClientIce | undefined {
@@ -127,6 +165,7 @@ export class SfuRoom {
 
   async close(): Promise<void> {
     this.closed = true;
+    clearInterval(this.ticker);
     const members = [...this.members.values()];
     for (const m of members) if (m.subscriber) this.opts.ports?.release(this.conferenceId);
     this.members.clear();
@@ -150,6 +189,14 @@ export class SfuRoom {
     const tracks: UpstreamTrack[] = [];
     for (const { publisher, subscriber } of this.members.values()) if (subscriber) tracks.push(...publisher.tracks.values());
     return tracks;
+  }
+
+  private emitLayers(participantId: string, source: Source, active: boolean[]): void {
+    try {
+      this.onLayers(participantId, source, active);
+    } catch (err) {
+      this.opts.logger?.warn({ err, conferenceId: this.conferenceId, participantId }, 'layers handler threw');
+    }
   }
 
   private emitOffer(participantId: string, sdp: string, tracks: DownstreamTrack[]): void {

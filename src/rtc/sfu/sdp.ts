@@ -1,4 +1,5 @@
 import { SfuError } from './types.js';
+import { SIMULCAST_RIDS, type SimulcastRid } from '../../protocol/room.js';
 import { isWildcard, type SfuOptions, VIDEO_CODECS, AUDIO_CODECS } from './options.js';
 
 /** Plain string surgery on SDP, kept here so every munging rule sits in one reviewed place. */
@@ -101,16 +102,37 @@ export function restrictPublishOffer(sdp: string): string {
   return join(out);
 }
 
-/** The offered m-sections by mid: kind and direction, used to check a `publish` track list against its SDP. */
-export function offeredSections(sdp: string): Map<string, { kind: string; direction: string; rejected: boolean }> {
-  const result = new Map<string, { kind: string; direction: string; rejected: boolean }>();
+/** What a publish offer says of each m-section (by mid): kind, direction, and its simulcast rids lowest first. */
+export interface OfferedSection {
+  kind: string;
+  direction: string;
+  rejected: boolean;
+  rids: string[];
+}
+
+/** The offered m-sections by mid, used to check a `publish` track list against its SDP. */
+export function offeredSections(sdp: string): Map<string, OfferedSection> {
+  const result = new Map<string, OfferedSection>();
   for (const section of sections(sdp).media) {
     const [kind, port] = section[0]!.slice(2).split(' ');
     const direction =
       section.find((l) => /^a=(sendrecv|sendonly|recvonly|inactive)$/.test(l))?.slice(2) ?? 'sendrecv';
-    result.set(midOf(section), { kind: kind!, direction, rejected: port === '0' });
+    result.set(midOf(section), { kind: kind!, direction, rejected: port === '0', rids: simulcastRids(section) });
   }
   return result;
+}
+
+/**
+ * The rids a section sends as simulcast, lowest first. The page names its layers by SIMULCAST_RIDS
+ * (lowest first); other names keep the order of the `a=simulcast` line.
+ */
+function simulcastRids(section: string[]): string[] {
+  const line = section.find((l) => l.startsWith('a=simulcast:send '));
+  if (!line) return [];
+  // "a=simulcast:send l;m;h" (alternatives "a,b" and paused "~x" take their first, unpaused name).
+  const rids = line.slice('a=simulcast:send '.length).split(' ')[0]!.split(';').map((alt) => alt.split(',')[0]!.replace(/^~/, '')).filter((r) => r !== '');
+  const known = rids.every((r) => (SIMULCAST_RIDS as readonly string[]).includes(r));
+  return known ? [...rids].sort((a, b) => SIMULCAST_RIDS.indexOf(a as SimulcastRid) - SIMULCAST_RIDS.indexOf(b as SimulcastRid)) : rids;
 }
 
 /**

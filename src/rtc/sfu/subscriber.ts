@@ -1,7 +1,10 @@
 import {
   MediaStream,
   PictureLossIndication,
+  ReceiverEstimatedMaxBitrate,
   RtcpPayloadSpecificFeedback,
+  RtcpRrPacket,
+  RtcpSrPacket,
   type RTCPeerConnection,
   type RTCRtpCodecParameters,
   type RtcpPacket,
@@ -13,6 +16,10 @@ import { SfuError, type DownstreamTrack } from './types.js';
 import type { UpstreamTrack } from './upstream-track.js';
 import type { TrackCounters } from '../stats/track-counters.js';
 import { keepAudioFeedback } from './audio-nack.js';
+import { DownlinkEstimator } from './downlink.js';
+import { allocateLayers, layerForTile, nextUpgrade, type VideoDemand } from './layer-allocation.js';
+import { NO_LAYER } from './upstream-track.js';
+import type { Source } from './types.js';
 
 export interface SubscriberHost {
   /** Every track this subscriber should receive right now (the others' published tracks). */
@@ -22,6 +29,12 @@ export interface SubscriberHost {
 }
 
 const FIR_FORMAT = 4;
+/** The least one audio track is assumed to take of a downlink before any video is given room, bps. */
+const AUDIO_FLOOR_BPS = 24_000;
+/** Layer a video starts on before the first allocation (the middle one of three). */
+const START_LAYER = 1;
+/** An upgrade must be proposed this many allocations in a row (a downgrade happens at once). */
+const UPGRADE_VOTES = 2;
 
 type State = 'idle' | 'offering' | 'awaiting-answer';
 
@@ -40,6 +53,14 @@ export class Subscriber {
   private readonly closer = new Closer(() => new SfuError('participant has left'));
   private rtcpHooked = false;
   private keyframesOnConnect = false;
+  /** This subscriber's downlink, from its browser's REMB and receiver reports. */
+  readonly downlink = new DownlinkEstimator();
+  /** Device-pixel height of each tile the page shows, by `participantId:source`. */
+  private readonly tiles = new Map<string, number>();
+  private lastAllocation = { at: 0, bytes: 0 };
+  private readonly upgradeVotes = new Map<DownstreamSlot, number>();
+  /** Once the page has reported its view, a video missing from it is not shown and gets the lowest layer. */
+  private viewReported = false;
 
   constructor(
     readonly participantId: string,
@@ -68,6 +89,81 @@ export class Subscriber {
   /** Streams being forwarded to this subscriber right now (attached, and not paused by setForwarding). */
   get forwardedStreams(): number {
     return this.slots.filter((s) => s.live && s.source?.forwarding).length;
+  }
+
+  /** The tiles the page renders now (device pixels); a video it does not show gets the lowest layer. */
+  setView(tiles: ReadonlyArray<{ participantId: string; source: Source; height: number }>): void {
+    this.tiles.clear();
+    // One video may show in two places (a tile and the spotlight): the larger decides.
+    for (const t of tiles) {
+      const key = `${t.participantId}:${t.source}`;
+      this.tiles.set(key, Math.max(t.height, this.tiles.get(key) ?? 0));
+    }
+    this.viewReported = true;
+  }
+
+  /**
+   * Chooses each video's layer from the downlink estimate and the tile sizes; runs every room tick.
+   * Audio is budgeted first, so under congestion video layers go before any audio does.
+   */
+  allocate(now: number): void {
+    const slots = this.slots.filter((s) => s.live && s.source);
+    // Slots are never dropped and their counters only grow, so the sum over all of them is monotonic.
+    const bytes = this.slots.reduce((n, s) => n + wireBytes(s), 0);
+    const elapsed = now - this.lastAllocation.at;
+    const sendRate = this.lastAllocation.at > 0 && elapsed > 0 ? (Math.max(0, bytes - this.lastAllocation.bytes) * 8 * 1000) / elapsed : 0;
+    this.lastAllocation = { at: now, bytes };
+    this.downlink.sample(now, sendRate);
+    const demands: Array<VideoDemand & { slot: DownstreamSlot }> = [];
+    let audioBytes = 0;
+    for (const slot of slots) {
+      const track = slot.source!;
+      if (track.kind === 'audio') {
+        audioBytes += wireBytes(slot);
+        continue;
+      }
+      const tile = this.tiles.get(`${track.participantId}:${track.source}`);
+      const tileHeight = tile ?? (this.viewReported ? 0 : undefined);
+      const layers = track.layerViews();
+      // A camera that is off (or muted) sends nothing and takes no share; it starts on what its tile asks for.
+      if (!track.forwarding || !layers.some((l) => l.active)) {
+        slot.want(layerForTile(layers, tileHeight));
+        continue;
+      }
+      demands.push({ slot, key: slot.transceiver.mid ?? '', layers, tileHeight, priority: (track.source === 'screen' ? 1e9 : 0) + (tileHeight ?? 0), current: slot.layer });
+    }
+    // Audio is what it measures (Opus at ~30–40 kbit/s each), with a floor per track before it is measured.
+    const audioRate = this.audioRate(audioBytes, elapsed, slots.filter((s) => s.kind === 'audio').length);
+    if (demands.length === 0) return;
+    const allocation = allocateLayers(this.downlink.estimate - audioRate, demands);
+    if (this.downlink.mayProbe(now)) {
+      const up = nextUpgrade(demands, allocation);
+      if (up) {
+        this.downlink.probe(up.extra, now);
+        allocation.set(up.key, up.layer);
+      }
+    }
+    for (const d of demands) {
+      const layer = allocation.get(d.key) ?? NO_LAYER;
+      const current = d.slot.wantedLayer;
+      if (layer > current && current !== NO_LAYER) {
+        const votes = (this.upgradeVotes.get(d.slot) ?? 0) + 1;
+        this.upgradeVotes.set(d.slot, votes);
+        if (votes < UPGRADE_VOTES) continue;
+      }
+      this.upgradeVotes.delete(d.slot);
+      if (layer > current) this.downlink.raised(now);
+      d.slot.want(layer);
+    }
+  }
+
+  private lastAudioBytes = 0;
+
+  private audioRate(bytes: number, elapsed: number, tracks: number): number {
+    const delta = bytes - this.lastAudioBytes;
+    this.lastAudioBytes = bytes;
+    const measured = elapsed > 0 && delta > 0 ? (delta * 8 * 1000) / elapsed : 0;
+    return Math.max(measured, tracks * AUDIO_FLOOR_BPS);
   }
 
   /** Counters of every track being forwarded to this subscriber (src/rtc/stats). */
@@ -145,7 +241,7 @@ export class Subscriber {
     for (const track of desired) {
       if (carried.has(track)) continue;
       const slot = this.reusableSlot(track) ?? this.newSlot(track);
-      slot.bind(track);
+      slot.bind(track, track.kind === 'video' ? START_LAYER : 0);
       slot.transceiver.sender.setStreams([new MediaStream({ id: streamId(track.participantId) })]);
       slot.transceiver.setDirection('sendonly');
       changed = true;
@@ -186,10 +282,26 @@ export class Subscriber {
     }
   }
 
-  /** PLI and FIR from the subscriber go upstream (rate-limited there); NACKs werift answers from its send cache. */
+  /**
+   * PLI and FIR from the subscriber go upstream (rate-limited there); NACKs werift answers from its send
+   * cache; REMB and receiver reports feed the downlink estimate.
+   */
   private onRtcp(packet: RtcpPacket): void {
+    const now = performance.now();
+    if (packet.type === RtcpRrPacket.type || packet.type === RtcpSrPacket.type) {
+      let worst = 0;
+      for (const report of (packet as RtcpRrPacket | RtcpSrPacket).reports) {
+        if (this.slots.some((s) => s.live && s.ssrc === report.ssrc)) worst = Math.max(worst, report.fractionLost / 256);
+      }
+      this.downlink.onLoss(worst, now);
+      return;
+    }
     if (packet.type !== RtcpPayloadSpecificFeedback.type) return;
     const { feedback } = packet as RtcpPayloadSpecificFeedback;
+    if (feedback instanceof ReceiverEstimatedMaxBitrate) {
+      this.downlink.onRemb(Number(feedback.bitrate), now);
+      return;
+    }
     let ssrcs: number[];
     if (feedback instanceof PictureLossIndication) ssrcs = [feedback.mediaSsrc];
     // werift does not export its FIR class; FIR is payload-specific feedback format 4 (RFC 5104).
@@ -197,9 +309,17 @@ export class Subscriber {
     else return;
     for (const ssrc of ssrcs) {
       const slot = this.slots.find((s) => s.ssrc === ssrc);
-      if (slot?.live) slot.source?.requestKeyframe();
+      if (slot?.live) slot.source?.requestKeyframeFor(slot);
     }
   }
+}
+
+/** RTP, SRTP, UDP and IP headers per packet: small next to video, a third of an Opus packet. */
+const PACKET_OVERHEAD_BYTES = 50;
+
+/** What a slot has put on the wire, headers included (what the browser's estimate measures). */
+function wireBytes(slot: DownstreamSlot): number {
+  return slot.bytesSent + slot.packetsSent * PACKET_OVERHEAD_BYTES;
 }
 
 function codecsFor(codecs: RTCRtpCodecParameters[], mimeType: string): RTCRtpCodecParameters[] {

@@ -101,7 +101,8 @@ export class TrackStats {
     const r: StatsReport = fresh && now - fresh.at <= REPORT_FRESH_MS ? fresh.report : {};
     const up = this.tracks().filter((t) => t.direction === 'up' && t.participantId === participantId);
     const down = this.tracks().filter((t) => t.direction === 'down' && t.participantId === participantId);
-    const sum = (tracks: TrackRate[], source: Source) => tracks.filter((t) => t.source === source).reduce((n, t) => n + t.bitrate, 0);
+    // Whole bits per second, so the totals below are exactly the sum of the parts the API shows.
+    const sum = (tracks: TrackRate[], source: Source) => Math.round(tracks.filter((t) => t.source === source).reduce((n, t) => n + t.bitrate, 0));
     const measured = up.length + down.length > 0;
     f.audioSendBitRate = up.length ? sum(up, 'mic') : (r.audioSend ?? 0);
     f.cameraSendBitRate = up.length ? sum(up, 'camera') : (r.cameraSend ?? 0);

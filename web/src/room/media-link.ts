@@ -1,4 +1,4 @@
-import type { ClientIce, ClientMessage, RemoteTrackInfo } from '../../../src/protocol/room.js';
+import type { ClientIce, ClientMessage, RemoteTrackInfo, Source } from '../../../src/protocol/room.js';
 import { rtcConfig } from '../rtc/ice';
 import { Downstream, type RemoteMedia } from '../rtc/downstream';
 import { Upstream } from '../rtc/upstream';
@@ -45,6 +45,11 @@ export class MediaLink {
 
   offer(sdp: string, tracks: RemoteTrackInfo[]): void {
     void this.downstream.handleOffer(sdp, tracks);
+  }
+
+  /** The SFU's `layers`: which simulcast layers of a source to encode. */
+  setLayers(source: Source, active: boolean[]): void {
+    void this.upstream.setLayers(source, active).catch(() => undefined);
   }
 
   setMic(track: MediaStreamTrack | null): void {

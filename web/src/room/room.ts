@@ -18,6 +18,7 @@ import { SettingsDialog } from './settings-dialog.js';
 import { markSelfView } from '../media/background/self-view.js';
 import { Spotlight } from './spotlight.js';
 import { Stage } from './stage.js';
+import { ViewReport, type ShownVideo } from './view-report.js';
 import * as state from './state.js';
 import { Tile } from './tile.js';
 import { Toolbar } from './toolbar.js';
@@ -78,6 +79,7 @@ export class Room {
 
   private readonly view: RoomView;
   private readonly stageView: Stage;
+  private readonly viewReport: ViewReport;
   private readonly spotlight = new Spotlight();
   private readonly toolbar: Toolbar;
   private readonly notices = new Notices();
@@ -113,6 +115,7 @@ export class Room {
     });
 
     this.stageView = new Stage(() => void this.stopScreen());
+    this.viewReport = new ViewReport((message) => this.session.live && this.session.send(message), () => this.shownVideos());
     this.features = new RoomFeatures({
       send: (message) => this.session.send(message),
       notify: (text, tone) => this.notices.show(text, tone ? { tone } : {}),
@@ -268,6 +271,7 @@ export class Room {
     this.me = { ...you, name: you.name || this.me.name };
     this.options.onWelcome(you.participantId);
     this.chatPanel.setMe(you.participantId);
+    window.setTimeout(() => this.viewReport.reset(), 0);
 
     const { roster, gone } = state.rosterFromWelcome(this.roster, participants, you.participantId);
     for (const id of gone) this.dropTile(id);
@@ -487,7 +491,18 @@ export class Room {
     });
   }
 
+  /** Remote videos on the page now: camera tiles, and the stage when it shows someone's screen. */
+  private shownVideos(): ShownVideo[] {
+    const shown: ShownVideo[] = [];
+    for (const [participantId, tile] of this.tiles) shown.push({ participantId, source: 'camera', el: tile.video });
+    if (this.stage?.kind === 'remote') shown.push({ participantId: this.stage.participantId, source: 'screen', el: this.stageView.video });
+    const spotlit = this.spotlight.remoteShown;
+    if (spotlit) shown.push({ participantId: spotlit, source: 'camera', el: this.spotlight.video });
+    return shown;
+  }
+
   dispose(): void {
+    this.viewReport.dispose();
     this.stats.stop();
     this.features.dispose();
     this.session.dispose();

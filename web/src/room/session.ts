@@ -150,6 +150,8 @@ export class RoomSession {
         return this.link?.answer(message.sdp);
       case 'subscribe-offer':
         return this.link?.offer(message.sdp, message.tracks);
+      case 'layers':
+        return this.link?.setLayers(message.source, message.active);
       case 'removed':
         return this.finish(message.rejoin ? 'kicked' : 'removed');
       case 'ended':

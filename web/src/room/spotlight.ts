@@ -10,7 +10,7 @@ export type SpotlightContent = { participantId: string; name: string; local: boo
  */
 export class Spotlight {
   readonly el: HTMLElement;
-  private readonly video: HTMLVideoElement;
+  readonly video: HTMLVideoElement;
   private readonly avatar: HTMLElement;
   private readonly caption: HTMLElement;
   private track: MediaStreamTrack | null = null;
@@ -42,6 +42,11 @@ export class Spotlight {
     this.avatar.style.setProperty('--hue', String(hueFor(content.participantId)));
     this.avatar.textContent = initials(name);
     this.setTrack(content.track);
+  }
+
+  /** The remote participant whose camera is shown large now, if any. */
+  get remoteShown(): string | null {
+    return !this.el.hidden && this.track && this.el.dataset.local === 'false' ? (this.el.dataset.participantId ?? null) : null;
   }
 
   private setTrack(track: MediaStreamTrack | null): void {

@@ -69,13 +69,16 @@ export class StatsReporter {
       (report as Record<string, number>)[field] = ((report as Record<string, number>)[field] ?? 0) + Math.round(value);
     };
 
+    const sentWidth = { camera: 0, screen: 0 };
     for (const s of up) {
       if (s.type === 'outbound-rtp') {
         const source = byId.get(String(s.mediaSourceId));
         const screen = !!roles.screenSent && source?.trackIdentifier === roles.screenSent;
         const kind = s.kind === 'audio' ? 'audio' : screen ? 'screen' : 'camera';
         add(`${kind}Send` as keyof StatsReport, rate(`out:${s.id}`, num(s.bytesSent)));
-        if (kind !== 'audio' && num(s.frameWidth) > 0) {
+        // A simulcast camera has one outbound-rtp per layer: the largest one sent says what the camera sends.
+        if (kind !== 'audio' && num(s.frameWidth) > sentWidth[kind]) {
+          sentWidth[kind] = num(s.frameWidth);
           report[`${kind}SendRes`] = `${num(s.frameWidth)}x${num(s.frameHeight)}`;
           report[`${kind}SendFps`] = clamp(Math.round(num(s.framesPerSecond)), 1000);
         }

@@ -1,9 +1,18 @@
-import type { ClientMessage, Source } from '../../../src/protocol/room.js';
+import { SIMULCAST_RIDS, type ClientMessage, type Source } from '../../../src/protocol/room.js';
 import { gatheringComplete } from './ice';
 
 const ANSWER_TIMEOUT_MS = 15_000;
-const CAMERA_MAX_BITRATE = 900_000;
 const SCREEN_MAX_BITRATE = 1_500_000;
+/**
+ * The camera as three simulcast layers, lowest first (SIMULCAST_RIDS): ¼, ½ and full size. The SFU
+ * sends each viewer one layer, by its bandwidth and the size of its tile, and asks this page to pause
+ * layers nobody receives (`layers`).
+ */
+const CAMERA_LAYERS: Array<{ scale: number; maxBitrate: number }> = [
+  { scale: 4, maxBitrate: 150_000 },
+  { scale: 2, maxBitrate: 500_000 },
+  { scale: 1, maxBitrate: 1_500_000 },
+];
 
 /**
  * The browser's sending connection. Mic and camera transceivers always exist, so turning either on or
@@ -30,8 +39,27 @@ export class Upstream {
     this.mic = this.pc.addTransceiver(micTrack ?? 'audio', { direction: 'sendonly' });
     this.camera = this.pc.addTransceiver(cameraTrack ?? 'video', {
       direction: 'sendonly',
-      sendEncodings: [{ maxBitrate: CAMERA_MAX_BITRATE }],
+      sendEncodings: CAMERA_LAYERS.map((layer, i) => ({ rid: SIMULCAST_RIDS[i], scaleResolutionDownBy: layer.scale, maxBitrate: layer.maxBitrate })),
     });
+  }
+
+  /** The SFU's `layers`: encode only the camera layers someone receives. */
+  setLayers(source: Source, active: boolean[]): Promise<void> {
+    if (source !== 'camera') return Promise.resolve();
+    const run = this.chain.then(async () => {
+      if (this.closed) return;
+      const sender = this.camera.sender;
+      const params = sender.getParameters();
+      let changed = false;
+      params.encodings.forEach((encoding, i) => {
+        const on = active[i] ?? true;
+        if (encoding.active !== on) changed = true;
+        encoding.active = on;
+      });
+      if (changed) await sender.setParameters(params);
+    });
+    this.chain = run.catch(() => undefined);
+    return run;
   }
 
   /** Sends a `publish` offer and applies the answer; offers are serialized. */
@@ -78,6 +106,7 @@ export class Upstream {
   }
 
   async startScreen(track: MediaStreamTrack): Promise<void> {
+    // Text must stay sharp: under load the encoder lowers the frame rate, never the resolution.
     track.contentHint = 'detail';
     if (this.screen) {
       this.screen.direction = 'sendonly';
@@ -87,6 +116,9 @@ export class Upstream {
         direction: 'sendonly',
         sendEncodings: [{ maxBitrate: SCREEN_MAX_BITRATE }],
       });
+      const params = this.screen.sender.getParameters() as RTCRtpSendParameters & { degradationPreference?: string };
+      params.degradationPreference = 'maintain-resolution';
+      await this.screen.sender.setParameters(params).catch(() => undefined);
     }
     this.sharing = true;
     await this.publish();
