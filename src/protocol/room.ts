@@ -180,6 +180,7 @@ export type ClientMessage =
   | { type: 'publish'; sdp: string; tracks: PublishedTrack[] }
   | { type: 'subscribe-answer'; sdp: string }
   | ({ type: 'media' } & MediaState)
+  /** Own voice activity: only for a microphone whose packets carry no audio level (the server measures the rest). */
   | { type: 'speaking'; speaking: boolean }
   | { type: 'chat'; text: string }
   | { type: 'mute'; participantId: string }
@@ -232,7 +233,10 @@ export type ServerMessage =
   | { type: 'participant-joined'; participant: Participant }
   | { type: 'participant-updated'; participant: Participant }
   | { type: 'participant-left'; participantId: string }
+  /** Voice activity of another participant, as the server measures it from their packets' audio levels. */
   | { type: 'speaking'; participantId: string; speaking: boolean }
+  /** The meeting's dominant speaker (speaker view shows them); null: they left and nobody speaks. Sent on changes and to newcomers. */
+  | { type: 'active-speaker'; participantId: string | null }
   | ({ type: 'chat' } & ChatMessage)
   | { type: 'muted'; by?: string; reason?: MuteReason }
   | { type: 'unmute-request' }

@@ -4,6 +4,7 @@ import type { PresenceService } from '../domain/presence.js';
 import { CloseCode, type ChatMessage, type ClientIce, type MuteReason, type Participant, type PublishedTrack, type RemoteTrackInfo, type ServerMessage, type ServerMessageOf, type Source, type StatsReport, type TileView, type InviteDetails as ProtocolInvite, REACTIONS } from '../protocol/room.js';
 import { RoomStats, type SampleSink, type StatsRoom } from './stats/room-stats.js';
 import type { TrackCounters } from './stats/track-counters.js';
+import { RoomSpeakers } from './room-speakers.js';
 
 export { CloseCode, type ChatMessage, type MuteReason, type Participant };
 
@@ -25,6 +26,8 @@ export interface MediaRoom {
   clientIce?(participantId: string): ClientIce | undefined;
   /** Running totals of every track, as the SFU measures them (src/rtc/stats). */
   trackCounters?(): TrackCounters[];
+  /** Each forwarded microphone packet's audio level (-dBov, 0 loudest … 127 silence), for the server's active speaker. */
+  onAudioLevel?: (participantId: string, dbov: number) => void;
 }
 
 /** How a room measures its media (src/rtc/stats): where samples go and how often. */
@@ -97,6 +100,11 @@ export class LiveRoom implements StatsRoom {
   capacity: number | undefined;
   /** Whether the meeting is being recorded or pushed live now (docs/recording.md): every page shows it. */
   private recordingState = { recording: false, streaming: false };
+  /** Who speaks and who the active speaker is, from the levels in the microphones' packets. */
+  private readonly speakers = new RoomSpeakers({
+    broadcast: (message, exceptId) => this.broadcast(message, exceptId),
+    present: (participantId) => this.participants.get(participantId)?.info.reconnecting === false,
+  });
 
   constructor(
     readonly conferenceId: string,
@@ -109,6 +117,7 @@ export class LiveRoom implements StatsRoom {
     this.stats = statsOptions ? new RoomStats(this, statsOptions.sink, statsOptions.intervalMs) : undefined;
     media.onDownstreamOffer = (participantId, sdp, tracks) => this.participants.get(participantId)?.peer.send({ type: 'subscribe-offer', sdp, tracks });
     media.onDownstreamTracks = (participantId, tracks) => this.participants.get(participantId)?.peer.send({ type: 'subscribe-tracks', tracks });
+    media.onAudioLevel = this.speakers.level;
     media.onLayers = (participantId, source, active) => this.participants.get(participantId)?.peer.send({ type: 'layers', source, active });
   }
 
@@ -205,6 +214,7 @@ export class LiveRoom implements StatsRoom {
     if (this.recordingState.recording || this.recordingState.streaming) peer.send({ type: 'recording', ...this.recordingState, changed: false });
     this.sendInvite(this.participants.get(info.participantId)!);
     if (info.role !== 'participant') peer.send(this.knockList());
+    for (const message of this.speakers.snapshot()) peer.send(message);
     this.broadcast({ type: previous ? 'participant-updated' : 'participant-joined', participant: info }, info.participantId);
     this.refreshFocus();
     this.stats?.joined();
@@ -257,7 +267,8 @@ export class LiveRoom implements StatsRoom {
     p.info = { ...p.info, reconnecting: true };
     this.broadcast({ type: 'participant-updated', participant: p.info });
     // Nobody is speaking from a page that went quiet.
-    this.broadcast({ type: 'speaking', participantId: p.info.participantId, speaking: false }, p.info.participantId);
+    if (this.speakers.measured(p.info.participantId)) this.speakers.quiet(p.info.participantId);
+    else this.broadcast({ type: 'speaking', participantId: p.info.participantId, speaking: false }, p.info.participantId);
   }
 
   /** Raise or lower one's own hand. */
@@ -374,6 +385,7 @@ export class LiveRoom implements StatsRoom {
     }
     const screen = state.screen && this.canShare(p.info.role);
     if (mic !== p.info.mic) this.media.setForwarding(participantId, 'mic', mic);
+    if (!mic) this.speakers.quiet(participantId);
     p.info = { ...p.info, camera: state.camera, mic, screen };
     this.broadcast({ type: 'participant-updated', participant: p.info });
   }
@@ -400,8 +412,9 @@ export class LiveRoom implements StatsRoom {
     if (this.participants.has(participantId)) this.media.setView?.(participantId, tiles);
   }
 
+  /** A page's own voice activity: relayed only for a microphone the server cannot measure (no audio level in its packets). */
   speaking(participantId: string, speaking: boolean): void {
-    if (this.participants.has(participantId)) this.broadcast({ type: 'speaking', participantId, speaking }, participantId);
+    if (this.participants.has(participantId) && !this.speakers.measured(participantId)) this.broadcast({ type: 'speaking', participantId, speaking }, participantId);
   }
 
   say(participantId: string, text: string): void {
@@ -424,6 +437,7 @@ export class LiveRoom implements StatsRoom {
     const target = this.participants.get(targetId);
     if (!target) return false;
     this.media.setForwarding(targetId, 'mic', false);
+    this.speakers.quiet(targetId);
     target.info = { ...target.info, mic: false };
     target.peer.send({ type: 'muted', reason, ...(by ? { by } : {}) });
     this.broadcast({ type: 'participant-updated', participant: target.info });
@@ -528,6 +542,7 @@ export class LiveRoom implements StatsRoom {
     if (this.closed) return;
     this.closed = true;
     this.stats?.stop();
+    this.speakers.close();
     for (const { peer, grace } of this.participants.values()) {
       clearTimeout(grace);
       peer.send(message);
@@ -598,6 +613,7 @@ export class LiveRoom implements StatsRoom {
     // Knocks keep the room open: a host may still come and let them in.
     if (this.participants.size === 0) {
       this.stats?.stop();
+      this.speakers.close();
       if (this.knocks.size === 0) this.onEmpty();
       return;
     }

@@ -4,6 +4,7 @@ import { Rejection } from '../domain/rejection.js';
 import type { LiveRoom, Participant, Peer } from '../rtc/live-room.js';
 import type { RoomHub } from '../rtc/room-hub.js';
 import type { LocalPublisher } from '../rtc/sfu/local-voice.js';
+import { pcmAudioLevel } from '../rtc/sfu/audio-level.js';
 import type { Sfu } from '../rtc/sfu/sfu.js';
 import { FRAME_SAMPLES } from './g711.js';
 import { FrameClock } from './frame-clock.js';
@@ -46,9 +47,6 @@ const MENU_TIMEOUT_MS = 60_000;
 const MAX_DIGITS = 32;
 /** `*` then `6` within this time toggles the caller's mute. */
 const STAR_WINDOW_MS = 3000;
-/** Mean absolute sample above which a caller counts as speaking (about -40 dBFS). */
-const SPEAKING_LEVEL = 300;
-const SPEAKING_HOLD_FRAMES = 25;
 
 /** A refusal of the menu or the room, and the prompt that says it. */
 const REFUSAL_PROMPTS: Record<DialInRefusal | 'full' | 'busy' | 'banned' | 'notFound', PromptName> = {
@@ -85,8 +83,6 @@ export class PhoneCall implements MixedPhone {
   private session: { room: LiveRoom; participantId: string; conferenceId: string; publisher: LocalPublisher | undefined; mixer: RoomMixer } | undefined;
   private readonly opus = new OpusVoice();
   private mic = true;
-  private speakingFrames = 0;
-  private speaking = false;
   /** The peer the room talks to; its identity guards leave() against a replaced connection. */
   /** The bridge to the room's host while this call's room is on another instance. */
   private bridge: BridgeLink | undefined;
@@ -278,19 +274,8 @@ export class PhoneCall implements MixedPhone {
       return;
     }
     this.voice.push(pcm.slice());
-    this.session.publisher?.send(this.opus.packet(pcm));
-    this.detectSpeech(pcm);
-  }
-
-  private detectSpeech(pcm: Int16Array): void {
-    let total = 0;
-    for (let i = 0; i < pcm.length; i++) total += Math.abs(pcm[i]!);
-    const loud = total / pcm.length > SPEAKING_LEVEL;
-    this.speakingFrames = loud ? SPEAKING_HOLD_FRAMES : Math.max(0, this.speakingFrames - 1);
-    const speaking = this.speakingFrames > 0;
-    if (speaking === this.speaking || !this.session) return;
-    this.speaking = speaking;
-    this.session.room.speaking(this.session.participantId, speaking);
+    // The level goes with the packet: the room decides who speaks, as for a browser's microphone.
+    this.session.publisher?.send(this.opus.packet(pcm), pcmAudioLevel(pcm));
   }
 
   private roomKey(key: string): void {
@@ -313,10 +298,6 @@ export class PhoneCall implements MixedPhone {
         if (!me || m.participant?.participantId !== me) return;
         if (m.participant.mic !== this.mic) {
           this.mic = m.participant.mic;
-          if (!this.mic && this.speaking) {
-            this.speaking = false;
-            this.session?.room.speaking(me, false);
-          }
           this.say(this.mic ? 'unmuted' : 'muted');
         }
         return;

@@ -21,9 +21,13 @@ export class LocalPublisher {
     this.tracks.set(LOCAL_MID, this.voice);
   }
 
-  /** One Opus packet (48 kHz clock) of the participant's voice. */
-  send(packet: RtpPacket): void {
+  /**
+   * One Opus packet (48 kHz clock) of the participant's voice, with the level of the PCM it was
+   * encoded from (-dBov, 0…127; see pcmAudioLevel) for the server's active speaker.
+   */
+  send(packet: RtpPacket, level?: number): void {
     this.voice.receive(packet);
+    if (level !== undefined && this.voice.forwarding) this.voice.onLevel?.(this.participantId, level);
   }
 
   get forwarding(): boolean {

@@ -6,6 +6,7 @@ import { SfuError, type DownstreamTrack, type PublishedTrack, type Source } from
 import type { UpstreamTrack } from './upstream-track.js';
 import type { TrackCounters } from '../stats/track-counters.js';
 import { AudioTaps, LocalPublisher, type AudioListener } from './local-voice.js';
+import type { AudioLevelListener } from './audio-level.js';
 import type { TileView } from '../../protocol/room.js';
 import { LayerDemand } from './layer-demand.js';
 import { sendUpstreamRate } from './upstream-rate.js';
@@ -24,6 +25,9 @@ export class SfuRoom {
   onDownstreamOffer: (participantId: string, sdp: string, tracks: DownstreamTrack[]) => void = () => undefined;
   /** A downstream mapping changed without an offer (spare slots bound or freed): the page is told at once. */
   onDownstreamTracks: (participantId: string, tracks: DownstreamTrack[]) => void = () => undefined;
+  /** Every forwarded microphone packet's audio level (the server's active speaker, src/rtc/active-speaker.ts). */
+  onAudioLevel: AudioLevelListener = () => undefined;
+  private readonly levelSink: AudioLevelListener = (participantId, dbov) => this.onAudioLevel(participantId, dbov);
   /** A publisher should turn its camera's simulcast layers on or off (lowest first). */
   onLayers: (participantId: string, source: Source, active: boolean[]) => void = () => undefined;
   /** Insertion order is join order, which is also the order of m-sections a newcomer is offered. */
@@ -98,6 +102,7 @@ export class SfuRoom {
     const previous = this.members.get(participantId);
     if (previous) void this.removeParticipant(participantId);
     const publisher = new LocalPublisher(participantId);
+    for (const track of publisher.tracks.values()) track.onLevel = this.levelSink;
     this.members.set(participantId, { publisher, subscriber: undefined });
     this.updateAllBut(participantId);
     return publisher;
@@ -113,6 +118,7 @@ export class SfuRoom {
     const member = this.member(participantId);
     if (!member.subscriber) throw new SfuError(`participant ${participantId} has no WebRTC connection`);
     const { answer, changed } = await member.publisher.publish(offerSdp, tracks);
+    if (changed) for (const track of member.publisher.tracks.values()) track.onLevel = this.levelSink;
     if (changed && this.members.get(participantId) === member) this.updateAllBut(participantId);
     return answer;
   }

@@ -15,6 +15,7 @@ import { Closer, createPeer, localSdp, setLocalAndGather } from './peer.js';
 import { SfuError, type DownstreamTrack } from './types.js';
 import type { UpstreamTrack } from './upstream-track.js';
 import type { TrackCounters } from '../stats/track-counters.js';
+import { keepAudioFeedback } from './audio-nack.js';
 import { DownlinkEstimator } from './downlink.js';
 import { allocateLayers, layerForTile, nextUpgrade, type VideoDemand } from './layer-allocation.js';
 import { NO_LAYER } from './upstream-track.js';
@@ -205,6 +206,7 @@ export class Subscriber {
       throw new SfuError(`downstream answer rejected: ${(err as Error).message}`);
     }
     this.state = 'idle';
+    keepAudioFeedback(this.pc);
     this.startForwarding();
     if (this.dirty) void this.negotiate();
   }

@@ -3,6 +3,7 @@ import { receiverTotals, type TrackCounters } from '../stats/track-counters.js';
 import { kindOf, type Source } from './types.js';
 import { isKeyframeStart, vp8KeyframeSize } from './codec-frames.js';
 import { SimulcastLayer } from './simulcast-layer.js';
+import { audioLevelExtensionId, audioLevelOf, type AudioLevelListener } from './audio-level.js';
 
 /** Where an upstream track's packets go: one subscriber's downstream slot, a recording's tap, … */
 export interface RtpSink {
@@ -50,6 +51,10 @@ export class UpstreamTrack {
   private readonly disposers: Array<() => void> = [];
   private closed = false;
   packetsReceived = 0;
+  /** Hears the audio level of each packet forwarded (the server's active speaker); set by the room. */
+  onLevel: AudioLevelListener | undefined;
+  /** The publisher's id of the audio-level extension (undefined: none, or a server-produced track). */
+  private readonly levelId: number | undefined;
   /** Payload bytes of a server-produced track (a received one is counted by its transceiver). */
   private producedBytes = 0;
 
@@ -73,6 +78,7 @@ export class UpstreamTrack {
     this.channels = codec.channels;
     const pli = (ssrc: number) => this.sendPli(ssrc);
     this.layers = rids.length > 0 ? rids.map((rid, i) => new SimulcastLayer(i, rid, pli)) : [new SimulcastLayer(0, undefined, pli)];
+    this.levelId = transceiver && this.kind === 'audio' ? audioLevelExtensionId(transceiver) : undefined;
     if (!transceiver) return;
     for (const track of transceiver.receiver.tracks) this.listen(track);
     // A renegotiation may bring a new SSRC on the same mid, and each simulcast layer arrives as its own track.
@@ -259,6 +265,10 @@ export class UpstreamTrack {
     layer.bytes += packet.payload.length;
     this.packetsReceived++;
     if (!this.enabled) return;
+    if (this.onLevel && this.levelId !== undefined) {
+      const level = audioLevelOf(packet, this.levelId);
+      if (level >= 0) this.onLevel(this.participantId, level);
+    }
     if (this.kind === 'video' && isKeyframeStart(this.mimeType, packet.payload)) this.onKeyframe(packet, layer);
     const sinks = layer.sinks;
     for (let i = 0; i < sinks.length; i++) sinks[i]!.deliver(packet);

@@ -159,14 +159,14 @@ export class RoomFeatures {
     this.render();
   }
 
-  /** Someone else's voice activity, for speaker view. */
-  speaking(participantId: string, speaking: boolean): void {
-    if (!speaking || participantId === this.lastSpeaker) return;
+  /** The server's active speaker, for speaker view; one is never shown large on one's own screen, so the last other speaker stays. */
+  activeSpeaker(participantId: string | null): void {
+    if (participantId === null || participantId === this.me?.participantId || participantId === this.lastSpeaker) return;
     this.lastSpeaker = participantId;
     if (this.layout === 'speaker' && !this.pinned) this.hooks.relayout();
   }
 
-  /** Whom to show large: a local pin first, then the host's spotlight, then (speaker view) who spoke last. */
+  /** Whom to show large: a local pin first, then the host's spotlight, then (speaker view) the active speaker. */
   spotlightId(focusId: string | null): string | null {
     if (this.pinned) return this.pinned;
     if (focusId) return focusId;

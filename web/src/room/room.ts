@@ -215,7 +215,9 @@ export class Room {
         return this.removeParticipant(message.participantId);
       case 'speaking':
         if (message.participantId !== this.me.participantId) this.tiles.get(message.participantId)?.setSpeaking(message.speaking);
-        return this.features.speaking(message.participantId, message.speaking);
+        return;
+      case 'active-speaker':
+        return this.features.activeSpeaker(message.participantId);
       case 'chat':
         return this.receiveChat(message);
       case 'muted':
@@ -280,8 +282,6 @@ export class Room {
 
     this.lastSentMedia = '';
     this.sendMedia();
-    // Speech that started before the socket was up was not announced.
-    if (this.detector.speaking) this.session.send({ type: 'speaking', speaking: true });
     this.renderAll();
     if (reconnected) this.notices.show(t('room.notice.reconnected'));
   }
@@ -309,7 +309,7 @@ export class Room {
     this.session.setMic(this.media.audioTrack);
     this.session.setCamera(this.cameraSending() ? this.media.videoTrack : null);
     this.monitor.setTrack(this.media.audioTrack);
-    if (!this.media.micOn && this.detector.reset()) this.sendSpeaking(false);
+    if (!this.media.micOn && this.detector.reset()) this.localTile.setSpeaking(false);
     this.options.onMediaState({ mic: this.media.micOn, camera: this.media.cameraOn });
     this.features.mediaChanged();
     this.sendMedia();
@@ -369,12 +369,9 @@ export class Room {
   }
 
   private onLevel(level: number): void {
-    if (this.detector.update(this.media.micOn ? level : 0, performance.now())) this.sendSpeaking(this.detector.speaking);
-  }
-
-  private sendSpeaking(speaking: boolean): void {
-    this.localTile.setSpeaking(speaking);
-    this.session.send({ type: 'speaking', speaking });
+    // Only one's own ring, at once: others learn who speaks from the server, which measures the
+    // level in the microphone's packets (docs/room-protocol.md, "Voice activity").
+    if (this.detector.update(this.media.micOn ? level : 0, performance.now())) this.localTile.setSpeaking(this.detector.speaking);
   }
 
   private async startScreen(): Promise<void> {
