@@ -1,5 +1,6 @@
 import type { RTCRtpTransceiver, RtpPacket } from 'werift';
-import { forwardCopy, SequenceRewriter } from './rtp-forward.js';
+import { SequenceRewriter } from './rtp-forward.js';
+import { sendForwarded } from './rtp-send.js';
 import type { ForwardTally } from './types.js';
 import { senderTotals, type TrackCounters } from '../stats/track-counters.js';
 import type { RtpSink, UpstreamTrack } from './upstream-track.js';
@@ -71,7 +72,7 @@ export class DownstreamSlot implements RtpSink {
     this.packetsSent++;
     this.tally.packets++;
     this.tally.payloadBytes += packet.payload.length;
-    this.transceiver.sender.sendRtp(forwardCopy(packet, sequenceNumber, timestamp)).catch(noop);
+    sendForwarded(this.transceiver.sender, packet, sequenceNumber, timestamp);
   }
 
   restart(): void {
