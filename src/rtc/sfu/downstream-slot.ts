@@ -5,7 +5,6 @@ import type { ForwardTally } from './types.js';
 import { senderTotals, type TrackCounters } from '../stats/track-counters.js';
 import { NO_LAYER, TOP_LAYER, type RtpSink, type UpstreamTrack } from './upstream-track.js';
 
-
 /**
  * One m-section of a subscriber's downstream connection. It carries one upstream track at a time;
  * when that track goes away the m-section turns inactive and may later carry another track of the
