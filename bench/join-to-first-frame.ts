@@ -7,50 +7,17 @@
  * Each join is a fresh browser context (new device, no cached name): open link → pre-join screen →
  * type a name → Join now → first remote frame. Chromium, vconf and the SFU share this machine.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { launchBrowser, newParticipant } from '../tools/chromium.js';
-import { createLogger, startServer } from '../src/server.js';
+import { demoMeetingLink, startBenchServer } from './support/demo-meeting.js';
+import { printLatencyTable } from './support/latency-table.js';
 
 const joins = Number(process.argv[2] ?? 12);
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
 async function main(): Promise<void> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'vconf-bench-join-'));
-  const server = await startServer(
-    {
-      port: 0,
-      host: '127.0.0.1',
-      dataDir,
-      directoryFile: undefined,
-      publicUrl: undefined,
-      phoneNumbers: [],
-      qpsLimit: 1000,
-      logLevel: 'warn',
-      rtcListenIp: '127.0.0.1',
-      rtcAnnouncedIp: undefined,
-      rtcPorts: [41000, 41999],
-    },
-    createLogger('warn'),
-  );
+  const { server, close: closeServer } = await startBenchServer('join');
   const browser = await launchBrowser();
   try {
-    const demo = server.demo!;
-    const post = async (path: string, body: object, token?: string) => {
-      const res = await fetch(`${server.url}${path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...(token ? { 'x-acs-dingtalk-access-token': token } : {}) },
-        body: JSON.stringify(body),
-      });
-      return (await res.json()) as Record<string, string>;
-    };
-    const { accessToken } = await post('/v1.0/oauth2/accessToken', { appKey: demo.appKey, appSecret: demo.appSecret });
-    const meeting = await post('/v1.0/conference/videoConferences', { userId: demo.users[0]!.unionId, confTitle: 'Join latency' }, accessToken);
-    const link = meeting.externalLinkUrl!;
+    const link = await demoMeetingLink(server, 'Join latency');
 
     const anchor = await newParticipant(browser);
     await anchor.page.goto(link);
@@ -77,18 +44,13 @@ async function main(): Promise<void> {
       afterClick.push(firstFrame - clicked);
       await context.close();
     }
-    const row = (name: string, values: number[]) => {
-      const s = [...values].sort((a, b) => a - b);
-      return `| ${name} | ${s.length} | ${percentile(s, 50).toFixed(0)} | ${percentile(s, 95).toFixed(0)} | ${s[0]!.toFixed(0)} | ${s[s.length - 1]!.toFixed(0)} |`;
-    };
-    console.log('| measure (ms) | joins | p50 | p95 | min | max |');
-    console.log('|---|---|---|---|---|---|');
-    console.log(row('open link → first remote frame', total));
-    console.log(row('click "Join now" → first remote frame', afterClick));
+    printLatencyTable([
+      ['open link → first remote frame', total],
+      ['click "Join now" → first remote frame', afterClick],
+    ]);
   } finally {
     await browser.close();
-    await server.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    await closeServer();
   }
 }
 

@@ -11,12 +11,9 @@
  * time until it is ≥ 540 again ("up"). Heights are read from the page's <video> every 50 ms.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { launchBrowser, newParticipant } from '../tools/chromium.js';
-import { createLogger, startServer } from '../src/server.js';
+import { demoMeetingLink, startBenchServer } from './support/demo-meeting.js';
 import { ip, TestNetworks } from '../test/support/netns.js';
 
 const drops = Number(process.argv[2] ?? 5);
@@ -40,28 +37,18 @@ function summary(name: string, ms: number[]): string {
 
 async function main(): Promise<void> {
   const nets = new TestNetworks();
-  const dataDir = mkdtempSync(join(tmpdir(), 'vconf-bench-layers-'));
   const ns = nets.namespace('layers');
   const { ifA } = nets.link(undefined, `${SERVER}/24`, ns, `${VIEWER}/24`, 'L');
   ip('-n', ns, 'route', 'add', 'default', 'via', SERVER);
-  const server = await startServer(
-    { port: 0, host: SERVER, dataDir, directoryFile: undefined, publicUrl: undefined, phoneNumbers: [], qpsLimit: 1000, logLevel: 'warn', rtcListenIp: SERVER, rtcAnnouncedIp: undefined, rtcPorts: [42000, 42999] },
-    createLogger('warn'),
-  );
+  const { server, close: closeServer } = await startBenchServer('layers', { host: SERVER, rtcPorts: [42000, 42999] });
   const args = [`--unsafely-treat-insecure-origin-as-secure=${server.url}`];
   const here = await launchBrowser({ args });
   const there = await launchBrowser({ executablePath: nets.chromiumIn(ns), args });
   const limit = (on: boolean) => execFileSync('tc', on ? ['qdisc', 'add', 'dev', ifA, 'root', 'tbf', 'rate', '300kbit', 'burst', '16kb', 'latency', '400ms'] : ['qdisc', 'del', 'dev', ifA, 'root'], { stdio: 'ignore' });
   try {
-    const demo = server.demo!;
-    const post = async (path: string, body: object, token?: string) => {
-      const res = await fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { 'x-acs-dingtalk-access-token': token } : {}) }, body: JSON.stringify(body) });
-      return (await res.json()) as Record<string, string>;
-    };
-    const { accessToken } = await post('/v1.0/oauth2/accessToken', { appKey: demo.appKey, appSecret: demo.appSecret });
-    const meeting = await post('/v1.0/conference/videoConferences', { userId: demo.users[0]!.unionId, confTitle: 'Layer switching' }, accessToken);
+    const link = await demoMeetingLink(server, 'Layer switching');
     const enter = async (page: Page, name: string, camera: boolean) => {
-      await page.goto(meeting.externalLinkUrl!);
+      await page.goto(link);
       await page.getByTestId('display-name-input').fill(name);
       if (!camera) {
         await page.getByTestId('camera-toggle').click();
@@ -99,9 +86,8 @@ async function main(): Promise<void> {
     }
     await here.close();
     await there.close();
-    await server.close();
+    await closeServer();
     nets.close();
-    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 

@@ -14,6 +14,7 @@ import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { RtpPeer } from './support/rtp-peer.js';
 import { SfuProcess } from './support/sfu-process.js';
+import { sleep, waitFor } from './support/wait.js';
 
 const VIDEO = { fps: 20, frameBytes: 3125, maxPacketBytes: 1100 };
 const SUBSCRIBERS_PER_ROOM = 16;
@@ -33,17 +34,6 @@ interface Result {
   peersCpuPercent: number;
 }
 
-async function waitFor(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!check()) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
 
 async function scenario(sfu: SfuProcess, streams: number, windowMs: number): Promise<Result> {
   const roomCount = Math.max(1, Math.floor(streams / SUBSCRIBERS_PER_ROOM));

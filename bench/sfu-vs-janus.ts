@@ -21,6 +21,7 @@ import { SfuProcess } from './support/sfu-process.js';
 import { startJanus, type JanusServer } from './support/janus-server.js';
 import { JanusSession } from './support/janus-client.js';
 import { cpuWindow } from './support/proc-cpu.js';
+import { sleep, waitFor } from './support/wait.js';
 
 const VIDEO = { fps: 20, frameBytes: 3125, maxPacketBytes: 1100 };
 /** ~150 / 500 / 1200 kbps at 20 fps. */
@@ -213,17 +214,6 @@ interface Measurement {
   peersCpuPercent: number;
 }
 
-async function waitFor(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!check()) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
 
 async function measure(target: Target, streams: number, round: number, windowMs: number, layer: Rid | undefined): Promise<Measurement> {
   const roomCount = Math.max(1, Math.floor(streams / SUBSCRIBERS_PER_ROOM));

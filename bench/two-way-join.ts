@@ -11,19 +11,13 @@
  * click, plus how many `subscribe-offer`s reached the anchor during the join. Chromium, vconf and
  * the SFU share this machine.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { launchBrowser, newParticipant } from '../tools/chromium.js';
-import { createLogger, startServer } from '../src/server.js';
+import { demoMeetingLink, startBenchServer } from './support/demo-meeting.js';
+import { percentile, printLatencyTable } from './support/latency-table.js';
 import { machineInfo } from './support/machine.js';
 
 const joins = Number(process.argv[2] ?? 20);
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
 
 /** Resolves with the bench clock's time once the page decodes a remote participant's video. */
 async function decodingRemote(page: Page): Promise<number> {
@@ -99,37 +93,10 @@ type Events = Array<[string, number]>;
 const eventsOf = (page: Page): Promise<Events> => page.evaluate(() => (window as unknown as { __events: Events }).__events);
 
 async function main(): Promise<void> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'vconf-bench-two-way-'));
-  const server = await startServer(
-    {
-      port: 0,
-      host: '127.0.0.1',
-      dataDir,
-      directoryFile: undefined,
-      publicUrl: undefined,
-      phoneNumbers: [],
-      qpsLimit: 1000,
-      logLevel: 'warn',
-      rtcListenIp: '127.0.0.1',
-      rtcAnnouncedIp: undefined,
-      rtcPorts: [41000, 41999],
-    },
-    createLogger('warn'),
-  );
+  const { server, close: closeServer } = await startBenchServer('two-way');
   const browser = await launchBrowser();
   try {
-    const demo = server.demo!;
-    const post = async (path: string, body: object, token?: string) => {
-      const res = await fetch(`${server.url}${path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...(token ? { 'x-acs-dingtalk-access-token': token } : {}) },
-        body: JSON.stringify(body),
-      });
-      return (await res.json()) as Record<string, string>;
-    };
-    const { accessToken } = await post('/v1.0/oauth2/accessToken', { appKey: demo.appKey, appSecret: demo.appSecret });
-    const meeting = await post('/v1.0/conference/videoConferences', { userId: demo.users[0]!.unionId, confTitle: 'Two-way join' }, accessToken);
-    const link = meeting.externalLinkUrl!;
+    const link = await demoMeetingLink(server, 'Two-way join');
 
     const anchor = await newParticipant(browser);
     await instrument(anchor.page);
@@ -182,25 +149,20 @@ async function main(): Promise<void> {
       step('anchor: decodes the newcomer', anchorAt - clicked);
       await context.close();
     }
-    const row = (name: string, values: number[]) => {
-      const s = [...values].sort((a, b) => a - b);
-      return `| ${name} | ${s.length} | ${percentile(s, 50).toFixed(0)} | ${percentile(s, 95).toFixed(0)} | ${s[0]!.toFixed(0)} | ${s[s.length - 1]!.toFixed(0)} |`;
-    };
     console.log(JSON.stringify(machineInfo()));
-    console.log('| measure (ms) | joins | p50 | p95 | min | max |');
-    console.log('|---|---|---|---|---|---|');
-    console.log(row('open link → both decoding each other', total));
-    console.log(row('click "Join now" → both decoding each other', afterClick));
-    console.log(row('click → newcomer decodes the anchor', newcomerSees));
-    console.log(row('click → anchor decodes the newcomer', anchorSees));
+    printLatencyTable([
+      ['open link → both decoding each other', total],
+      ['click "Join now" → both decoding each other', afterClick],
+      ['click → newcomer decodes the anchor', newcomerSees],
+      ['click → anchor decodes the newcomer', anchorSees],
+    ]);
     console.log('\nmedian ms after the click of each step (first occurrence per join; n = joins where it happened):');
     const ordered = [...steps].map(([name, values]) => [name, [...values].sort((a, b) => a - b)] as const).sort((a, b) => percentile(a[1], 50) - percentile(b[1], 50));
     for (const [name, values] of ordered) console.log(`  ${percentile(values, 50).toFixed(0).padStart(6)}  ${name} (n=${values.length})`);
     console.log(`subscribe-offers the anchor received per join (until both decode; top-ups may follow): ${offers.join(' ')}`);
   } finally {
     await browser.close();
-    await server.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    await closeServer();
   }
 }
 
