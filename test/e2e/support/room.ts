@@ -31,16 +31,13 @@ export async function localParticipantId(page: Page): Promise<string> {
   return id;
 }
 
-/**
- * Waits until `predicate` holds, polling every 100 ms (a read is one round trip to the page, cheap
- * beside the quarter second a slower poll adds to every wait); fails with the last value seen.
- */
+/** Waits until `predicate` holds, polling; fails with the last value seen. */
 export async function eventually<T>(read: () => Promise<T>, predicate: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T = await read();
   while (!predicate(last)) {
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 250));
     last = await read();
   }
   return last;
