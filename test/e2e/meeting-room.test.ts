@@ -66,16 +66,16 @@ describe.skipIf(!ready)('the meeting room in Chromium', () => {
       // Participant 1 by the link, 2 by room code + passcode, 3 by room code + host passcode.
       await p1!.page.goto(m.externalLinkUrl!);
       await enterRoom(p1!.page, 'Ann (link)');
-      await submitCode(p2!.page, server.url, m.roomCode!, m.conferencePassword!);
-      await enterRoom(p2!.page, 'Ben (code)');
-      await submitCode(p3!.page, server.url, m.roomCode!, m.hostPassword!);
-      await enterRoom(p3!.page, 'Cy (host)');
+      await Promise.all([
+        submitCode(p2!.page, server.url, m.roomCode!, m.conferencePassword!).then(() => enterRoom(p2!.page, 'Ben (code)')),
+        submitCode(p3!.page, server.url, m.roomCode!, m.hostPassword!).then(() => enterRoom(p3!.page, 'Cy (host)')),
+      ]);
       pages.push(p1!.page, p2!.page, p3!.page);
       ids = await Promise.all(pages.map(localParticipantId));
     });
 
     it('each page sees the other two with decoding video and arriving audio', async () => {
-      for (const page of pages) await expectMediaFromOthers(page, 2);
+      await Promise.all(pages.map((page) => expectMediaFromOthers(page, 2)));
       for (const [i, page] of pages.entries()) {
         expect((await remoteTileIds(page)).sort()).toEqual(ids.filter((_, j) => j !== i).sort());
       }

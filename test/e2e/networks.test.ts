@@ -105,7 +105,7 @@ describe.skipIf(!ready)('media across networks that drop UDP or hide behind NAT'
     // Chromium checks a turns: server's certificate like a web site's: its NSS database trusts the test CA.
     home = chromiumHomeTrusting(pki.caFile);
     const env = { ...process.env, HOME: home } as Record<string, string>;
-    for (const ns of [udp, lan]) browsers.push(await launchBrowser({ executablePath: nets.chromiumIn(ns), args, env }));
+    browsers.push(...(await Promise.all([udp, lan].map((ns) => launchBrowser({ executablePath: nets.chromiumIn(ns), args, env })))));
   });
 
   afterAll(async () => {
@@ -182,8 +182,8 @@ describe.skipIf(!ready)('media across networks that drop UDP or hide behind NAT'
         }),
       );
       try {
-        for (const page of pages) await eventually(() => selectedPairs(page), (pairs) => pairs.length === 2, 45_000);
-        for (const page of pages) await expectMediaFromOthers(page, people.length - 1);
+        await Promise.all(pages.map((page) => eventually(() => selectedPairs(page), (pairs) => pairs.length === 2, 45_000)));
+        await Promise.all(pages.map((page) => expectMediaFromOthers(page, people.length - 1)));
       } catch (e) {
         // What each page's connections settled on, to tell an ICE failure from a media one.
         for (const page of pages) console.log('selected pairs', JSON.stringify(await selectedPairs(page)));

@@ -107,6 +107,13 @@ describe.skipIf(!ready)('the room for real organizations: host tools, waiting ro
     await ann.keyboard.press('Escape');
     await ben.getByTestId('locked-indicator').waitFor({ timeout: 3000 });
 
+    // Dee's page opens at the locked door meanwhile; she knocks only after Cy is in.
+    const deeAtDoor = newParticipant(browser).then(async (dee) => {
+      await dee.page.goto(m.externalLinkUrl);
+      await dee.page.getByTestId('page-locked').waitFor({ timeout: 10_000 });
+      return dee;
+    });
+    deeAtDoor.catch(() => undefined); // awaited below
     const cy = await newParticipant(browser);
     await cy.page.goto(m.externalLinkUrl);
     await cy.page.getByTestId('page-locked').waitFor({ timeout: 10_000 });
@@ -122,8 +129,7 @@ describe.skipIf(!ready)('the room for real organizations: host tools, waiting ro
     await eventually(() => cy.page.getByTestId('page-waiting').isHidden(), (hidden) => hidden, 10_000);
     const cyId = await localParticipantId(cy.page);
     await eventually(() => remoteTileIds(ann), (ids) => ids.includes(cyId), 10_000);
-    const dee = await newParticipant(browser);
-    await dee.page.goto(m.externalLinkUrl);
+    const dee = await deeAtDoor;
     await dee.page.getByTestId('knock-button').click();
     await enterRoom(dee.page, 'Dee').catch(() => undefined);
     await dee.page.getByTestId('page-waiting').waitFor({ state: 'visible', timeout: 10_000 });

@@ -60,9 +60,14 @@ describe.skipIf(!ready)('presence that tells the truth', () => {
   let ann: Page;
   let benId: string;
   let net: Awaited<ReturnType<typeof relay>>;
+  let stoppable: Awaited<ReturnType<typeof launchStoppableBrowser>> | undefined;
 
   beforeAll(async () => {
+    // The stopped browser of the last test starts beside the file's own, not after it.
+    const launching = launchStoppableBrowser().then((s) => (stoppable = s));
+    launching.catch(() => undefined);
     ({ server, browser, token } = await openWorld());
+    await launching;
     net = await relay(new URL(server.url));
     const res = await conferenceClient(server.endpoint).createVideoConferenceWithOptions(new $conference.CreateVideoConferenceRequest({ userId: 'uA1', confTitle: 'Presence' }), confHeaders(token), runtime());
     link = (res.body as { externalLinkUrl: string }).externalLinkUrl;
@@ -71,6 +76,7 @@ describe.skipIf(!ready)('presence that tells the truth', () => {
     await enterRoom(ann, 'Ann');
   });
   afterAll(async () => {
+    await stoppable?.close();
     await net?.close();
     await closeWorld({ server, browser });
   });
@@ -113,17 +119,16 @@ describe.skipIf(!ready)('presence that tells the truth', () => {
   }, 90_000);
 
   it('a browser whose processes are stopped shows as reconnecting, then leaves the grid within 20 s', async () => {
-    const stoppable = await launchStoppableBrowser();
     try {
-      const cy = await newParticipant(stoppable.browser);
+      const cy = await newParticipant(stoppable!.browser);
       await cy.page.goto(link);
       await enterRoom(cy.page, 'Cy');
       const cyId = await localParticipantId(cy.page);
       await eventually(() => remoteTileIds(ann), (ids) => ids.includes(cyId));
       try {
-        process.kill(-stoppable.pid, 'SIGSTOP');
+        process.kill(-stoppable!.pid, 'SIGSTOP');
       } catch {
-        process.kill(stoppable.pid, 'SIGSTOP');
+        process.kill(stoppable!.pid, 'SIGSTOP');
       }
       const t0 = Date.now();
       await eventually(() => reconnectingOf(ann, cyId), (v) => v === 'true', 20_000);
@@ -133,7 +138,8 @@ describe.skipIf(!ready)('presence that tells the truth', () => {
       console.log(`stopped browser: reconnecting after ${reconnectingAfter} ms, gone after ${goneAfter} ms`);
       expect(goneAfter).toBeLessThan(20_000);
     } finally {
-      await stoppable.close();
+      await stoppable!.close();
+      stoppable = undefined;
     }
   }, 90_000);
 });
