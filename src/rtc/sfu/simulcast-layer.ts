@@ -2,7 +2,7 @@ import type { RtpSink } from './upstream-track.js';
 import { KeyframeRequester } from './keyframe.js';
 
 /** Until a layer's own rate is measured, what each simulcast layer (lowest first) is expected to cost, bps. */
-const DEFAULT_BITRATES = [150_000, 500_000, 1_200_000];
+const DEFAULT_BITRATES = [150_000, 450_000, 1_000_000];
 /** Until a keyframe shows its size, what each layer's height is taken to be. */
 const DEFAULT_HEIGHTS = [180, 360, 720];
 /** A layer with no packet for this long is paused (by the publisher, or its encoder dropped it). */

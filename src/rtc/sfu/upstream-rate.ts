@@ -2,7 +2,7 @@ import { ReceiverEstimatedMaxBitrate, RtcpPayloadSpecificFeedback, type RTCRtpTr
 import type { Publisher } from './publisher.js';
 
 /** What a camera's three layers need together (¼ + ½ + full size), bps. */
-const CAMERA_BPS = 2_500_000;
+const CAMERA_BPS = 1_700_000;
 const SCREEN_BPS = 1_500_000;
 
 /** REMB's bitrate field: an 18-bit mantissa and a 6-bit exponent. */

@@ -4,6 +4,9 @@ import type { Source } from '../sfu/types.js';
 import type { StatsReport } from '../../protocol/room.js';
 import type { TrackCounters } from './track-counters.js';
 
+/** Upstream loss (%) above which a viewer's loss on that track is not counted against the viewer. */
+const UPSTREAM_LOSS_UNCLEAR = 1;
+
 /** One track over the last interval, as the SFU measured it. */
 export interface TrackRate {
   key: string;
@@ -116,7 +119,10 @@ export class TrackStats {
     // Loss on this person's own links: what the SFU saw missing from their uploads, and what their
     // receiver reports say went missing on the way down beyond what was already missing upstream.
     const upLoss = Math.max(0, ...up.map((t) => t.lossPercent));
-    const downLoss = Math.max(0, ...down.map((t) => Math.max(0, t.lossPercent - this.upstreamLoss(t.key))));
+    // A track that arrived with losses (the sender's uplink) cannot tell the viewer's share apart, the
+    // more so with simulcast: the sender's loss is counted over all its layers, the viewer gets one of
+    // them, and a switch between layers shifts what its receiver reports count. Such tracks are left out.
+    const downLoss = Math.max(0, ...down.map((t) => (this.upstreamLoss(t.key) >= UPSTREAM_LOSS_UNCLEAR ? 0 : Math.max(0, t.lossPercent - this.upstreamLoss(t.key)))));
     // The page's own view of what it receives (lossDown) is left out: it counts packets a sender's
     // uplink lost as well, and would flag everyone in a meeting with one bad uplink.
     const loss = Math.max(upLoss, downLoss, r.lossUp ?? 0);

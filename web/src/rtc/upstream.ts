@@ -10,8 +10,8 @@ const SCREEN_MAX_BITRATE = 1_500_000;
  */
 const CAMERA_LAYERS: Array<{ scale: number; maxBitrate: number }> = [
   { scale: 4, maxBitrate: 150_000 },
-  { scale: 2, maxBitrate: 500_000 },
-  { scale: 1, maxBitrate: 1_500_000 },
+  { scale: 2, maxBitrate: 450_000 },
+  { scale: 1, maxBitrate: 1_000_000 },
 ];
 
 /**
