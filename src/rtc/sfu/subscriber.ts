@@ -137,13 +137,9 @@ export class Subscriber {
     this.lastAllocation = { at: now, bytes };
     this.downlink.sample(now, sendRate);
     const demands: Array<VideoDemand & { slot: DownstreamSlot }> = [];
-    let audioBytes = 0;
     for (const slot of slots) {
       const track = slot.source!;
-      if (track.kind === 'audio') {
-        audioBytes += wireBytes(slot);
-        continue;
-      }
+      if (track.kind === 'audio') continue;
       const tile = this.tiles.get(`${track.participantId}:${track.source}`);
       const tileHeight = tile ?? (this.viewReported ? 0 : undefined);
       const layers = track.layerViews();
@@ -155,6 +151,8 @@ export class Subscriber {
       demands.push({ slot, key: slot.transceiver.mid ?? '', layers, tileHeight, priority: (track.source === 'screen' ? 1e9 : 0) + (tileHeight ?? 0), current: slot.layer });
     }
     // Audio is what it measures (Opus at ~30–40 kbit/s each), with a floor per track before it is measured.
+    // Over every audio slot, live or not: like the total above, a sum that only grows.
+    const audioBytes = this.slots.reduce((n, s) => n + (s.kind === 'audio' ? wireBytes(s) : 0), 0);
     const audioRate = this.audioRate(audioBytes, elapsed, slots.filter((s) => s.kind === 'audio').length);
     if (demands.length === 0) return;
     const allocation = allocateLayers(this.downlink.estimate - audioRate, demands);
