@@ -54,7 +54,13 @@ export function segmentArgs(o: { sdpPath: string; videos: number; audios: number
   });
   const input =
     o.videos + o.audios > 0
-      ? ['-protocol_whitelist', 'file,udp,rtp', '-use_wallclock_as_timestamps', '1', '-analyzeduration', '1500000', '-probesize', '5000000', '-i', o.sdpPath]
+      ? [
+          '-protocol_whitelist', 'file,udp,rtp', '-use_wallclock_as_timestamps', '1', '-analyzeduration', '1500000', '-probesize', '5000000',
+          // A simulcast camera's tap may move to a layer of another size: the scale filter follows it, whereas
+          // rebuilding the graph (ffmpeg's default) restarts its clocks and the output freezes.
+          '-reinit_filter', '0',
+          '-i', o.sdpPath,
+        ]
       : [];
   return [
     '-hide_banner', '-loglevel', 'warning', '-nostdin', '-y', '-progress', 'pipe:1', '-stats_period', '0.25', ...input,

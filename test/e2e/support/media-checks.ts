@@ -54,6 +54,16 @@ export function frameDifference(a: Uint8Array, b: Uint8Array): number {
   return sum / a.length;
 }
 
+/**
+ * The share of frames in [start, start + seconds) of one region (ffmpeg's crop=w:h:x:y) that differ
+ * from every frame before them: about 1 for a picture that moves each frame, near 0 for a frozen one.
+ */
+export async function distinctFrameShare(file: string, start: number, seconds: number, crop: string): Promise<number> {
+  const { stdout } = await run('ffmpeg', ['-v', 'error', '-ss', String(start), '-t', String(seconds), '-i', file, '-map', '0:v:0', '-vf', `crop=${crop}`, '-fps_mode', 'passthrough', '-f', 'framemd5', '-'], { maxBuffer: 1 << 22 });
+  const hashes = stdout.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(',').pop()!.trim());
+  return hashes.length === 0 ? 0 : new Set(hashes).size / hashes.length;
+}
+
 /** ffmpeg volumedetect's mean volume of the audio, in dB (about -91 for digital silence). */
 export async function meanVolume(file: string): Promise<number> {
   const { stderr } = await run('ffmpeg', ['-hide_banner', '-nostats', '-i', file, '-vn', '-af', 'volumedetect', '-f', 'null', '-']);
