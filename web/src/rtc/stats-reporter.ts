@@ -77,7 +77,8 @@ export class StatsReporter {
         const kind = s.kind === 'audio' ? 'audio' : screen ? 'screen' : 'camera';
         add(`${kind}Send` as keyof StatsReport, rate(`out:${s.id}`, num(s.bytesSent)));
         // A simulcast camera has one outbound-rtp per layer: the largest one sent says what the camera sends.
-        if (kind !== 'audio' && num(s.frameWidth) > sentWidth[kind]) {
+        // A paused layer keeps its last size but sends no frames, so only layers now encoding count.
+        if (kind !== 'audio' && s.active !== false && num(s.framesPerSecond) > 0 && num(s.frameWidth) > sentWidth[kind]) {
           sentWidth[kind] = num(s.frameWidth);
           report[`${kind}SendRes`] = `${num(s.frameWidth)}x${num(s.frameHeight)}`;
           report[`${kind}SendFps`] = clamp(Math.round(num(s.framesPerSecond)), 1000);
