@@ -79,7 +79,10 @@ describe.skipIf(!ready)('fast two-way joins in Chromium', () => {
       await eventually(() => remoteVideoWidths(newcomer.page), (w) => Object.values(w).length === 1 && Object.values(w)[0]! > 0);
       // The server did offer to top the spares up; the page never needed that answer.
       await eventually(() => offersSeen(anchor.page), (n) => n > 1);
-      // The second newcomer arrives on the slots the first one freed when leaving.
+      // The second newcomer arrives on the slots the first one freed when leaving (by the Leave button: a
+      // closed tab says "going away", which may be a reload, so the room keeps its place for a while).
+      await newcomer.page.getByTestId('leave-button').click();
+      await newcomer.page.getByTestId('page-left').waitFor();
       await newcomer.context.close();
       await eventually(() => remoteVideoWidths(anchor.page), (w) => Object.keys(w).length === 0);
     }
