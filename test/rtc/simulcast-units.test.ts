@@ -7,6 +7,7 @@ import { DownlinkEstimator, START_BPS } from '../../src/rtc/sfu/downlink.js';
 import { LayerDemand } from '../../src/rtc/sfu/layer-demand.js';
 import { NO_LAYER, TOP_LAYER, UpstreamTrack, type RtpSink } from '../../src/rtc/sfu/upstream-track.js';
 import { rembFields } from '../../src/rtc/sfu/upstream-rate.js';
+import { SimulcastLayer } from '../../src/rtc/sfu/simulcast-layer.js';
 
 /** A VP8 RTP payload: descriptor (optionally extended, 15-bit picture id) then a frame header. */
 function vp8(opts: { start: boolean; key: boolean; extended?: boolean; width?: number; height?: number }): Buffer {
@@ -81,6 +82,13 @@ describe('choosing layers for one viewer', () => {
     expect(allocateLayers(100_000, [big]).get('a')).toBe(NO_LAYER);
   });
 
+  it('keeps a flowing video on its lowest layer a little below its cost, but resumes a paused one only when it fits', () => {
+    const flowing: VideoDemand = { key: 'a', layers: THREE, tileHeight: 720, priority: 1, current: 0 };
+    expect(allocateLayers(120_000, [flowing]).get('a')).toBe(0);
+    expect(allocateLayers(120_000, [{ ...flowing, current: NO_LAYER }]).get('a')).toBe(NO_LAYER);
+    expect(allocateLayers(180_000, [{ ...flowing, current: NO_LAYER }]).get('a')).toBe(0);
+  });
+
   it('serves the screen share and the bigger tiles first', () => {
     const screen: VideoDemand = { key: 's', layers: [{ bitrate: 1_000_000, height: 1080 }], tileHeight: 800, priority: 1e9, current: 0 };
     const small: VideoDemand = { key: 'c', layers: THREE, tileHeight: 150, priority: 150, current: 0 };
@@ -116,18 +124,47 @@ describe('choosing layers for one viewer', () => {
   });
 });
 
+describe("a layer's cost", () => {
+  it('rises at once with what the layer sends, and falls only slowly when its encoder is held back', () => {
+    const layer = new SimulcastLayer(2, 'h', () => undefined);
+    const send = (bps: number, at: number) => {
+      layer.packets += 10;
+      layer.bytes += bps / 8 / 2;
+      layer.sample(at);
+    };
+    layer.sample(1_000);
+    for (let at = 1_500; at <= 4_000; at += 500) send(700_000, at);
+    expect(layer.bitrate).toBeGreaterThan(650_000);
+    // Three seconds at 150 kbit/s (a busy CPU): still priced near what it will come back to.
+    for (let at = 4_500; at <= 7_000; at += 500) send(150_000, at);
+    expect(layer.bitrate).toBeGreaterThan(500_000);
+    send(800_000, 7_500);
+    expect(layer.bitrate).toBeGreaterThan(650_000);
+  });
+});
+
 describe("a viewer's downlink estimate", () => {
-  it('falls to a REMB that fell below what is sent, but not to one that merely trails a rate just raised', () => {
+  it('keeps the REMB it hears but is not lowered by it (werift\'s abs-send-time makes it no measurement)', () => {
     const e = new DownlinkEstimator();
     e.sample(10_000, 900_000);
-    e.onRemb(1_000_000, 10_100);
-    e.onRemb(400_000, 10_200);
-    expect(e.estimate).toBe(400_000);
-    const trailing = new DownlinkEstimator();
-    trailing.sample(10_000, 900_000);
-    trailing.onRemb(300_000, 10_100);
-    trailing.onRemb(350_000, 10_200);
-    expect(trailing.estimate).toBeGreaterThanOrEqual(START_BPS);
+    e.onRemb(1_000_000);
+    e.onRemb(400_000);
+    expect(e.remb).toBe(400_000);
+    expect(e.estimate).toBeGreaterThanOrEqual(START_BPS);
+  });
+
+  it('cuts from the peak send rate of the last two seconds, so a stall\'s loss burst does not pause video that fitted', () => {
+    const e = new DownlinkEstimator();
+    e.sample(10_000, 800_000);
+    e.sample(10_500, 800_000);
+    // The machine stalls: half a second with almost nothing sent, then every report counts loss.
+    e.sample(11_000, 20_000);
+    e.onLoss(0.5, 11_100);
+    expect(e.estimate).toBe(600_000);
+    // Two seconds on, the stall has left the window: a cut starts from what is sent now.
+    for (const at of [11_500, 12_000, 12_500, 13_000]) e.sample(at, 300_000);
+    e.onLoss(0.5, 13_200);
+    expect(e.estimate).toBe(225_000);
   });
 
   it('cuts on heavy loss at most once a second, and holds (no probing) on light loss', () => {
@@ -154,6 +191,17 @@ describe("a viewer's downlink estimate", () => {
     e.onLoss(0.3, 21_000);
     expect(e.mayProbe(24_100)).toBe(false);
     expect(e.mayProbe(27_100)).toBe(true);
+  });
+
+  it('may grow, while video is paused, to what audio and the lowest layers need', () => {
+    const e = new DownlinkEstimator();
+    e.sample(10_000, 300_000);
+    e.onLoss(0.9, 10_100);
+    expect(e.estimate).toBe(165_000);
+    // Paused: 40 kbit/s of audio flows; audio and the lowest layer need 240 kbit/s.
+    let at = 12_200;
+    for (; at < 40_000; at += 500) e.sample(at, 40_000, 240_000);
+    expect(e.estimate).toBe(264_000);
   });
 });
 

@@ -4,24 +4,29 @@ const MIN_BPS = 100_000;
 /** Loss above this is congestion; between LOSS_HOLD and it the estimate holds (no probing). */
 const LOSS_CONGESTED = 0.1;
 const LOSS_HOLD = 0.02;
-/** A REMB this far below what is being sent is congestion (Chromium's delay-based estimate says the queue grows). */
-const REMB_CONGESTED = 0.85;
-/** After a probe the browser's REMB lags the new rate; it is not read as congestion for this long. */
-const PROBE_SETTLE_MS = 2_000;
 /** How long a probe must stay clean to count as a success. */
 const PROBE_JUDGE_MS = 4_000;
 const PROBE_WAIT_MS = 3_000;
 const PROBE_WAIT_MAX_MS = 32_000;
 
+/** Send-rate samples (one per allocation, 500 ms) whose peak a loss cut and the growth ceiling start from. */
+const SEND_HISTORY = 4;
+
 /**
- * One subscriber's downlink estimate, from what its browser reports: REMB (Chromium's delay-based
- * receive estimate, from the abs-send-time the SFU writes) and the fraction lost of its receiver
- * reports. It only learns the link's limit by crossing it, so it probes: after a quiet while it lets
- * the allocation take one more layer; a probe met by congestion doubles the wait before the next.
+ * One subscriber's downlink estimate, from the fraction lost in its browser's receiver reports. It
+ * only learns the link's limit by crossing it, so it probes: after a quiet while it lets the
+ * allocation take one more layer; a probe met by congestion doubles the wait before the next.
+ * The browser's REMB is kept (statistics, benches) but does not steer: Chromium computes it from the
+ * abs-send-time werift writes, whose clock has a broken fraction (it steps once a second), so it is no
+ * measurement of the link; read as congestion it held a viewer on a loopback link below 720p.
+ * Cuts and the growth ceiling start from the peak send rate of the last two seconds, not the last
+ * half second: when the machine stalls, every viewer reports a burst of loss while little was sent,
+ * and a cut from that near-zero rate paused video that had fitted.
  */
 export class DownlinkEstimator {
   private rate = START_BPS;
   private sendRate = 0;
+  private readonly sent: number[] = [];
   private lastCongestionAt = -Infinity;
   private lastHoldAt = -Infinity;
   private probeAt = -Infinity;
@@ -34,13 +39,16 @@ export class DownlinkEstimator {
     return this.rate;
   }
 
-  /** The rate sent to this subscriber over the last interval, bps (the allocation reports it). */
-  sample(now: number, sendRate: number): void {
-    this.sendRate = sendRate;
+  /** The rate sent to this subscriber over the last interval, bps, and what its audio and lowest video layers need (the allocation reports both). */
+  sample(now: number, sendRate: number, floor = 0): void {
+    this.sent.push(sendRate);
+    if (this.sent.length > SEND_HISTORY) this.sent.shift();
+    this.sendRate = Math.max(...this.sent);
     if (this.probeAt > this.lastCongestionAt && now - this.probeAt >= PROBE_JUDGE_MS) this.probeWait = PROBE_WAIT_MS;
     // Clean for a while: grow like a loss-based controller (about 8 %/s), but never far above what is used.
     if (now - this.lastCongestionAt > 2_000 && now - this.lastHoldAt > 1_000) {
-      const ceiling = sendRate * 1.5 + 100_000;
+      // A paused video sends nothing, so the ceiling also reaches what resuming everyone's lowest layer takes.
+      const ceiling = Math.max(this.sendRate * 1.5 + 100_000, floor * 1.1);
       if (this.rate < ceiling) this.rate = Math.min(ceiling, this.rate * 1.04);
     }
   }
@@ -56,14 +64,9 @@ export class DownlinkEstimator {
     }
   }
 
-  onRemb(bps: number, now: number): void {
-    const previous = this.remb;
+  /** Chromium's REMB for this subscriber: kept for what reads it, not used to lower the estimate (see above). */
+  onRemb(bps: number): void {
     this.remb = bps;
-    // Chromium's REMB trails a rate that just went up (it grows with what arrives), so only a REMB that
-    // fell, below what is being sent, is its delay-based detector calling congestion.
-    const fell = previous !== undefined && bps < previous * 0.97;
-    if (!fell || now - this.probeAt < PROBE_SETTLE_MS) return;
-    if (this.sendRate > 0 && bps < this.sendRate * REMB_CONGESTED) this.lower(Math.max(MIN_BPS, bps), now);
   }
 
   /** The allocation took a layer more: the browser's REMB needs a moment to catch up, as after a probe. */

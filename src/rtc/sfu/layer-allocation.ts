@@ -17,6 +17,8 @@ export interface VideoDemand {
 const HEIGHT_SLACK = 0.9;
 /** Going up must fit with this margin; staying only needs to fit. Keeps a slot from flapping at the edge. */
 const UPGRADE_MARGIN = 1.15;
+/** The share of its lowest layer's cost a flowing video must fit to keep flowing (it pauses below). */
+const KEEP_LOWEST = 0.7;
 
 /** The layer the tile's size asks for: the smallest at least as tall; the middle one when the size is unknown. */
 export function layerForTile(layers: VideoDemand['layers'], tileHeight: number | undefined): number {
@@ -40,7 +42,9 @@ export function allocateLayers(budget: number, demands: readonly VideoDemand[]):
   const cost = (d: VideoDemand, layer: number) => d.layers[layer]!.bitrate * (layer > d.current ? UPGRADE_MARGIN : 1);
   for (const d of order) {
     if (d.layers.length === 0) continue;
-    const c = cost(d, 0);
+    // A video that flows keeps its lowest layer down to KEEP_LOWEST of its cost: a cut after a burst of
+    // loss (a keyframe on a slow link) must not pause what the link carries; resuming needs the full cost.
+    const c = d.current === NO_LAYER ? cost(d, 0) : d.layers[0]!.bitrate * KEEP_LOWEST;
     if (c <= left) {
       result.set(d.key, 0);
       left -= d.layers[0]!.bitrate;

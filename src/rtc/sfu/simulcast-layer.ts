@@ -77,8 +77,11 @@ export class SimulcastLayer {
     const elapsed = now - this.sampledAt;
     if (this.sampledAt > 0 && elapsed > 0 && this.packets !== this.sampledPackets) {
       const rate = ((this.bytes - this.sampledBytes) * 8 * 1000) / elapsed;
-      // Smoothing: a frame's burst or a keyframe must not look like a new rate.
-      this.bitrate = wasActive ? this.bitrate * 0.7 + rate * 0.3 : rate;
+      // A layer costs what it may come back to, not its quietest moment: up quickly, down slowly (half in
+      // about 10 s). An encoder held back by a busy CPU sent a 720p layer at 150 kbit/s for a while, a
+      // slow viewer was given it, and motion or a keyframe then brought it back to 700.
+      if (!wasActive) this.bitrate = rate;
+      else this.bitrate = rate > this.bitrate ? this.bitrate * 0.5 + rate * 0.5 : this.bitrate * 0.97 + rate * 0.03;
     }
     this.sampledAt = now;
     this.sampledBytes = this.bytes;

@@ -135,7 +135,6 @@ export class Subscriber {
     const elapsed = now - this.lastAllocation.at;
     const sendRate = this.lastAllocation.at > 0 && elapsed > 0 ? (Math.max(0, bytes - this.lastAllocation.bytes) * 8 * 1000) / elapsed : 0;
     this.lastAllocation = { at: now, bytes };
-    this.downlink.sample(now, sendRate);
     const demands: Array<VideoDemand & { slot: DownstreamSlot }> = [];
     for (const slot of slots) {
       const track = slot.source!;
@@ -154,6 +153,8 @@ export class Subscriber {
     // Over every audio slot, live or not: like the total above, a sum that only grows.
     const audioBytes = this.slots.reduce((n, s) => n + (s.kind === 'audio' ? wireBytes(s) : 0), 0);
     const audioRate = this.audioRate(audioBytes, elapsed, slots.filter((s) => s.kind === 'audio').length);
+    // Audio and every video's lowest layer: what the estimate may grow to even while video is paused.
+    this.downlink.sample(now, sendRate, audioRate + demands.reduce((n, d) => n + (d.layers[0]?.bitrate ?? 0), 0));
     if (demands.length === 0) return;
     const allocation = allocateLayers(this.downlink.estimate - audioRate, demands);
     if (this.downlink.mayProbe(now)) {
@@ -357,7 +358,7 @@ export class Subscriber {
     if (packet.type !== RtcpPayloadSpecificFeedback.type) return;
     const { feedback } = packet as RtcpPayloadSpecificFeedback;
     if (feedback instanceof ReceiverEstimatedMaxBitrate) {
-      this.downlink.onRemb(Number(feedback.bitrate), now);
+      this.downlink.onRemb(Number(feedback.bitrate));
       return;
     }
     let ssrcs: number[];
@@ -392,3 +393,4 @@ function codecsFor(codecs: RTCRtpCodecParameters[], mimeType: string): RTCRtpCod
 function streamId(participantId: string): string {
   return participantId.replace(/[^A-Za-z0-9\-._~+]/g, '_') || 'participant';
 }
+
