@@ -69,7 +69,7 @@ export class DownlinkEstimator {
     this.remb = bps;
   }
 
-  /** The allocation took a layer more: the browser's REMB needs a moment to catch up, as after a probe. */
+  /** The allocation took a layer more: congestion soon after is judged as a failed probe (the wait before the next doubles). */
   raised(now: number): void {
     this.probeAt = Math.max(this.probeAt, now);
   }

@@ -393,4 +393,3 @@ function codecsFor(codecs: RTCRtpCodecParameters[], mimeType: string): RTCRtpCod
 function streamId(participantId: string): string {
   return participantId.replace(/[^A-Za-z0-9\-._~+]/g, '_') || 'participant';
 }
-
