@@ -153,6 +153,8 @@ describe.skipIf(!ready)('simulcast: one layer per viewer, by tile size and downl
     const fastAfter = await remoteVideo(pages.large, publisherId);
     const audioAfter = await audioTotals(pages.slow);
     const concealed = (audioAfter.concealed - audioBefore.concealed) / Math.max(1, audioAfter.samples - audioBefore.samples);
+    const layerKbps = camera().layerViews().map((l) => `${l.rid} ${Math.round(l.bitrate / 1000)}`).join(', ');
+    console.log(`publisher's layers (kbit/s): ${layerKbps}`);
     console.log(`over 8 s: slow viewer ${slowAfter.height}p +${slowAfter.frames - slow.frames} frames, fast viewer ${fastAfter.height}p +${fastAfter.frames - fastBefore.frames} frames, slow viewer's audio concealed ${(concealed * 100).toFixed(1)}%`);
     expect(slowAfter.frames - slow.frames).toBeGreaterThan(20);
     expect(slowAfter.height).toBeLessThanOrEqual(360);
