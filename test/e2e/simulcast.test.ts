@@ -133,6 +133,8 @@ describe.skipIf(!ready)('simulcast: one layer per viewer, by tile size and downl
 
   // One retry: the publisher's encoder adapts to this two-core machine's CPU, and while it is held back its
   // 720p layer can cost under 300 kbit/s; a slow viewer is then rightly given it. A broken allocation fails twice.
+  // A first try has also failed with the premise intact (720p at 1.2 Mbit/s) but the slow viewer's 180p
+  // stalled (+6 frames in 8 s), not yet explained; the logged layer rates tell the two apart.
   it('keeps a 300 kbit/s viewer decoding a lower layer, with its audio, while a fast one keeps ≥ 540p', { retry: 1, timeout: 75_000 }, async () => {
     // Once the squeeze has settled (the first seconds tried a bigger layer), the slow viewer decodes a low one.
     let slow = await eventually(() => remoteVideo(pages.slow, publisherId), (v) => v.height > 0 && v.height <= 360, 45_000);
