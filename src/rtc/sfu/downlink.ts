@@ -16,7 +16,7 @@ const SEND_HISTORY = 4;
  * One subscriber's downlink estimate, from the fraction lost in its browser's receiver reports. It
  * only learns the link's limit by crossing it, so it probes: after a quiet while it lets the
  * allocation take one more layer; a probe met by congestion doubles the wait before the next.
- * The browser's REMB is kept (statistics, benches) but does not steer: Chromium computes it from the
+ * The browser's last REMB is recorded (`remb`) but does not steer: Chromium computes it from the
  * abs-send-time werift writes, whose clock has a broken fraction (it steps once a second), so it is no
  * measurement of the link; read as congestion it held a viewer on a loopback link below 720p.
  * Cuts and the growth ceiling start from the peak send rate of the last two seconds, not the last
@@ -64,7 +64,7 @@ export class DownlinkEstimator {
     }
   }
 
-  /** Chromium's REMB for this subscriber: kept for what reads it, not used to lower the estimate (see above). */
+  /** Chromium's REMB for this subscriber: recorded, not used to lower the estimate (see above). */
   onRemb(bps: number): void {
     this.remb = bps;
   }

@@ -73,7 +73,7 @@ export class Subscriber {
   private attachOnConnect = false;
   /** An offer has gone to the page, so it has a connection to map `subscribe-tracks` onto. */
   private offered = false;
-  /** This subscriber's downlink, from its browser's REMB and receiver reports. */
+  /** This subscriber's downlink, from the loss in its browser's receiver reports. */
   readonly downlink = new DownlinkEstimator();
   /** Device-pixel height of each tile the page shows, by `participantId:source`. */
   private readonly tiles = new Map<string, number>();
@@ -343,7 +343,7 @@ export class Subscriber {
 
   /**
    * PLI and FIR from the subscriber go upstream (rate-limited there); NACKs werift answers from its send
-   * cache; REMB and receiver reports feed the downlink estimate.
+   * cache; receiver reports' loss feeds the downlink estimate (REMB is only recorded there).
    */
   private onRtcp(packet: RtcpPacket): void {
     const now = performance.now();
