@@ -65,8 +65,9 @@ describe('recording and stream-out without ffmpeg', () => {
 
   it('answer capabilityNotAvailable with the reason serve found at start; the reads find nothing recorded', async () => {
     const c = calls(server, token, await meeting(server, token));
-    for (const call of [c.start('uA1'), c.stop('uA1'), c.startStream(['rtmp://127.0.0.1/live/x']), c.stopStream('', true)]) {
-      const e = await sdkError(call);
+    // Thunks: a call made before the loop reaches it would reject with nobody listening.
+    for (const call of [() => c.start('uA1'), () => c.stop('uA1'), () => c.startStream(['rtmp://127.0.0.1/live/x']), () => c.stopStream('', true)]) {
+      const e = await sdkError(call());
       expect([e.statusCode, e.code]).toEqual([403, 'capabilityNotAvailable']);
       expect(e.message).toMatch(/ffmpeg is not usable/);
     }
