@@ -167,6 +167,21 @@ describe("a viewer's downlink estimate", () => {
     expect(e.estimate).toBe(225_000);
   });
 
+  it('cuts from the rate since the last sample when that is higher: a video just resumed is not cut from the audio alone', () => {
+    const e = new DownlinkEstimator();
+    // Video paused, audio only for two seconds; the estimate has grown back to 230 kbit/s.
+    for (const at of [10_000, 10_500, 11_000, 11_500]) e.sample(at, 44_000, 230_000);
+    const before = e.estimate;
+    // The video resumed just after the 11,500 sample; a report of 16% loss comes 250 ms later, at 212 kbit/s sent.
+    e.onLoss(0.16, 11_750, 212_000);
+    expect(e.estimate).toBe(Math.round(Math.min(before, 212_000) * (1 - 0.08)));
+    // Without the recent rate the cut starts from the 44 kbit/s of audio: to the floor.
+    const blind = new DownlinkEstimator();
+    for (const at of [10_000, 10_500, 11_000, 11_500]) blind.sample(at, 44_000, 230_000);
+    blind.onLoss(0.16, 11_750);
+    expect(blind.estimate).toBe(100_000);
+  });
+
   it('cuts on heavy loss at most once a second, and holds (no probing) on light loss', () => {
     const e = new DownlinkEstimator();
     e.sample(10_000, 800_000);

@@ -53,12 +53,16 @@ export class DownlinkEstimator {
     }
   }
 
-  /** The fraction lost (0–1) a receiver report gives for one of the SSRCs sent to this subscriber. */
-  onLoss(fraction: number, now: number): void {
+  /**
+   * The fraction lost (0–1) a receiver report gives for one of the SSRCs sent to this subscriber, and
+   * the send rate since the last sample when known: a video resumed a moment ago is not yet in the
+   * samples, and a cut from the audio-only rate before it paused the video again at once.
+   */
+  onLoss(fraction: number, now: number, recentSendRate = 0): void {
     if (fraction > LOSS_CONGESTED) {
       // Reports come about once a second per stream: one cut per second, however many streams report it.
       if (now - this.lastCongestionAt < 1_000) return;
-      this.lower(Math.max(MIN_BPS, Math.min(this.rate, this.sendRate) * (1 - 0.5 * fraction)), now);
+      this.lower(Math.max(MIN_BPS, Math.min(this.rate, Math.max(this.sendRate, recentSendRate)) * (1 - 0.5 * fraction)), now);
     } else if (fraction > LOSS_HOLD) {
       this.lastHoldAt = now;
     }

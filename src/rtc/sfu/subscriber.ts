@@ -16,7 +16,8 @@ import { SfuError, type DownstreamTrack } from './types.js';
 import type { UpstreamTrack } from './upstream-track.js';
 import type { TrackCounters } from '../stats/track-counters.js';
 import { keepAudioFeedback } from './audio-nack.js';
-import { DownlinkEstimator } from './downlink.js';
+import { DownlinkEstimator, START_BPS } from './downlink.js';
+import { budgetRetransmissions, RetransmitBudget } from './retransmit-budget.js';
 import { allocateLayers, layerForTile, nextUpgrade, type VideoDemand } from './layer-allocation.js';
 import { NO_LAYER } from './upstream-track.js';
 import type { Source } from './types.js';
@@ -75,6 +76,8 @@ export class Subscriber {
   private offered = false;
   /** This subscriber's downlink, from the loss in its browser's receiver reports. */
   readonly downlink = new DownlinkEstimator();
+  /** What the NACK answers of its video slots may take of that downlink. */
+  private readonly retransmits = new RetransmitBudget(START_BPS);
   /** Device-pixel height of each tile the page shows, by `participantId:source`. */
   private readonly tiles = new Map<string, number>();
   private lastAllocation = { at: 0, bytes: 0 };
@@ -155,7 +158,10 @@ export class Subscriber {
     const audioRate = this.audioRate(audioBytes, elapsed, slots.filter((s) => s.kind === 'audio').length);
     // Audio and every video's lowest layer: what the estimate may grow to even while video is paused.
     this.downlink.sample(now, sendRate, audioRate + demands.reduce((n, d) => n + (d.layers[0]?.bitrate ?? 0), 0));
-    if (demands.length === 0) return;
+    if (demands.length === 0) {
+      this.retransmits.allow(this.downlink.estimate, audioRate, now);
+      return;
+    }
     const allocation = allocateLayers(this.downlink.estimate - audioRate, demands);
     if (this.downlink.mayProbe(now)) {
       const up = nextUpgrade(demands, allocation);
@@ -164,6 +170,8 @@ export class Subscriber {
         allocation.set(up.key, up.layer);
       }
     }
+    const videoRate = demands.reduce((n, d) => n + (d.layers[allocation.get(d.key) ?? NO_LAYER]?.bitrate ?? 0), 0);
+    this.retransmits.allow(this.downlink.estimate, audioRate + videoRate, now);
     for (const d of demands) {
       const layer = allocation.get(d.key) ?? NO_LAYER;
       const current = d.slot.wantedLayer;
@@ -176,6 +184,14 @@ export class Subscriber {
       if (layer > current) this.downlink.raised(now);
       d.slot.want(layer);
     }
+  }
+
+  /** The send rate since the last allocation (bps), or undefined when that was too recent to tell. */
+  private sendRateSince(now: number): number | undefined {
+    const elapsed = now - this.lastAllocation.at;
+    if (this.lastAllocation.at <= 0 || elapsed < 100) return undefined;
+    const bytes = this.slots.reduce((n, s) => n + wireBytes(s), 0);
+    return (Math.max(0, bytes - this.lastAllocation.bytes) * 8 * 1000) / elapsed;
   }
 
   private lastAudioBytes = 0;
@@ -319,6 +335,9 @@ export class Subscriber {
     const primary = transceiver.codecs[0];
     if (!primary) throw new Error(`no downstream codec for ${mimeType}`);
     const slot = new DownstreamSlot(transceiver, kind, mimeType, primary.clockRate, this.opts.forwarded);
+    // Video only: a voice packet is a tenth of a video one, and audio goes first (a shared bucket let
+    // video retransmissions crowd out a listener's lost Opus packets).
+    if (kind === 'video') budgetRetransmissions(transceiver.sender, this.retransmits);
     this.slots.push(slot);
     if (!this.rtcpHooked) {
       this.rtcpHooked = true;
@@ -343,7 +362,8 @@ export class Subscriber {
 
   /**
    * PLI and FIR from the subscriber go upstream (rate-limited there); NACKs werift answers from its send
-   * cache; receiver reports' loss feeds the downlink estimate (REMB is only recorded there).
+   * cache, within the retransmission budget; receiver reports' loss feeds the downlink estimate (REMB is
+   * only recorded there).
    */
   private onRtcp(packet: RtcpPacket): void {
     const now = performance.now();
@@ -352,7 +372,7 @@ export class Subscriber {
       for (const report of (packet as RtcpRrPacket | RtcpSrPacket).reports) {
         if (this.slots.some((s) => s.live && s.ssrc === report.ssrc)) worst = Math.max(worst, report.fractionLost / 256);
       }
-      this.downlink.onLoss(worst, now);
+      this.downlink.onLoss(worst, now, this.sendRateSince(now));
       return;
     }
     if (packet.type !== RtcpPayloadSpecificFeedback.type) return;
@@ -376,9 +396,11 @@ export class Subscriber {
 /** RTP, SRTP, UDP and IP headers per packet: small next to video, a third of an Opus packet. */
 const PACKET_OVERHEAD_BYTES = 50;
 
-/** What a slot has put on the wire, headers included (what the browser's estimate measures). */
+/** What a slot has put on the wire, retransmissions and headers included (what the link carries). */
 function wireBytes(slot: DownstreamSlot): number {
-  return slot.bytesSent + slot.packetsSent * PACKET_OVERHEAD_BYTES;
+  // Kept by werift's sender as it answers NACKs; private in its typings.
+  const { retransmittedBytesSent, retransmittedPacketsSent } = slot.transceiver.sender as unknown as { retransmittedBytesSent: number; retransmittedPacketsSent: number };
+  return slot.bytesSent + retransmittedBytesSent + (slot.packetsSent + retransmittedPacketsSent) * PACKET_OVERHEAD_BYTES;
 }
 
 function codecsFor(codecs: RTCRtpCodecParameters[], mimeType: string): RTCRtpCodecParameters[] {
