@@ -136,8 +136,7 @@ describe.skipIf(!ready)('simulcast: one layer per viewer, by tile size and downl
   // First tries also failed with the premise intact, the slow viewer's 180p stalled (+0–10 frames in 8 s):
   // its NACKs were all answered, ~1,800 retransmissions in 8 s kept its queue full after the video paused,
   // and a loss report just after the video resumed cut the estimate from the audio-only rate. Both fixed
-  // (retransmit-budget.ts, downlink.ts); 10 of 11 first tries passed after. The logged layer rates tell a
-  // premise failure from an allocation one.
+  // (retransmit-budget.ts, downlink.ts). The logged layer rates tell a premise failure from an allocation one.
   it('keeps a 300 kbit/s viewer decoding a lower layer, with its audio, while a fast one keeps ≥ 540p', { retry: 1, timeout: 75_000 }, async () => {
     // Once the squeeze has settled (the first seconds tried a bigger layer), the slow viewer decodes a low one.
     let slow = await eventually(() => remoteVideo(pages.slow, publisherId), (v) => v.height > 0 && v.height <= 360, 45_000);

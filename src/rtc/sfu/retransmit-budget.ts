@@ -1,36 +1,36 @@
 import { GenericNack, RtcpTransportLayerFeedback, type RTCRtpSender, type RtcpPacket, type RtpPacket } from 'werift';
 
-/** At least this share of a subscriber's estimate may go to retransmissions: a few repairs on a full link, not a storm. */
-const MIN_SHARE = 0.05;
-/** The bucket holds this much of its rate: a burst of NACKs after one lost frame, not seconds of saved-up allowance. */
-const BURST_MS = 250;
+/** The bucket holds this much of its rate: the repair of a lost keyframe at once, not seconds of saved-up allowance. */
+const BURST_MS = 500;
 /** RTX's original sequence number, RTP/SRTP/UDP/IP headers: what a retransmission adds to its payload on the wire. */
 const RETRANSMIT_OVERHEAD_BYTES = 52;
 
 /**
- * How much of a subscriber's downlink video retransmissions may take: a token bucket filled at what its
- * estimate leaves beside the media its allocation sends. Answering every NACK is what fills a congested
- * link for good: a 300 kbit/s viewer that briefly got the 720p layer lost half its packets, NACKed them,
- * and the ~1,800 retransmissions that followed in 8 s (many lost again and NACKed again) kept its queue
- * full after its video had been paused, so the loss went on and its estimate fell to the floor.
- * Unanswered losses are repaired by the keyframe the browser then asks for.
+ * How much of a subscriber's downlink video retransmissions may take: at most its estimate, as
+ * libwebrtc's sender limits them to its target rate. Answering every NACK is what kept a congested
+ * link full: a 300 kbit/s viewer that briefly got the 720p layer lost half its packets, NACKed them,
+ * and was sent ~1,800 retransmissions in 8 s (many lost again and NACKed again), which kept its queue full after its video had paused, so the loss went on and its estimate fell to
+ * the floor. Bounded by the estimate, they shrink as it falls. A tighter bound was tried first (what
+ * the estimate leaves beside the media, which is little, as the estimate grows only a step above what is
+ * sent); with it a Chromium viewer once received video for a whole statistics sample without decoding a
+ * frame, which is what unrepaired keyframe packets look like.
  */
 export class RetransmitBudget {
   private bytes: number;
   private rateBps: number;
   private at: number;
 
-  /** Until the first allocation says otherwise, retransmissions may take `initialBps` (a new viewer's first keyframe is the one to repair). */
   constructor(initialBps: number, now = performance.now()) {
     this.rateBps = initialBps;
-    this.bytes = (initialBps / 8) * (BURST_MS / 1000);
+    this.bytes = this.capacity();
     this.at = now;
   }
 
-  /** What retransmissions may take from now, from the subscriber's estimate and the media allocated within it (bps). */
-  allow(estimateBps: number, mediaBps: number, now: number): void {
+  /** The subscriber's estimate now (bps): what retransmissions may take from now on. */
+  allow(estimateBps: number, now: number): void {
     this.refill(now);
-    this.rateBps = Math.max(estimateBps * MIN_SHARE, estimateBps - mediaBps);
+    this.rateBps = estimateBps;
+    this.bytes = Math.min(this.bytes, this.capacity());
   }
 
   /** Takes room for `bytes` on the wire; false when there is none (the packet is not sent again). */
@@ -41,9 +41,12 @@ export class RetransmitBudget {
     return true;
   }
 
+  private capacity(): number {
+    return (this.rateBps / 8) * (BURST_MS / 1000);
+  }
+
   private refill(now: number): void {
-    const capacity = (this.rateBps / 8) * (BURST_MS / 1000);
-    this.bytes = Math.min(capacity, this.bytes + (Math.max(0, now - this.at) * this.rateBps) / 8000);
+    this.bytes = Math.min(this.capacity(), this.bytes + (Math.max(0, now - this.at) * this.rateBps) / 8000);
     this.at = now;
   }
 }

@@ -158,10 +158,8 @@ export class Subscriber {
     const audioRate = this.audioRate(audioBytes, elapsed, slots.filter((s) => s.kind === 'audio').length);
     // Audio and every video's lowest layer: what the estimate may grow to even while video is paused.
     this.downlink.sample(now, sendRate, audioRate + demands.reduce((n, d) => n + (d.layers[0]?.bitrate ?? 0), 0));
-    if (demands.length === 0) {
-      this.retransmits.allow(this.downlink.estimate, audioRate, now);
-      return;
-    }
+    this.retransmits.allow(this.downlink.estimate, now);
+    if (demands.length === 0) return;
     const allocation = allocateLayers(this.downlink.estimate - audioRate, demands);
     if (this.downlink.mayProbe(now)) {
       const up = nextUpgrade(demands, allocation);
@@ -170,8 +168,6 @@ export class Subscriber {
         allocation.set(up.key, up.layer);
       }
     }
-    const videoRate = demands.reduce((n, d) => n + (d.layers[allocation.get(d.key) ?? NO_LAYER]?.bitrate ?? 0), 0);
-    this.retransmits.allow(this.downlink.estimate, audioRate + videoRate, now);
     for (const d of demands) {
       const layer = allocation.get(d.key) ?? NO_LAYER;
       const current = d.slot.wantedLayer;
