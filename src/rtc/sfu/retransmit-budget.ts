@@ -7,13 +7,12 @@ const RETRANSMIT_OVERHEAD_BYTES = 52;
 
 /**
  * How much of a subscriber's downlink video retransmissions may take: at most its estimate, as
- * libwebrtc's sender limits them to its target rate. Answering every NACK is what kept a congested
- * link full: a 300 kbit/s viewer that briefly got the 720p layer lost half its packets, NACKed them,
- * and was sent ~1,800 retransmissions in 8 s (many lost again and NACKed again), which kept its queue full after its video had paused, so the loss went on and its estimate fell to
- * the floor. Bounded by the estimate, they shrink as it falls. A tighter bound was tried first (what
- * the estimate leaves beside the media, which is little, as the estimate grows only a step above what is
- * sent); with it a Chromium viewer once received video for a whole statistics sample without decoding a
- * frame, which is what unrepaired keyframe packets look like.
+ * libwebrtc's sender limits them to its target rate. Answering every NACK kept a congested link full:
+ * a 300 kbit/s viewer that briefly got the 720p layer was sent ~1,800 retransmissions in 8 s (many lost
+ * and NACKed again) that filled its queue after its video had paused, so its estimate fell to the floor.
+ * Bounded by the estimate, they shrink as it falls. A tighter bound (what the estimate leaves beside the
+ * media, little, as the estimate grows only a step above what is sent) left a viewer receiving video
+ * without decoding a frame, as unrepaired keyframe packets would.
  */
 export class RetransmitBudget {
   private bytes: number;

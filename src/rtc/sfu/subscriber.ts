@@ -133,10 +133,9 @@ export class Subscriber {
    */
   allocate(now: number): void {
     const slots = this.slots.filter((s) => s.live && s.source);
-    // Slots are never dropped and their counters only grow, so the sum over all of them is monotonic.
-    const bytes = this.slots.reduce((n, s) => n + wireBytes(s), 0);
+    const bytes = this.wireTotal();
     const elapsed = now - this.lastAllocation.at;
-    const sendRate = this.lastAllocation.at > 0 && elapsed > 0 ? (Math.max(0, bytes - this.lastAllocation.bytes) * 8 * 1000) / elapsed : 0;
+    const sendRate = this.rateSinceAllocation(bytes, now, 0);
     this.lastAllocation = { at: now, bytes };
     const demands: Array<VideoDemand & { slot: DownstreamSlot }> = [];
     for (const slot of slots) {
@@ -182,11 +181,15 @@ export class Subscriber {
     }
   }
 
-  /** The send rate since the last allocation (bps), or undefined when that was too recent to tell. */
-  private sendRateSince(now: number): number | undefined {
+  /** Bytes put on the wire to this subscriber so far: slots are never dropped and their counters only grow, so the sum is monotonic. */
+  private wireTotal(): number {
+    return this.slots.reduce((n, s) => n + wireBytes(s), 0);
+  }
+
+  /** The send rate (bps) from the last allocation to `now`, given the wire total at `now`; 0 before `minMs` have passed. */
+  private rateSinceAllocation(bytes: number, now: number, minMs: number): number {
     const elapsed = now - this.lastAllocation.at;
-    if (this.lastAllocation.at <= 0 || elapsed < 100) return undefined;
-    const bytes = this.slots.reduce((n, s) => n + wireBytes(s), 0);
+    if (this.lastAllocation.at <= 0 || elapsed <= 0 || elapsed < minMs) return 0;
     return (Math.max(0, bytes - this.lastAllocation.bytes) * 8 * 1000) / elapsed;
   }
 
@@ -368,7 +371,7 @@ export class Subscriber {
       for (const report of (packet as RtcpRrPacket | RtcpSrPacket).reports) {
         if (this.slots.some((s) => s.live && s.ssrc === report.ssrc)) worst = Math.max(worst, report.fractionLost / 256);
       }
-      this.downlink.onLoss(worst, now, this.sendRateSince(now));
+      this.downlink.onLoss(worst, now, this.rateSinceAllocation(this.wireTotal(), now, 100));
       return;
     }
     if (packet.type !== RtcpPayloadSpecificFeedback.type) return;
