@@ -16,9 +16,10 @@ const SEND_HISTORY = 4;
  * One subscriber's downlink estimate, from the fraction lost in its browser's receiver reports. It
  * only learns the link's limit by crossing it, so it probes: after a quiet while it lets the
  * allocation take one more layer; a probe met by congestion doubles the wait before the next.
- * The browser's last REMB is recorded (`remb`) but does not steer: Chromium computes it from the
- * abs-send-time werift writes, whose clock has a broken fraction (it steps once a second), so it is no
- * measurement of the link; read as congestion it held a viewer on a loopback link below 720p.
+ * The browser's REMB is kept (statistics, benches) but does not steer. It was read as congestion while
+ * werift's sender wrote abs-send-time from a clock that stepped once a second, and then held a viewer on
+ * a loopback link below 720p; the forwarding sender (rtp-send.ts) now writes the real time, but letting
+ * REMB steer again has not been measured, so loss alone lowers the estimate.
  * Cuts and the growth ceiling start from the peak send rate of the last two seconds, not the last
  * half second: when the machine stalls, every viewer reports a burst of loss while little was sent,
  * and a cut from that near-zero rate paused video that had fitted.

@@ -1,10 +1,9 @@
 import type { RTCRtpTransceiver, RtpPacket } from 'werift';
-import { forwardCopy, SequenceRewriter } from './rtp-forward.js';
+import { SequenceRewriter } from './rtp-forward.js';
+import { sendForwarded } from './rtp-send.js';
 import type { ForwardTally } from './types.js';
 import { senderTotals, type TrackCounters } from '../stats/track-counters.js';
 import { NO_LAYER, TOP_LAYER, type RtpSink, type UpstreamTrack } from './upstream-track.js';
-
-const noop = (): void => undefined;
 
 /**
  * One m-section of a subscriber's downstream connection. It carries one upstream track at a time;
@@ -92,7 +91,7 @@ export class DownstreamSlot implements RtpSink {
     this.bytesSent += packet.payload.length;
     this.tally.packets++;
     this.tally.payloadBytes += packet.payload.length;
-    this.transceiver.sender.sendRtp(forwardCopy(packet, sequenceNumber, timestamp)).catch(noop);
+    sendForwarded(this.transceiver.sender, packet, sequenceNumber, timestamp);
   }
 
   restart(): void {
