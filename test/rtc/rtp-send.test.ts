@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { RTCPeerConnection, RTCRtpHeaderExtensionParameters, RTP_EXTENSION_URI, type RtpPacket } from 'werift';
+import { GenericNack, RTCPeerConnection, RTCRtpHeaderExtensionParameters, RtcpTransportLayerFeedback, RTP_EXTENSION_URI, type RtpPacket } from 'werift';
 import { gathered, peerConfig, withoutPublicStun } from '../../bench/support/rtp-peer.js';
 import { eventually, RoomHarness, sleep } from './harness.js';
 
@@ -14,6 +14,9 @@ afterEach(async () => {
 
 interface Arrival {
   at: number;
+  seq: number;
+  ssrc: number;
+  size: number;
   mid: string | undefined;
   absSendTime: number | undefined;
 }
@@ -32,7 +35,7 @@ async function subscribe(room: RoomHarness['room'], participantId: string, arriv
   const record = (packet: RtpPacket, ids: Map<string, number>) => {
     const find = (uri: string) => packet.header.extensions.find((e) => e.id === ids.get(uri))?.payload;
     const abs = find(RTP_EXTENSION_URI.absSendTime);
-    arrivals.push({ at: performance.now(), mid: find(RTP_EXTENSION_URI.sdesMid)?.toString(), absSendTime: abs ? abs.readUIntBE(0, 3) : undefined });
+    arrivals.push({ at: performance.now(), seq: packet.header.sequenceNumber, ssrc: packet.header.ssrc, size: packet.payload.length, mid: find(RTP_EXTENSION_URI.sdesMid)?.toString(), absSendTime: abs ? abs.readUIntBE(0, 3) : undefined });
   };
   const previous = room.onDownstreamOffer;
   room.onDownstreamOffer = (pid, sdp, tracks) => {
@@ -90,5 +93,46 @@ describe('SFU forwarding sender', () => {
       10_000,
       'a sender report',
     );
+  });
+
+  it("answers a subscriber's NACKs from its own history, over RTX, and no more than the subscriber's estimate allows", async () => {
+    h = new RoomHarness();
+    await h.join('pub', ['camera']);
+    const arrivals: Arrival[] = [];
+    subscriber = await subscribe(h.room, 'sub', arrivals);
+    await eventually(() => arrivals.length > 150, 20_000, 'video at the subscriber');
+    const video = subscriber.getTransceivers().find((t) => t.kind === 'video')!;
+    const rtxType = video.codecs.find((c) => c.mimeType.toLowerCase() === 'video/rtx')?.payloadType;
+    expect(rtxType).toBeDefined();
+    const resent: number[] = [];
+    const originals: number[] = [];
+    video.dtlsTransport.onRtp.subscribe((p) => {
+      if (p.header.payloadType !== rtxType) return;
+      resent.push(p.payload.length - 2);
+      originals.push(p.payload.readUInt16BE(0));
+    });
+
+    // The last 100 packets received (all inside the sender's 128-packet history), NACKed 30 times in 0.75 s:
+    // answered in full that is 30 × their bytes; the budget allows the estimate (≤ 2 Mbit/s on this
+    // loopback: 1 Mbit/s to start, growing at most to 1.5 × the ~0.5 Mbit/s sent + 0.1) over a 500 ms burst plus what refills.
+    const recent = arrivals.slice(-100);
+    const ssrc = recent[0]!.ssrc;
+    const lost = recent.filter((a) => a.ssrc === ssrc).map((a) => a.seq);
+    const bytes = recent.filter((a) => a.ssrc === ssrc).reduce((sum, a) => sum + a.size, 0);
+    const nack = new RtcpTransportLayerFeedback({ feedback: new GenericNack({ senderSsrc: video.receiver.rtcpSsrc, mediaSourceSsrc: ssrc, lost }) });
+    const started = performance.now();
+    for (let round = 0; round < 30; round++) {
+      await video.dtlsTransport.sendRtcp([nack]);
+      await sleep(25); // lets the answers drain from the loopback socket's buffer, which a burst would overflow
+    }
+    await sleep(1_000);
+    const elapsed = (performance.now() - started) / 1000;
+    const resentBytes = resent.reduce((sum, n) => sum + n, 0);
+    const allowed = (2_000_000 / 8) * (0.5 + elapsed);
+    expect(30 * bytes).toBeGreaterThan(3 * allowed);
+    // Answered: the NACKed packets themselves (RTX carries the original sequence number first).
+    expect(resent.length).toBeGreaterThan(0);
+    expect(originals.every((seq) => lost.includes(seq))).toBe(true);
+    expect(resentBytes).toBeLessThan(allowed);
   });
 });

@@ -1,3 +1,4 @@
+import { forwardedSize } from './rtp-send.js';
 import { GenericNack, RtcpTransportLayerFeedback, type RTCRtpSender, type RtcpPacket, type RtpPacket } from 'werift';
 
 /** The bucket holds this much of its rate: the repair of a lost keyframe at once, not seconds of saved-up allowance. */
@@ -56,10 +57,16 @@ interface SendHistory {
 }
 const HISTORY = 128;
 
+function werifts(cache: SendHistory['rtpCache'], seq: number): number | undefined {
+  const sent = cache[seq % HISTORY];
+  return sent?.header.sequenceNumber === seq ? sent.payload.length : undefined;
+}
+
 /**
- * Puts `sender`'s NACK answers under `budget`. werift answers a NACK inside its RTCP handling, from its
- * send history, for every sequence number listed; this trims the list to the packets the budget has room
- * for before werift sees it (packets no longer in the history are left to werift, which skips them).
+ * Puts `sender`'s NACK answers under `budget`. Both send paths answer a NACK from their history when its
+ * RTCP arrives (the forwarding sender on werift's onGenericNack, which fires inside this handler; werift's
+ * own sender for what it sent itself); this trims the list to the packets the budget has room for before
+ * either sees it (packets in neither history are left in the list; both skip them).
  */
 export function budgetRetransmissions(sender: RTCRtpSender, budget: RetransmitBudget, now: () => number = () => performance.now()): void {
   const handle = sender.handleRtcpPacket.bind(sender);
@@ -71,9 +78,8 @@ export function budgetRetransmissions(sender: RTCRtpSender, budget: RetransmitBu
         // Read each time: werift replaces the array when the sender's numbering is rebased.
         const cache = (sender as unknown as SendHistory).rtpCache;
         feedback.lost = feedback.lost.filter((seq) => {
-          const sent = cache[seq % HISTORY];
-          if (!sent || sent.header.sequenceNumber !== seq) return true;
-          return budget.take(sent.payload.length + RETRANSMIT_OVERHEAD_BYTES, at);
+          const size = forwardedSize(sender, seq) ?? werifts(cache, seq);
+          return size === undefined || budget.take(size + RETRANSMIT_OVERHEAD_BYTES, at);
         });
       }
     }

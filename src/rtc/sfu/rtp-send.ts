@@ -46,6 +46,11 @@ interface SenderFields {
   timestampOffset: number;
 }
 
+/** werift's consent-to-send test (no pair, closed, failed, or consent expired: false). */
+interface ConsentCheck {
+  canSendApplicationData(): boolean;
+}
+
 type Dtls = RTCRtpSender['dtlsTransport'];
 type IceConnection = Dtls['iceTransport']['connection'];
 type CandidatePair = NonNullable<IceConnection['nominated']>;
@@ -68,6 +73,14 @@ export function sendForwarded(sender: RTCRtpSender, packet: RtpPacket, sequenceN
     senders.set(sender, forwarding);
   }
   forwarding.send(dtls, packet, sequenceNumber, timestamp);
+}
+
+/**
+ * The payload size of the packet `sender` forwarded as `seq`, if it is still in the forwarding history
+ * (what a retransmission of it would cost); undefined for packets werift's own sender sent.
+ */
+export function forwardedSize(sender: RTCRtpSender, seq: number): number | undefined {
+  return senders.get(sender)?.sizeOf(seq);
 }
 
 class ForwardingSender {
@@ -125,6 +138,11 @@ class ForwardingSender {
     f.octetCount += payload.length;
     f.headerBytesSent += hdrLength;
     f.packetCount = (f.packetCount + 1) >>> 0;
+  }
+
+  sizeOf(seq: number): number | undefined {
+    const i = seq % HISTORY;
+    return this.sentSeq[i] === seq ? this.sentPayload[i]?.length : undefined;
   }
 
   /** Answers a subscriber's NACK from the send history (over RTX when negotiated), as werift's sender would. */
@@ -192,12 +210,12 @@ class ForwardingSender {
 
   /**
    * Hands the datagram to the selected pair's UDP socket, as werift's IceConnection.send would, minus
-   * its three promises per packet; other transports (ICE-TCP, TURN) go through werift. Consent (RFC
-   * 7675): werift marks the connection failed when consent expires, and nothing is sent then.
+   * its three promises per packet; other transports (ICE-TCP, TURN) go through werift. Nothing is sent
+   * without consent (RFC 7675), werift's own check, private in its typings.
    */
   private deliver(connection: IceConnection, datagram: Buffer): void {
     const pair = connection.nominated;
-    if (!pair || connection.state === 'closed' || connection.state === 'failed') return;
+    if (!pair || !(connection as unknown as ConsentCheck).canSendApplicationData()) return;
     let route = this.route;
     if (route?.pair !== pair) {
       const [host, port] = pair.remoteAddr;
