@@ -19,6 +19,7 @@ import { startTestServer, type TestServer } from '../support/server.js';
 import { nftIn, ip, startCoturn, TestNetworks } from '../support/netns.js';
 import { chromiumHomeTrusting, makeTestPki, type TestPki } from '../support/tls.js';
 import { enterRoom, eventually, expectMediaFromOthers } from './support/room.js';
+import { pagePairs, sfuPairs } from './support/ice-diag.js';
 
 const ready = await requires(import.meta.url, 'root', 'chromium', 'tool:turnserver', 'tool:nft', 'tool:ip');
 
@@ -185,8 +186,11 @@ describe.skipIf(!ready)('media across networks that drop UDP or hide behind NAT'
         await Promise.all(pages.map((page) => eventually(() => selectedPairs(page), (pairs) => pairs.length === 2, 45_000)));
         await Promise.all(pages.map((page) => expectMediaFromOthers(page, people.length - 1)));
       } catch (e) {
-        // What each page's connections settled on, to tell an ICE failure from a media one.
+        // What each page's connections settled on, to tell an ICE failure from a media one, and what both
+        // ends of every connection did in ICE (which side stopped answering).
         for (const page of pages) console.log('selected pairs', JSON.stringify(await selectedPairs(page)));
+        for (const [i, page] of pages.entries()) console.log(`ICE at the page of ${people[i]!.name}:`, JSON.stringify(await pagePairs(page)));
+        console.log('ICE at the SFU:', JSON.stringify(sfuPairs(server.running.ctx.sfu, m.conferenceId!)));
         throw e;
       }
       // A relay candidate exists only once coturn accepted an allocation with the credential vconf made.
