@@ -1,4 +1,5 @@
 import { RTCPeerConnection, type RTCSessionDescription } from 'werift';
+import { patientTcpChecks } from './ice-tcp-checks.js';
 import { rewriteCandidates, unrejectInactive } from './sdp.js';
 import { peerConfig, type SfuOptions } from './options.js';
 
@@ -23,6 +24,7 @@ export async function setLocalAndGather(pc: RTCPeerConnection, description: Prom
     await pc.setLocalDescription(desc);
     await gatheringComplete(pc);
   });
+  patientTcpChecks(pc);
 }
 
 /** No trickle ICE (docs/room-protocol.md): an SDP leaves only once every candidate is in it. */
