@@ -60,19 +60,25 @@ async function subscribe(room: RoomHarness['room'], participantId: string, arriv
   return pc;
 }
 
+/** A camera publisher and a subscriber that has received more than `packets` of its video; the arrivals go on being recorded. */
+async function videoArriving(packets: number): Promise<Arrival[]> {
+  h = new RoomHarness();
+  await h.join('pub', ['camera']);
+  const arrivals: Arrival[] = [];
+  subscriber = await subscribe(h.room, 'sub', arrivals);
+  await eventually(() => arrivals.length > packets, 20_000, 'video at the subscriber');
+  return arrivals;
+}
+
 describe('SFU forwarding sender', () => {
   it('writes the subscriber\'s mid and the real send time (abs-send-time, sub-second steps) on every video packet, and sends sender reports', async () => {
-    h = new RoomHarness();
-    await h.join('pub', ['camera']);
-    const arrivals: Arrival[] = [];
-    subscriber = await subscribe(h.room, 'sub', arrivals);
-    await eventually(() => arrivals.length > 20, 15_000, 'video at the subscriber');
+    const arrivals = await videoArriving(20);
     arrivals.length = 0;
     await sleep(1_500);
     const got = arrivals.slice();
     expect(got.length).toBeGreaterThan(40);
 
-    const mid = subscriber.getTransceivers().find((t) => t.kind === 'video')!.mid;
+    const mid = subscriber!.getTransceivers().find((t) => t.kind === 'video')!.mid;
     expect(got.every((a) => a.mid === mid)).toBe(true);
     expect(got.every((a) => a.absSendTime !== undefined)).toBe(true);
     // Send times (6.18 fixed point, wrapping every 64 s) advance with the packets: frames 50 ms apart
@@ -96,12 +102,8 @@ describe('SFU forwarding sender', () => {
   });
 
   it("answers a subscriber's NACKs from its own history, over RTX, and no more than the subscriber's estimate allows", async () => {
-    h = new RoomHarness();
-    await h.join('pub', ['camera']);
-    const arrivals: Arrival[] = [];
-    subscriber = await subscribe(h.room, 'sub', arrivals);
-    await eventually(() => arrivals.length > 150, 20_000, 'video at the subscriber');
-    const video = subscriber.getTransceivers().find((t) => t.kind === 'video')!;
+    const arrivals = await videoArriving(150);
+    const video = subscriber!.getTransceivers().find((t) => t.kind === 'video')!;
     const rtxType = video.codecs.find((c) => c.mimeType.toLowerCase() === 'video/rtx')?.payloadType;
     expect(rtxType).toBeDefined();
     const resent: number[] = [];
