@@ -3,9 +3,9 @@ import type { RTCPeerConnection, TransactionRequestOptions } from 'werift';
 /**
  * How long a connectivity check over ICE-TCP waits for its answer. werift sends a check over TCP once
  * (rightly: the transport retransmits) but then waits only its UDP timer's first step, 50 ms. An answer
- * later than that was thrown away: on an idle machine half of the SFU's checks to Chromium's TCP
- * connections timed out so (2 of 4 answered in one run), and under load connects took 3–21 s or never
- * came, since a failed pair is only tried again when the browser's next check arrives. Over a reliable
+ * later than that was thrown away: on an idle machine the SFU counted 2 answers to the 4 requests it
+ * sent on each of a page's TCP pairs while Chromium reported answering all 4, and under load connects
+ * took 3–21 s or never came, since a failed pair is only tried again when the browser's next check arrives. Over a reliable
  * transport STUN waits 39.5 s (RFC 8489 §6.2.2); a few seconds covers a loaded machine and still
  * gives up on a dead connection before the browser does.
  */
