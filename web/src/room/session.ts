@@ -68,6 +68,7 @@ export class RoomSession {
   private retryTimer = 0;
   private recoveries = 0;
   private lastRecovery = -Infinity;
+  private opened = false;
 
   constructor(private readonly handlers: SessionHandlers) {
     this.signaling = new Signaling({
@@ -89,9 +90,19 @@ export class RoomSession {
     return this.state === 'live';
   }
 
+  /**
+   * Opens the socket and makes the upstream offer at once, so both are under way while the room's page
+   * is still being built; start() does it if this was not called.
+   */
+  open(): void {
+    if (this.opened) return;
+    this.opened = true;
+    this.connect();
+  }
+
   start(): void {
     this.setConnection('connecting');
-    this.connect();
+    this.open();
   }
 
   /** Opens the socket; the upstream connection is made and offered meanwhile (MediaLink.prepareUpstream). */
