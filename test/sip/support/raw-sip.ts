@@ -85,9 +85,20 @@ export class RawSip {
     })();
   }
 
+  /** Waits `ms` and returns what arrived meanwhile that nobody asked for (a resent final response). */
+  async unasked(ms: number): Promise<SipResponse[]> {
+    await new Promise((r) => setTimeout(r, ms));
+    return this.received.splice(0);
+  }
+
   close(): void {
     this.socket.close();
   }
+}
+
+/** The tag the answering side put on a response's To header. */
+export function toTag(r: SipResponse): string | undefined {
+  return /tag=([^;>\s]+)/.exec(r.headers.to ?? '')?.[1];
 }
 
 export function sdp(port: number, formats = '8 101', rtpmaps = ['a=rtpmap:8 PCMA/8000', 'a=rtpmap:101 telephone-event/8000'], proto = 'RTP/AVP'): string {
