@@ -18,7 +18,7 @@ import { requires } from '../support/requirements.js';
 import { $conference, appToken, conferenceClient, confHeaders, runtime, sdkError, slowRuntime } from '../support/sdk.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { enterRoom, eventually, expectMediaFromOthers } from './support/room.js';
-import { frameDifference, greyFrame, meanLevel, meanVolume, probe } from './support/media-checks.js';
+import { distinctFrameShare, greyFrame, meanLevel, meanVolume, probe } from './support/media-checks.js';
 
 const ready = await requires(import.meta.url, 'chromium', 'tool:ffmpeg');
 const SECRET = 'recording-callback-secret-1234';
@@ -171,7 +171,12 @@ describe.skipIf(!ready)('cloud recording through the SDK, of two Chromium partic
       expect(meanLevel(frame, 4, 28, 10, 26)).toBeGreaterThan(25);
       expect(meanLevel(frame, 36, 60, 10, 26)).toBeGreaterThan(25);
     }
-    expect(frameDifference(early, late)).toBeGreaterThan(0.5);
+    // Moves: most frames of each tile differ from every frame before them (a frozen tile: ~1 in 90).
+    // Two frames 5 s apart were compared before; Chromium's fake camera repeats its animation, and a CI
+    // run caught the two nearly alike (a mean difference of 0.25 where 0.5 was asked).
+    const moving = await Promise.all(['640:720:0:0', '640:720:640:0'].map((crop) => distinctFrameShare(file, 2, 3, crop)));
+    console.log(`recording: share of distinct frames over 3 s, left and right tiles: ${moving.map((m) => m.toFixed(2)).join(', ')}`);
+    for (const share of moving) expect(share).toBeGreaterThan(0.2);
     expect(await meanVolume(file)).toBeGreaterThan(-50);
   });
 

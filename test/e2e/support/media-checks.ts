@@ -47,13 +47,6 @@ export function meanLevel(frame: Uint8Array, x0: number, x1: number, y0 = 0, y1 
   return sum / n;
 }
 
-/** Mean absolute difference of two frames' grey levels. */
-export function frameDifference(a: Uint8Array, b: Uint8Array): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += Math.abs(a[i]! - (b[i] ?? 0));
-  return sum / a.length;
-}
-
 /**
  * The share of frames in [start, start + seconds) of one region (ffmpeg's crop=w:h:x:y) that differ
  * from every frame before them: about 1 for a picture that moves each frame, near 0 for a frozen one.
