@@ -145,9 +145,10 @@ describe.skipIf(!ready)('simulcast: one layer per viewer, by tile size and downl
     await eventually(() => remoteVideo(pages.large, publisherId), (v) => v.frames > large.frames + 20);
   }, 75_000);
 
-  // One retry. With Chromium's built-in camera pattern the encoder, held back by this two-core machine's CPU,
-  // could send its 720p layer for under 300 kbit/s and a slow viewer was rightly given it (CI failed both tries
-  // so); the grain camera (above) keeps every layer near its target rate. First tries also failed with the premise intact, the slow viewer's 180p stalled (+0–10 frames in 8 s):
+  // One retry. With Chromium's built-in camera pattern the encoder, held back by this two-core machine's
+  // CPU, could send its 720p layer for under 300 kbit/s and a slow viewer was rightly given it (CI failed
+  // both tries so); the grain camera (above) keeps every layer near its target rate. First tries also
+  // failed with the premise intact, the slow viewer's 180p stalled (+0–10 frames in 8 s):
   // its NACKs were all answered, ~1,800 retransmissions in 8 s kept its queue full after the video paused,
   // and a loss report just after the video resumed cut the estimate from the audio-only rate. Both fixed
   // (retransmit-budget.ts, downlink.ts). On failure the layer rates and the viewer's loss reports are logged.

@@ -5,9 +5,9 @@ import type { RTCPeerConnection, TransactionRequestOptions } from 'werift';
  * (rightly: the transport retransmits) but then waits only its UDP timer's first step, 50 ms. An answer
  * later than that was thrown away: on an idle machine the SFU counted 2 answers to the 4 requests it
  * sent on each of a page's TCP pairs while Chromium reported answering all 4, and under load connects
- * took 3–21 s or never came, since a failed pair is only tried again when the browser's next check arrives. Over a reliable
- * transport STUN waits 39.5 s (RFC 8489 §6.2.2); a few seconds covers a loaded machine and still
- * gives up on a dead connection before the browser does.
+ * took 3–21 s or never came, since a failed pair is only tried again when the browser's next check
+ * arrives. Over a reliable transport STUN waits 39.5 s (RFC 8489 §6.2.2); a few seconds covers a
+ * loaded machine and still gives up on a dead connection before the browser does.
  */
 export const TCP_CHECK_TIMEOUT_MS = 3_000;
 
